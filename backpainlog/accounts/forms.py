@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import User
+from django.contrib.auth.validators import UnicodeUsernameValidator
+
+from backpainlog.accounts.models import MAX_REPLACEMENT_THRESHOLD_M, Profile, timezone_names
+from backpainlog.forms import DistanceField, ServiceModelForm
+
+
+class SignUpForm(forms.Form):
+    """One password box (with the validators Django has), so each label names one control."""
+
+    username = forms.CharField(
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="Letters, digits and @ . + - _ only.",
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    email = forms.EmailField(
+        required=False,
+        label="E-mail (optional)",
+        help_text="Only for resetting a forgotten password.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters, not a common password.",
+    )
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("This username is taken.")
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if password := cleaned.get("password"):
+            candidate = User(username=cleaned.get("username", ""), email=cleaned.get("email", ""))
+            try:
+                password_validation.validate_password(password, candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return cleaned
+
+
+class ProfileForm(ServiceModelForm):
+    converted_fields = {"default_replacement": "default_replacement_threshold_m"}
+
+    timezone = forms.ChoiceField(label="Time zone", choices=())
+
+    class Meta:
+        model = Profile
+        fields = ["distance_unit", "timezone"]
+        labels = {"distance_unit": "Distance unit"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [
+            (name, name.replace("_", " ")) for name in sorted(timezone_names())
+        ]
+        # Typed in the unit the page showed it in, even if the unit changes in the same save.
+        unit = self.instance.distance_unit
+        self.fields["default_replacement"] = DistanceField(
+            unit=unit,
+            max_m=MAX_REPLACEMENT_THRESHOLD_M,
+            label=f"Default replacement distance for new shoes ({unit})",
+            initial=self.instance.default_replacement_threshold_m,
+        )
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("Incorrect password.")
+        return password

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import functools
+import math
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+
+DEFAULT_REPLACEMENT_THRESHOLD_M = 640_000.0  # ≈ 400 mi, the middle of the usual 480–800 km
+MAX_REPLACEMENT_THRESHOLD_M = 5_000_000.0
+
+
+@functools.cache
+def timezone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    if value not in timezone_names():
+        raise ValidationError(
+            "Unknown time zone %(value)s: use an IANA name such as Europe/Berlin.",
+            params={"value": value},
+        )
+
+
+def validate_finite(value: float) -> None:
+    if value is not None and not math.isfinite(value):
+        raise ValidationError("Enter a finite number.")
+
+
+def validate_positive(value: float) -> None:
+    validate_finite(value)
+    if value is None or not value > 0:
+        raise ValidationError("Must be more than 0.")
+
+
+class Profile(models.Model):
+    class DistanceUnit(models.TextChoices):
+        KM = "km", "Kilometres"
+        MI = "mi", "Miles"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    distance_unit = models.CharField(max_length=2, choices=DistanceUnit.choices, default=DistanceUnit.KM)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    default_replacement_threshold_m = models.FloatField(
+        default=DEFAULT_REPLACEMENT_THRESHOLD_M,
+        validators=[validate_positive, MaxValueValidator(MAX_REPLACEMENT_THRESHOLD_M)],
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(default_replacement_threshold_m__gt=0),
+                name="profile_replacement_threshold_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(distance_unit__in=["km", "mi"]),
+                name="profile_distance_unit_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+
+class ApiToken(models.Model):
+    """An API token. Only its SHA-256 digest is stored; the token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Token {self.label or self.pk} of {self.user}"

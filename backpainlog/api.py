@@ -1,0 +1,108 @@
+"""REST framework plumbing shared by every API endpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils import timezone
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from backpainlog.accounts.selectors import user_zone
+from backpainlog.forms import DateRangeForm
+from backpainlog.services import IdempotencyConflict
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, plus the exceptions our services raise.
+
+    Services validate whole objects (``full_clean``) and raise Django's ValidationError,
+    which becomes the same 400 shape as a serializer error; a lookup outside the caller's
+    data is a 404; an id taken by different content is a 409.
+    """
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, ObjectDoesNotExist):
+        exc = Http404()
+    elif isinstance(exc, IdempotencyConflict):
+        return Response(
+            {"id": ["An entry with this id exists with different content."]}, status=status.HTTP_409_CONFLICT
+        )
+    return drf_exception_handler(exc, context)
+
+
+class UserScopedMixin:
+    """For API views: read and write date-times in the caller's time zone (after
+    authentication, which for tokens happens inside the view, not in middleware)."""
+
+    request: Request
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        if request.user.is_authenticated:
+            timezone.activate(user_zone(request.user))
+
+    def date_range(self) -> tuple[dt.date | None, dt.date | None]:
+        """``?from=&to=`` as dates; a 400 naming the parameter when either is invalid."""
+        form = DateRangeForm(self.request.query_params)
+        if not form.is_valid():
+            raise exceptions.ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        return form.bounds
+
+
+class UserOwnedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A foreign key to one of the caller's own objects; another user's id is "not found"
+    (a 400 that does not confirm the object exists)."""
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().filter(user=self.context["request"].user)
+
+
+class ServiceViewSet(UserScopedMixin, viewsets.ModelViewSet):
+    """A model viewset whose writes go through the app's services.
+
+    Subclasses implement :meth:`create_object` (returning ``(object, created)``; a
+    create retried with the same client id answers 200 instead of 201),
+    :meth:`update_object`, :meth:`delete_object` and :meth:`fetch` (the object re-read
+    with its derived fields, for the response).
+    """
+
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    def create_object(self, data: dict[str, Any]) -> tuple[Any, bool]:
+        raise NotImplementedError
+
+    def update_object(self, instance: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def delete_object(self, instance: Any) -> None:
+        raise NotImplementedError
+
+    def fetch(self, pk: Any) -> Any:
+        return self.get_queryset().get(pk=pk)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance, created = self.create_object(serializer.validated_data)
+        data = self.get_serializer(self.fetch(instance.pk)).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        validated = dict(serializer.validated_data)
+        validated.pop("id", None)  # an id is chosen at creation only
+        self.update_object(instance, validated)
+        return Response(self.get_serializer(self.fetch(instance.pk)).data)
+
+    def perform_destroy(self, instance: Any) -> None:
+        self.delete_object(instance)

@@ -1,0 +1,115 @@
+"""Form pieces shared by the apps' pages and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+
+from backpainlog.units import METRES_PER_UNIT, UNIT_DECIMALS, from_metres, to_metres
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateRangeForm(forms.Form):
+    """``from``/``to`` filters (inclusive local dates) for lists, the API and exports."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword, so these fields cannot be declared as attributes.
+        for name, label in (("from", "From"), ("to", "To")):
+            self.fields[name] = forms.DateField(
+                required=False,
+                label=label,
+                widget=DateInput(format="%Y-%m-%d"),
+                input_formats=["%Y-%m-%d"],
+                error_messages={"invalid": "Enter a date as YYYY-MM-DD."},
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name in ("from", "to"):
+            value = cleaned.get(name)
+            if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+                self.add_error(name, "Choose a date between 1900 and 2100.")
+        start, end = cleaned.get("from"), cleaned.get("to")
+        if start and end and start > end:
+            self.add_error("to", "“To” must not be before “From”.")
+        return cleaned
+
+    @property
+    def bounds(self) -> tuple[dt.date | None, dt.date | None]:
+        """The valid range; call after ``is_valid()``."""
+        return self.cleaned_data.get("from"), self.cleaned_data.get("to")
+
+
+class DistanceField(forms.DecimalField):
+    """A distance typed in the user's unit (km or mi), cleaned to metres.
+
+    ``max_m`` is the model's limit in metres; the message shows it in the user's unit.
+    """
+
+    def __init__(self, *, unit: str, max_m: float, allow_zero: bool = False, **kwargs: Any) -> None:
+        self.unit = unit
+        self.allow_zero = allow_zero
+        max_in_unit = (Decimal(repr(max_m)) / METRES_PER_UNIT[unit]).quantize(
+            Decimal(1).scaleb(-UNIT_DECIMALS)
+        )
+        super().__init__(
+            decimal_places=UNIT_DECIMALS,
+            max_digits=12,
+            validators=[MaxValueValidator(max_in_unit)],
+            **kwargs,
+        )
+        self.widget.attrs.update({"inputmode": "decimal", "step": "any", "min": "0"})
+
+    def prepare_value(self, value: Any) -> Any:
+        # Initial values come from the model in metres; bound values are what was typed.
+        if isinstance(value, float):
+            return from_metres(value, self.unit)
+        return value
+
+    def clean(self, value: Any) -> float | None:  # type: ignore[override]
+        number = super().clean(value)
+        if number is None:
+            return None
+        if number < 0 or (number == 0 and not self.allow_zero):
+            raise ValidationError("Must be more than 0." if not self.allow_zero else "Must not be negative.")
+        return to_metres(number, self.unit)
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A model form whose save goes through a service.
+
+    ``service_fields()`` gives the cleaned values under the model's field names;
+    ``add_service_errors()`` shows a service's ValidationError on the form, naming the
+    form's own fields where they differ from the model's (``distance`` for
+    ``distance_m``).
+    """
+
+    #: form field name → model field name, for fields typed in other units
+    converted_fields: dict[str, str] = {}
+
+    def service_fields(self) -> dict[str, Any]:
+        data = {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+        for form_name, model_name in self.converted_fields.items():
+            data[model_name] = self.cleaned_data[form_name]
+        return data
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        to_form = {model_name: form_name for form_name, model_name in self.converted_fields.items()}
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for name, errors in exc.error_dict.items():
+            field = to_form.get(name, name)
+            self.add_error(field if field in self.fields else None, errors)

@@ -1,0 +1,63 @@
+"""Helpers shared by the apps' page views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Model, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django_htmx.http import HttpResponseClientRedirect
+
+from backpainlog.forms import DateRangeForm, ServiceModelForm
+from backpainlog.http import AuthenticatedHttpRequest
+
+PAGE_SIZE = 50
+
+
+def paginate(request: AuthenticatedHttpRequest, items: QuerySet[Any]) -> Page:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def date_filter(request: AuthenticatedHttpRequest) -> tuple[DateRangeForm, date | None, date | None]:
+    """The list filter and its range; an invalid filter shows its errors and filters nothing."""
+    form = DateRangeForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form, *form.bounds
+    return form, None, None
+
+
+def save_form(form: ServiceModelForm, save: Callable[[dict[str, Any]], Model]) -> Model | None:
+    """Run ``save`` (a service call) with the form's values if the form is valid.
+
+    Returns the saved object, or None with the errors on the form (the service's own
+    validation included)."""
+    if not form.is_valid():
+        return None
+    try:
+        return save(form.service_fields())
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return None
+
+
+def confirm_delete(
+    request: AuthenticatedHttpRequest,
+    obj: Model,
+    *,
+    delete: Callable[[Model], None],
+    what: str,
+    cancel_url: str,
+    done_url: str,
+) -> HttpResponse:
+    """GET: a confirmation page (works without JavaScript). POST: delete, then go back."""
+    if request.method == "POST":
+        delete(obj)
+        if request.htmx:
+            return HttpResponseClientRedirect(done_url)
+        return redirect(done_url)
+    return render(request, "confirm_delete.html", {"object": obj, "what": what, "cancel_url": cancel_url})

@@ -1,0 +1,52 @@
+"""Template helpers: figures in the user's unit, and the pain-scale control."""
+
+from __future__ import annotations
+
+from django import template
+from django.forms import BoundField
+
+from backpainlog import units
+from runs.models import PAIN_MAX, PAIN_MIN
+
+register = template.Library()
+
+
+@register.filter
+def distance(metres: float | None, unit: str) -> str:
+    return units.format_distance(metres, unit)
+
+
+@register.filter
+def pace(seconds_per_km: float | None, unit: str) -> str:
+    return units.format_pace(seconds_per_km, unit)
+
+
+@register.filter
+def duration(seconds: int | None) -> str:
+    return units.format_duration(seconds)
+
+
+@register.filter
+def percent(ratio: float | None) -> str:
+    return "" if ratio is None else f"{ratio * 100:.0f} %"
+
+
+@register.filter
+def bar_width(ratio: float | None) -> int:
+    """A wear ratio as a whole percentage for a bar, capped at 100."""
+    return 0 if not ratio else min(100, round(ratio * 100))
+
+
+@register.inclusion_tag("includes/pain_field.html")
+def pain_field(field: BoundField) -> dict[str, object]:
+    return {"field": field, "scale": pain_scale()}
+
+
+@register.inclusion_tag("includes/field.html")
+def form_field(field: BoundField) -> dict[str, object]:
+    return {"field": field}
+
+
+@register.simple_tag
+def pain_scale() -> range:
+    return range(PAIN_MIN, PAIN_MAX + 1)

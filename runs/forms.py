@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+
+from backpainlog.accounts.selectors import profile_of
+from backpainlog.forms import DistanceField, ServiceModelForm
+from backpainlog.units import format_duration
+from runs.models import MAX_DISTANCE_M, MAX_DURATION_S, PainCheckin, Run
+from runs.selectors import last_surface
+from shoes.models import Insole, Shoe
+from shoes.selectors import GearModel, default_pair
+
+_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})$")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+class PainScaleInput(forms.NumberInput):
+    """A 0–10 number box; the template draws a row of tap targets that fill it in."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"min": 0, "max": 10, "inputmode": "numeric", "class": "scale-value"})
+
+
+class DurationField(forms.CharField):
+    """A duration typed as h:mm:ss, mm:ss or minutes ("45", "45.5"); cleaned to seconds."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=12, **kwargs)
+        self.widget.attrs.update({"placeholder": "mm:ss or h:mm:ss", "autocomplete": "off"})
+
+    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        if match := _CLOCK.match(text):
+            hours, minutes, seconds = (int(part or 0) for part in match.groups())
+            if seconds >= 60 or (match.group(1) and minutes >= 60):
+                raise ValidationError("Minutes and seconds go up to 59.")
+            total = hours * 3600 + minutes * 60 + seconds
+        else:
+            try:
+                total = round(Decimal(text) * 60)
+            except InvalidOperation:
+                raise ValidationError("Enter a duration such as 45:30 or 1:05:00.") from None
+        if not 1 <= total <= MAX_DURATION_S:
+            raise ValidationError("Enter a duration between 1 second and 48 hours.")
+        return total
+
+    def prepare_value(self, value: Any) -> Any:
+        return format_duration(value) if isinstance(value, int) else value
+
+
+def gear_choices(model: GearModel, user: User, current: Any) -> Any:
+    """The user's pairs in use, plus the one already on the run being edited."""
+    keep = Q(retired_on__isnull=True)
+    if current is not None:
+        keep |= Q(pk=current.pk)
+    return model.objects.filter(Q(user=user) & keep)
+
+
+class RunForm(ServiceModelForm):
+    converted_fields = {"distance": "distance_m", "duration": "duration_s"}
+
+    duration = DurationField(required=False, label="Duration")
+
+    class Meta:
+        model = Run
+        fields = [
+            "started_at",
+            "activity",
+            "surface",
+            "shoe",
+            "insole",
+            "pain_before",
+            "pain_after",
+            "pain_next_morning",
+            "rpe",
+            "elevation_gain_m",
+            "notes",
+        ]
+        labels = {
+            "started_at": "Date and time",
+            "shoe": "Shoes",
+            "insole": "Insoles or orthotics",
+            "rpe": "Effort (RPE 1–10)",
+            "elevation_gain_m": "Elevation gain (m)",
+        }
+        widgets = {
+            "started_at": DateTimeLocalInput(),
+            "activity": forms.RadioSelect,
+            "pain_before": PainScaleInput(),
+            "pain_after": PainScaleInput(),
+            "pain_next_morning": PainScaleInput(),
+            "rpe": forms.NumberInput(attrs={"min": 1, "max": 10, "inputmode": "numeric"}),
+            "elevation_gain_m": forms.NumberInput(attrs={"min": 0, "inputmode": "decimal", "step": "any"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    field_order = ["started_at", "activity", "distance", "duration"]
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.user = user
+        editing = not self.instance._state.adding
+        self.unit = profile_of(user).distance_unit
+        self.fields["distance"] = DistanceField(unit=self.unit, max_m=MAX_DISTANCE_M, label="Distance")
+        self.fields["distance"].widget.attrs["autofocus"] = True
+        self.order_fields(self.field_order)
+        self.fields["shoe"].queryset = gear_choices(Shoe, user, self.instance.shoe if editing else None)
+        self.fields["insole"].queryset = gear_choices(Insole, user, self.instance.insole if editing else None)
+        self.fields["shoe"].empty_label = "No shoes recorded"
+        self.fields["insole"].empty_label = "None"
+        self.fields["activity"].choices = Run.Activity.choices
+        if editing:
+            self.initial["distance"] = self.instance.distance_m
+            self.initial["duration"] = self.instance.duration_s
+        else:
+            del self.fields["pain_next_morning"]  # asked for the morning after
+            # The defaults that make a typical run a few taps: now, the default pairs, the
+            # surface of the last run.
+            self.initial.setdefault("started_at", timezone.localtime().replace(second=0, microsecond=0))
+            self.initial.setdefault("shoe", default_pair(Shoe, user=user))
+            self.initial.setdefault("insole", default_pair(Insole, user=user))
+            self.initial.setdefault("surface", last_surface(user) or Run.Surface.ROAD)
+            self.initial.setdefault("activity", Run.Activity.RUN)
+
+
+class PainCheckinForm(ServiceModelForm):
+    class Meta:
+        model = PainCheckin
+        fields = ["score", "radiating_leg_pain", "recorded_at", "notes"]
+        labels = {
+            "score": "Pain",
+            # Keeps "pain" out of this label, so that "Pain" names one control only.
+            "radiating_leg_pain": "Radiates down the leg",
+            "recorded_at": "Date and time",
+        }
+        widgets = {
+            "score": PainScaleInput(),
+            "recorded_at": DateTimeLocalInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.user = user
+        if self.instance._state.adding:
+            self.initial.setdefault("recorded_at", timezone.localtime().replace(second=0, microsecond=0))
+
+
+class NextMorningPainForm(forms.Form):
+    pain_next_morning = forms.IntegerField(min_value=0, max_value=10)

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from backpainlog.accounts.models import validate_finite, validate_positive
+
+# The limits of what can be recorded: the model fields, the forms, the API serializers
+# and the database constraints are all built from these.
+MAX_DISTANCE_M = 500_000.0
+MAX_DURATION_S = 172_800
+MAX_ELEVATION_GAIN_M = 20_000.0
+PAIN_MIN, PAIN_MAX = 0, 10
+RPE_MIN, RPE_MAX = 1, 10
+NOTES_MAX_LENGTH = 2000
+MAX_FUTURE = dt.timedelta(days=1)
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+
+
+def validate_recorded_time(value: dt.datetime) -> None:
+    """At most a day ahead (time zones, a watch's clock); nothing before 1900."""
+    if value > timezone.now() + MAX_FUTURE:
+        raise ValidationError("This is more than a day in the future.", code="future")
+    if value < EARLIEST:
+        raise ValidationError("This is before 1900.", code="too_early")
+
+
+SURFACES = ["road", "concrete", "track", "treadmill", "trail", "grass", "sand", "mixed"]
+
+
+def pain_field(**kwargs: object) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(PAIN_MIN), MaxValueValidator(PAIN_MAX)], **kwargs
+    )
+
+
+def range_check(field: str, low: float, high: float, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__gte": low, f"{field}__lte": high})
+        | models.Q(**{f"{field}__isnull": True}),
+        name=name,
+    )
+
+
+class Run(models.Model):
+    class Activity(models.TextChoices):
+        RUN = "run", "Run"
+        WALK = "walk", "Walk"
+
+    class Surface(models.TextChoices):
+        ROAD = "road", "Road"
+        CONCRETE = "concrete", "Concrete"
+        TRACK = "track", "Track"
+        TREADMILL = "treadmill", "Treadmill"
+        TRAIL = "trail", "Trail"
+        GRASS = "grass", "Grass"
+        SAND = "sand", "Sand"
+        MIXED = "mixed", "Mixed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs")
+    started_at = models.DateTimeField(validators=[validate_recorded_time])
+    activity = models.CharField(max_length=8, choices=Activity.choices, default=Activity.RUN)
+    distance_m = models.FloatField(validators=[validate_positive, MaxValueValidator(MAX_DISTANCE_M)])
+    duration_s = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_S)]
+    )
+    elevation_gain_m = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[validate_finite, MinValueValidator(0), MaxValueValidator(MAX_ELEVATION_GAIN_M)],
+    )
+    surface = models.CharField(max_length=16, choices=Surface.choices, default=Surface.ROAD)
+    shoe = models.ForeignKey(
+        "shoes.Shoe", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    insole = models.ForeignKey(
+        "shoes.Insole", null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    pain_before = pain_field(null=True, blank=True)
+    pain_after = pain_field(null=True, blank=True)
+    pain_next_morning = pain_field(null=True, blank=True)
+    rpe = models.PositiveSmallIntegerField(
+        "RPE", null=True, blank=True, validators=[MinValueValidator(RPE_MIN), MaxValueValidator(RPE_MAX)]
+    )
+    notes = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True)
+
+    # Derived by the analytics (SPEC §2) and stored so that lists stay cheap.
+    flags = models.JSONField(default=list, blank=True, editable=False)
+    spike_band = models.CharField(max_length=8, null=True, blank=True, editable=False)
+    acwr = models.FloatField(null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [
+            models.Index(fields=["user", "-started_at"], name="run_user_started"),
+            models.Index(fields=["shoe", "started_at"], name="run_shoe_started"),
+            models.Index(fields=["insole", "started_at"], name="run_insole_started"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(distance_m__gt=0, distance_m__lte=MAX_DISTANCE_M),
+                name="run_distance_in_range",
+            ),
+            range_check("duration_s", 1, MAX_DURATION_S, "run_duration_in_range"),
+            range_check("elevation_gain_m", 0, MAX_ELEVATION_GAIN_M, "run_elevation_in_range"),
+            range_check("pain_before", PAIN_MIN, PAIN_MAX, "run_pain_before_0_10"),
+            range_check("pain_after", PAIN_MIN, PAIN_MAX, "run_pain_after_0_10"),
+            range_check("pain_next_morning", PAIN_MIN, PAIN_MAX, "run_pain_next_morning_0_10"),
+            range_check("rpe", RPE_MIN, RPE_MAX, "run_rpe_1_10"),
+            models.CheckConstraint(
+                condition=models.Q(activity__in=["run", "walk"]), name="run_activity_valid"
+            ),
+            models.CheckConstraint(condition=models.Q(surface__in=SURFACES), name="run_surface_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_activity_display()} {self.distance_m / 1000:.2f} km on {self.started_at:%Y-%m-%d}"
+
+    @property
+    def pace_s_per_km(self) -> float | None:
+        if not self.duration_s or not self.distance_m:
+            return None
+        return self.duration_s / (self.distance_m / 1000)
+
+    def clean(self) -> None:
+        # Another user's gear never ends up on a run, whichever door the write came through.
+        errors = {}
+        if self.shoe_id and self.shoe.user_id != self.user_id:
+            errors["shoe"] = "Choose one of your own shoes."
+        if self.insole_id and self.insole.user_id != self.user_id:
+            errors["insole"] = "Choose one of your own insoles."
+        if errors:
+            raise ValidationError(errors)
+
+
+class PainCheckin(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pain_checkins")
+    recorded_at = models.DateTimeField(default=timezone.now, validators=[validate_recorded_time])
+    score = pain_field()
+    radiating_leg_pain = models.BooleanField(default=False)
+    notes = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True)
+
+    # Derived by the analytics (SPEC §2: check-in flare).
+    flare = models.BooleanField(default=False, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        indexes = [models.Index(fields=["user", "-recorded_at"], name="checkin_user_recorded")]
+        constraints = [range_check("score", PAIN_MIN, PAIN_MAX, "checkin_score_0_10")]
+
+    def __str__(self) -> str:
+        return f"Pain {self.score}/10 at {self.recorded_at:%Y-%m-%d %H:%M}"

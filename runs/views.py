@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from backpainlog.accounts.selectors import profile_of
+from backpainlog.http import AuthenticatedHttpRequest
+from backpainlog.pages import confirm_delete, date_filter, paginate, save_form
+from runs import selectors, services
+from runs.forms import NextMorningPainForm, PainCheckinForm, RunForm
+from runs.models import PainCheckin, Run
+from shoes.models import Shoe
+from shoes.selectors import gear_list
+
+
+@login_required
+@require_http_methods(["GET"])
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    active_shoes = [pair for pair in gear_list(Shoe, user=user) if pair.retired_on is None]
+    return render(
+        request,
+        "runs/dashboard.html",
+        {
+            "awaiting": list(selectors.runs_awaiting_next_morning_pain(user)),
+            "recent_runs": list(selectors.runs_for_user(user)[:5]),
+            "recent_checkins": list(selectors.checkins_for_user(user)[:3]),
+            "shoes": active_shoes,
+            "unit": profile_of(user).distance_unit,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
+def run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    filter_form, start, end = date_filter(request)
+    page = paginate(request, selectors.runs_for_user(request.user, start=start, end=end))
+    template = "runs/run_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(
+        request,
+        template,
+        {"page": page, "filter_form": filter_form, "unit": profile_of(request.user).distance_unit},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def run_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = RunForm(request.POST or None, user=request.user)
+    template = "runs/run_form.html"
+    if request.method == "POST":
+        run = save_form(form, lambda fields: services.run_create(user=request.user, **fields)[0])
+        if run is not None:
+            if not request.htmx:
+                messages.success(request, "Run saved.")
+                return redirect("run_list")
+            # In place of the form: what was saved, and a fresh form for the next entry.
+            return render(
+                request,
+                "runs/run_form.html#saved",
+                {"run": selectors.run_get(request.user, run.pk), "unit": form.unit},
+            )
+    if request.htmx:
+        template += "#form"
+    return render(request, template, {"form": form, "unit": form.unit, "title": "Log a run"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_edit(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    run = get_object_or_404(Run, pk=pk, user=request.user)
+    form = RunForm(request.POST or None, instance=run, user=request.user)
+    if request.method == "POST" and save_form(form, lambda fields: services.run_update(run, **fields)):
+        messages.success(request, "Run updated.")
+        return redirect("run_list")
+    return render(
+        request, "runs/run_form.html", {"form": form, "unit": form.unit, "title": "Edit run", "run": run}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def run_delete(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    run = get_object_or_404(Run, pk=pk, user=request.user)
+    return confirm_delete(
+        request,
+        run,
+        delete=services.run_delete,
+        what="run",
+        cancel_url=reverse("run_list"),
+        done_url=reverse("run_list"),
+    )
+
+
+@login_required
+@require_POST
+def run_next_morning(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """The one-tap answer to "how is your back this morning?" for yesterday's run."""
+    run = get_object_or_404(Run, pk=pk, user=request.user)
+    form = NextMorningPainForm(request.POST)
+    if form.is_valid():
+        services.run_update(run, pain_next_morning=form.cleaned_data["pain_next_morning"])
+    elif not request.htmx:
+        messages.error(request, "Choose a pain score from 0 to 10.")
+    if not request.htmx:
+        return redirect("dashboard")
+    return render(
+        request,
+        "runs/next_morning.html#question",
+        {"run": run, "unit": profile_of(request.user).distance_unit, "form": form},
+        status=200 if form.is_valid() else 400,
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
+def checkin_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    filter_form, start, end = date_filter(request)
+    page = paginate(request, selectors.checkins_for_user(request.user, start=start, end=end))
+    template = "runs/checkin_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, {"page": page, "filter_form": filter_form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = PainCheckinForm(request.POST or None, user=request.user)
+    if request.method == "POST" and save_form(
+        form, lambda fields: services.checkin_create(user=request.user, **fields)[0]
+    ):
+        messages.success(request, "Pain check-in saved.")
+        return redirect("dashboard")
+    return render(request, "runs/checkin_form.html", {"form": form, "title": "Pain check-in"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_edit(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    checkin = get_object_or_404(PainCheckin, pk=pk, user=request.user)
+    form = PainCheckinForm(request.POST or None, instance=checkin, user=request.user)
+    if request.method == "POST" and save_form(
+        form, lambda fields: services.checkin_update(checkin, **fields)
+    ):
+        messages.success(request, "Check-in updated.")
+        return redirect("checkin_list")
+    return render(
+        request, "runs/checkin_form.html", {"form": form, "title": "Edit pain check-in", "checkin": checkin}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_delete(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    checkin = get_object_or_404(PainCheckin, pk=pk, user=request.user)
+    return confirm_delete(
+        request,
+        checkin,
+        delete=services.checkin_delete,
+        what="pain check-in",
+        cancel_url=reverse("checkin_list"),
+        done_url=reverse("checkin_list"),
+    )

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+from backpainlog.accounts.selectors import local_today
+from backpainlog.api import ServiceViewSet
+from shoes import selectors, services
+from shoes.models import Gear, Insole, Shoe
+
+GEAR_FIELDS = [
+    "id",
+    "name",
+    "brand",
+    "model",
+    "started_on",
+    "initial_distance_m",
+    "replacement_threshold_m",
+    "retired_on",
+    "is_default",
+    "distance_m",
+    "remaining_m",
+    "wear_ratio",
+    "status",
+    "projected_replacement_date",
+    "run_count",
+]
+
+
+class GearSerializer(serializers.ModelSerializer):
+    distance_m = serializers.FloatField(
+        read_only=True, help_text="Odometer: initial distance plus logged runs."
+    )
+    remaining_m = serializers.FloatField(read_only=True, help_text="Distance left before replacement (≥ 0).")
+    wear_ratio = serializers.FloatField(read_only=True)
+    status = serializers.ChoiceField(choices=Gear.Status.choices, read_only=True)
+    projected_replacement_date = serializers.SerializerMethodField(
+        help_text="When the replacement distance is reached at the pace of the last 28 days."
+    )
+    run_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        fields = GEAR_FIELDS
+        extra_kwargs = {
+            "replacement_threshold_m": {"required": False, "help_text": "Default: your profile's."},
+            "started_on": {"required": False, "help_text": "Default: today."},
+        }
+
+    def get_projected_replacement_date(self, pair: Gear) -> dt.date | None:
+        return selectors.projected_replacement_date(pair, today=self.context["today"])
+
+
+class ShoeSerializer(GearSerializer):
+    class Meta(GearSerializer.Meta):
+        model = Shoe
+
+
+class InsoleSerializer(GearSerializer):
+    class Meta(GearSerializer.Meta):
+        model = Insole
+
+
+class GearViewSet(ServiceViewSet):
+    """Shoes and insoles: the same fields, verbs and rules."""
+
+    model: selectors.GearModel
+
+    @cached_property
+    def today(self) -> dt.date:
+        return local_today(self.request.user)
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "today": self.today}
+
+    def get_queryset(self) -> QuerySet[Gear]:
+        return selectors.gear_with_wear(self.model, user=self.request.user)
+
+    def create_object(self, data: dict[str, Any]) -> tuple[Gear, bool]:
+        return services.gear_create(self.model, user=self.request.user, **data), True
+
+    def update_object(self, instance: Gear, data: dict[str, Any]) -> Gear:
+        return services.gear_update(instance, **data)
+
+    def delete_object(self, instance: Gear) -> None:
+        services.gear_delete(instance)
+
+
+class ShoeViewSet(GearViewSet):
+    model = Shoe
+    serializer_class = ShoeSerializer
+
+
+class InsoleViewSet(GearViewSet):
+    model = Insole
+    serializer_class = InsoleSerializer

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ShoesConfig(AppConfig):
+    name = "shoes"
+    verbose_name = "Shoes and insoles"

@@ -1,0 +1,89 @@
+"""Reads of shoes and insoles, with their odometers and wear computed in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from backpainlog.accounts.selectors import local_today
+from shoes.models import NEARING_RATIO, PROJECTION_WINDOW_DAYS, Gear, Insole, Shoe
+
+GearModel = type[Shoe] | type[Insole]
+
+
+def gear_with_wear(model: GearModel, *, user: AbstractBaseUser) -> QuerySet[Gear]:
+    """The user's pairs with ``distance_m``, ``remaining_m``, ``wear_ratio``, ``status``,
+    ``run_count`` and ``recent_distance_m`` (last 28 days) annotated: one query for any
+    number of pairs and runs."""
+    since = timezone.now() - dt.timedelta(days=PROJECTION_WINDOW_DAYS)
+    logged = Coalesce(Sum("runs__distance_m"), Value(0.0), output_field=FloatField())
+    return (
+        model.objects.filter(user=user)
+        .annotate(
+            distance_m=F("initial_distance_m") + logged,
+            run_count=Count("runs"),
+            recent_distance_m=Coalesce(
+                Sum("runs__distance_m", filter=Q(runs__started_at__gte=since)),
+                Value(0.0),
+                output_field=FloatField(),
+            ),
+        )
+        .annotate(
+            remaining_m=Greatest(F("replacement_threshold_m") - F("distance_m"), Value(0.0)),
+            wear_ratio=F("distance_m") / F("replacement_threshold_m"),
+        )
+        .annotate(
+            status=Case(
+                When(retired_on__isnull=False, then=Value(Gear.Status.RETIRED)),
+                When(wear_ratio__gte=1, then=Value(Gear.Status.REPLACE)),
+                When(wear_ratio__gte=NEARING_RATIO, then=Value(Gear.Status.NEARING)),
+                default=Value(Gear.Status.OK),
+            )
+        )
+        # Meta.ordering is not applied to aggregating queries: state it.
+        .order_by(*model._meta.ordering)
+    )
+
+
+def projected_replacement_date(pair: Gear, *, today: dt.date) -> dt.date | None:
+    """When the pair reaches its replacement distance at the pace of the last 28 days.
+
+    ``pair`` comes from :func:`gear_with_wear`. None for retired pairs and pairs not worn
+    in the last 28 days; today for a pair already past its distance.
+    """
+    if pair.retired_on is not None:
+        return None
+    if pair.remaining_m <= 0:
+        return today
+    per_day = pair.recent_distance_m / PROJECTION_WINDOW_DAYS
+    if per_day <= 0:
+        return None
+    days = math.ceil(pair.remaining_m / per_day)
+    if days > 365 * 20:
+        return None
+    return today + dt.timedelta(days=days)
+
+
+def gear_list(model: GearModel, *, user: AbstractBaseUser) -> list[Gear]:
+    """All the user's pairs with wear figures and projected replacement dates."""
+    today = local_today(user)
+    pairs = list(gear_with_wear(model, user=user))
+    for pair in pairs:
+        pair.projected_replacement_date = projected_replacement_date(pair, today=today)
+    return pairs
+
+
+def gear_get(model: GearModel, *, user: AbstractBaseUser, pk: object) -> Gear:
+    """One of the user's pairs with wear figures; ``model.DoesNotExist`` for anyone else's."""
+    pair = gear_with_wear(model, user=user).get(pk=pk)
+    pair.projected_replacement_date = projected_replacement_date(pair, today=local_today(user))
+    return pair
+
+
+def default_pair(model: GearModel, *, user: AbstractBaseUser) -> Gear | None:
+    return model.objects.filter(user=user, is_default=True, retired_on__isnull=True).first()

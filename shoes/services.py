@@ -1,0 +1,59 @@
+"""Writes of shoes and insoles; the pages and the API both come through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from backpainlog.accounts.selectors import local_today, profile_of
+from backpainlog.services import update_validated
+from shoes.models import Gear
+from shoes.selectors import GearModel
+
+
+def _clear_other_defaults(pair: Gear) -> None:
+    type(pair).objects.filter(user_id=pair.user_id, is_default=True).exclude(pk=pair.pk).update(
+        is_default=False
+    )
+
+
+def _save(pair: Gear) -> Gear:
+    if pair.is_default:
+        if pair.retired_on is not None:
+            raise ValidationError({"is_default": "A retired pair cannot be the default."})
+        _clear_other_defaults(pair)
+    return update_validated(pair)
+
+
+@transaction.atomic
+def gear_create(model: GearModel, /, *, user: User, **fields: Any) -> Gear:
+    fields.setdefault("replacement_threshold_m", profile_of(user).default_replacement_threshold_m)
+    fields.setdefault("started_on", local_today(user))
+    return _save(model(user=user, **fields))
+
+
+@transaction.atomic
+def gear_update(pair: Gear, **fields: Any) -> Gear:
+    for name, value in fields.items():
+        setattr(pair, name, value)
+    return _save(pair)
+
+
+@transaction.atomic
+def gear_set_default(pair: Gear) -> Gear:
+    return gear_update(pair, is_default=True)
+
+
+@transaction.atomic
+def gear_retire(pair: Gear, *, on: dt.date | None = None) -> Gear:
+    return gear_update(pair, retired_on=on or local_today(pair.user), is_default=False)
+
+
+@transaction.atomic
+def gear_delete(pair: Gear) -> None:
+    """Delete the pair; its runs stay, without the pair (``on_delete=SET_NULL``)."""
+    pair.delete()

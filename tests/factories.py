@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from runs.models import PainCheckin, Run
+from shoes.models import Insole, Shoe
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"runner{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            obj.save()
+
+
+class ShoeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Shoe
+
+    user = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Pair {n}")
+    brand = "Brooks"
+    model = "Ghost 16"
+    started_on = dt.date(2025, 1, 1)
+
+
+class InsoleFactory(ShoeFactory):
+    class Meta:
+        model = Insole
+
+    brand = "Superfeet"
+    model = "Green"
+
+
+class RunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Run
+
+    user = factory.SubFactory(UserFactory)
+    started_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=2))
+    distance_m = 8000.0
+    duration_s = 2700
+    surface = Run.Surface.ROAD
+    pain_before = 2
+    pain_after = 3
+
+
+class PainCheckinFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PainCheckin
+
+    user = factory.SubFactory(UserFactory)
+    recorded_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
+    score = 3
