@@ -84,6 +84,7 @@ class RunSerializer(serializers.ModelSerializer):
 )
 class RunViewSet(ServiceViewSet):
     serializer_class = RunSerializer
+    queryset = Run.objects.none()  # for the schema; get_queryset() scopes to the caller
 
     def get_queryset(self) -> QuerySet[Run]:
         start, end = self.date_range() if self.action == "list" else (None, None)
@@ -131,6 +132,7 @@ class PainCheckinSerializer(serializers.ModelSerializer):
 )
 class PainCheckinViewSet(ServiceViewSet):
     serializer_class = PainCheckinSerializer
+    queryset = PainCheckin.objects.none()  # for the schema; get_queryset() scopes to the caller
 
     def get_queryset(self) -> QuerySet[PainCheckin]:
         start, end = self.date_range() if self.action == "list" else (None, None)

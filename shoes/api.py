@@ -91,9 +91,11 @@ class GearViewSet(ServiceViewSet):
 
 class ShoeViewSet(GearViewSet):
     model = Shoe
+    queryset = Shoe.objects.none()  # for the schema; get_queryset() scopes to the caller
     serializer_class = ShoeSerializer
 
 
 class InsoleViewSet(GearViewSet):
     model = Insole
+    queryset = Insole.objects.none()  # for the schema; get_queryset() scopes to the caller
     serializer_class = InsoleSerializer
