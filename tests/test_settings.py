@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.backends.sqlite3.base import DatabaseWrapper
+
+from backpainlog.settings import env_bool, env_int, env_list
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("on", True), ("YES", True), ("0", False), ("off", False)]
+)
+def test_env_bool_reads_the_usual_spellings(
+    monkeypatch: pytest.MonkeyPatch, raw: str, expected: bool
+) -> None:
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert env_bool("SOME_FLAG") is expected
+
+
+def test_env_bool_refuses_anything_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        env_bool("SOME_FLAG")
+
+
+def test_env_int_refuses_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_NUMBER", "ten")
+    with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER"):
+        env_int("SOME_NUMBER", 1)
+
+
+def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_HOSTS", " a.example , ,b.example")
+    assert env_list("SOME_HOSTS") == ["a.example", "b.example"]
+
+
+def test_tests_run_with_debug_off() -> None:
+    assert settings.DEBUG is False
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite connection options")
+def test_sqlite_file_database_uses_wal_immediate_transactions_and_a_busy_timeout(
+    tmp_path: Path, django_db_blocker: object
+) -> None:
+    config = copy.deepcopy(settings.DATABASES["default"])
+    config["NAME"] = str(tmp_path / "check.sqlite3")
+    wrapper = DatabaseWrapper(config, alias="wal-check")
+    try:
+        with django_db_blocker.unblock(), wrapper.cursor() as cursor:  # type: ignore[attr-defined]
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone()[0] == "wal"
+            cursor.execute("PRAGMA busy_timeout")
+            assert cursor.fetchone()[0] >= 5000
+        assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    finally:
+        wrapper.close()
