@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.http import Http404
 from django.utils import timezone
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from backpainlog.accounts.selectors import user_zone
@@ -27,7 +29,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     data is a 404; an id taken by different content is a 409.
     """
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+        # Model-wide errors ("__all__") under the key serializers use for them.
+        detail = {
+            api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key: value
+            for key, value in detail.items()
+        }
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, ObjectDoesNotExist):
         exc = Http404()
@@ -55,6 +62,25 @@ class UserScopedMixin:
         if not form.is_valid():
             raise exceptions.ValidationError({name: list(errors) for name, errors in form.errors.items()})
         return form.bounds
+
+
+class StrictFloatField(serializers.FloatField):
+    """A JSON number. REST framework's FloatField takes ``true`` as 1.0 (``float(True)``),
+    so ``{"distance_m": true}`` would log a one-metre run."""
+
+    def to_internal_value(self, data: Any) -> float:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """The API's model serializer: model float fields accept numbers only."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.FloatField: StrictFloatField,
+    }
 
 
 class UserOwnedPrimaryKeyField(serializers.PrimaryKeyRelatedField):

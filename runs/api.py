@@ -3,17 +3,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from backpainlog.api import ServiceViewSet, UserOwnedPrimaryKeyField
+from backpainlog.api import ModelSerializer, ServiceViewSet, UserOwnedPrimaryKeyField
 from runs import selectors, services
 from runs.models import PainCheckin, Run
 from shoes.models import Insole, Shoe
 
 DATE_RANGE_PARAMETERS = [
-    OpenApiParameter("from", str, description="First local date, YYYY-MM-DD (inclusive)."),
-    OpenApiParameter("to", str, description="Last local date, YYYY-MM-DD (inclusive)."),
+    OpenApiParameter("from", OpenApiTypes.DATE, description="First local date, YYYY-MM-DD (inclusive)."),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last local date, YYYY-MM-DD (inclusive)."),
 ]
 CLIENT_ID_HELP = (
     "Optional on create: a client-generated id makes the create idempotent. The same id "
@@ -21,7 +22,7 @@ CLIENT_ID_HELP = (
 )
 
 
-class RunSerializer(serializers.ModelSerializer):
+class RunSerializer(ModelSerializer):
     id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
     shoe = UserOwnedPrimaryKeyField(
         queryset=Shoe.objects.all(),
@@ -83,6 +84,8 @@ class RunSerializer(serializers.ModelSerializer):
     ),
 )
 class RunViewSet(ServiceViewSet):
+    """Your runs. Times are shown in your profile's time zone; distances in metres."""
+
     serializer_class = RunSerializer
     queryset = Run.objects.none()  # for the schema; get_queryset() scopes to the caller
 
@@ -100,7 +103,7 @@ class RunViewSet(ServiceViewSet):
         services.run_delete(instance)
 
 
-class PainCheckinSerializer(serializers.ModelSerializer):
+class PainCheckinSerializer(ModelSerializer):
     id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
 
     class Meta:
@@ -131,6 +134,8 @@ class PainCheckinSerializer(serializers.ModelSerializer):
     ),
 )
 class PainCheckinViewSet(ServiceViewSet):
+    """Your pain diary: scores from 0 (no pain) to 10 (worst imaginable) between runs."""
+
     serializer_class = PainCheckinSerializer
     queryset = PainCheckin.objects.none()  # for the schema; get_queryset() scopes to the caller
 

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from backpainlog.accounts.selectors import local_today
-from backpainlog.api import ServiceViewSet
+from backpainlog.api import ModelSerializer, ServiceViewSet
 from shoes import selectors, services
 from shoes.models import Gear, Insole, Shoe
 
@@ -31,7 +31,7 @@ GEAR_FIELDS = [
 ]
 
 
-class GearSerializer(serializers.ModelSerializer):
+class GearSerializer(ModelSerializer):
     distance_m = serializers.FloatField(
         read_only=True, help_text="Odometer: initial distance plus logged runs."
     )
@@ -49,6 +49,19 @@ class GearSerializer(serializers.ModelSerializer):
             "replacement_threshold_m": {"required": False, "help_text": "Default: your profile's."},
             "started_on": {"required": False, "help_text": "Default: today."},
         }
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # The database's check constraint would say so too, but as a non-field error:
+        # name the field (API.md: 400 with the field as key).
+        started_on = attrs.get(
+            "started_on", self.instance.started_on if self.instance else self.context["today"]
+        )
+        retired_on = attrs.get("retired_on", self.instance.retired_on if self.instance else None)
+        if retired_on is not None and retired_on < started_on:
+            raise serializers.ValidationError(
+                {"retired_on": "A pair cannot be retired before it was first worn."}
+            )
+        return attrs
 
     def get_projected_replacement_date(self, pair: Gear) -> dt.date | None:
         return selectors.projected_replacement_date(pair, today=self.context["today"])

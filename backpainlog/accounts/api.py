@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from backpainlog.accounts import services
 from backpainlog.accounts.models import ApiToken, Profile
 from backpainlog.accounts.selectors import profile_of
-from backpainlog.api import UserScopedMixin
+from backpainlog.api import ModelSerializer, UserScopedMixin
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -64,7 +64,7 @@ def token_logout(request: Request) -> Response:
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ProfileSerializer(serializers.ModelSerializer):
+class ProfileSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:

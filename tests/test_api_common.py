@@ -1,0 +1,192 @@
+"""What every API endpoint shares (API.md "Conventions"): authentication, the health check,
+the OpenAPI schema and its browsable docs."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from django.contrib.auth.models import User
+from django.contrib.staticfiles import finders
+from rest_framework.test import APIClient
+
+from runs.models import PainCheckin, Run
+from tests.factories import InsoleFactory, PainCheckinFactory, RunFactory, ShoeFactory
+
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
+
+COLLECTIONS = ["/api/v1/runs/", "/api/v1/pain-checkins/", "/api/v1/shoes/", "/api/v1/insoles/"]
+
+
+def test_healthz(client: APIClient, db: None) -> None:
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_answers_get_only(client: APIClient, db: None) -> None:
+    assert client.post("/healthz").status_code == 405
+
+
+# --- Authentication -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def every_endpoint(alice: User) -> list[tuple[str, str]]:
+    """(method, url) of every API endpoint, detail URLs naming alice's real objects."""
+    objects = {
+        "/api/v1/runs/": RunFactory(user=alice).pk,
+        "/api/v1/pain-checkins/": PainCheckinFactory(user=alice).pk,
+        "/api/v1/shoes/": ShoeFactory(user=alice).pk,
+        "/api/v1/insoles/": InsoleFactory(user=alice).pk,
+    }
+    endpoints = []
+    for collection, pk in objects.items():
+        endpoints += [("get", collection), ("post", collection)]
+        endpoints += [(method, f"{collection}{pk}/") for method in ("get", "put", "patch", "delete")]
+    endpoints += [
+        ("get", "/api/v1/profile/"),
+        ("patch", "/api/v1/profile/"),
+        ("delete", "/api/v1/account/"),
+        ("post", "/api/v1/auth/logout/"),
+    ]
+    return endpoints
+
+
+def test_no_credentials_is_401_everywhere(every_endpoint: list[tuple[str, str]]) -> None:
+    client = APIClient()
+    runs, checkins = Run.objects.count(), PainCheckin.objects.count()
+
+    for method, url in every_endpoint:
+        response = getattr(client, method)(url, {}, format="json")
+        assert response.status_code == 401, (method, url, response.status_code)
+        assert response["WWW-Authenticate"].startswith("Token"), (method, url)
+
+    assert (Run.objects.count(), PainCheckin.objects.count()) == (runs, checkins)
+
+
+def test_a_wrong_token_is_401_everywhere(every_endpoint: list[tuple[str, str]]) -> None:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {uuid.uuid4().hex}")
+
+    for method, url in every_endpoint:
+        assert getattr(client, method)(url, {}, format="json").status_code == 401, (method, url)
+
+
+def test_session_auth_works(alice: User) -> None:
+    client = APIClient()  # does not enforce CSRF, like a client that sends the token
+    client.force_login(alice)
+
+    response = client.post(
+        "/api/v1/runs/", {"started_at": "2025-01-05T08:00:00Z", "distance_m": 5000}, format="json"
+    )
+
+    assert response.status_code == 201
+    assert Run.objects.get().user == alice
+    for url in COLLECTIONS:
+        assert client.get(url).status_code == 200
+    assert client.get("/api/v1/profile/").json()["username"] == "alice"
+
+
+def test_session_writes_need_the_csrf_token(alice: User) -> None:
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(alice)
+    body = {"started_at": "2025-01-05T08:00:00Z", "distance_m": 5000}
+
+    assert client.get("/api/v1/runs/").status_code == 200
+    refused = client.post("/api/v1/runs/", body, format="json")
+    assert refused.status_code == 403
+    assert not Run.objects.exists()
+
+    csrf_token = "a" * 32
+    client.cookies["csrftoken"] = csrf_token
+    accepted = client.post("/api/v1/runs/", body, format="json", HTTP_X_CSRFTOKEN=csrf_token)
+    assert accepted.status_code == 201
+    assert Run.objects.count() == 1
+
+
+def test_token_requests_need_no_csrf_token(alice: User, alice_api: APIClient) -> None:
+    alice_api.handler.enforce_csrf_checks = True
+
+    response = alice_api.post(
+        "/api/v1/runs/", {"started_at": "2025-01-05T08:00:00Z", "distance_m": 5000}, format="json"
+    )
+
+    assert response.status_code == 201
+
+
+# --- Schema and docs ----------------------------------------------------------------------
+
+
+def test_openapi_schema(db: None) -> None:
+    response = APIClient().get("/api/schema/?format=json")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    paths = schema["paths"]
+    for collection in COLLECTIONS:
+        assert set(paths[collection]) >= {"get", "post"}
+        assert set(paths[f"{collection}{{id}}/"]) >= {"get", "put", "patch", "delete"}
+    for path in ("/api/v1/auth/token/", "/api/v1/auth/logout/", "/api/v1/profile/", "/api/v1/account/"):
+        assert path in paths
+    run = schema["components"]["schemas"]["Run"]["properties"]
+    assert {"distance_m", "started_at", "pace_s_per_km", "shoe_distance_m", "flags"} <= set(run)
+    assert run["pace_s_per_km"]["readOnly"] is True
+    assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
+
+
+def test_openapi_schema_as_yaml(db: None) -> None:
+    response = APIClient().get("/api/schema/")
+
+    assert response.status_code == 200
+    assert b"openapi: 3." in response.content
+
+
+def test_docs_use_no_cdn(db: None) -> None:
+    response = APIClient().get("/api/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for cdn in ("cdn.", "jsdelivr", "unpkg", "cdnjs", "googleapis"):
+        assert cdn not in html, cdn
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', html)
+    assert "/api/schema/" in html
+    assets = re.findall(r'(?:src|href)="/static/([^"]+)"', html)
+    assert any(asset.endswith("swagger-ui-bundle.js") for asset in assets)
+    for asset in assets:
+        assert finders.find(asset), asset
+
+
+# --- Bodies no endpoint can read ----------------------------------------------------------
+
+UNREADABLE_BODIES = {
+    "nested too deeply": "[" * 100_000 + "]" * 100_000,
+    "objects nested too deeply": '{"a": ' * 50_000 + "1" + "}" * 50_000,
+    "NaN": '{"distance_m": NaN}',
+    "truncated": '{"distance_m": 8',
+    "not UTF-8": b'{"notes": "\xff"}',
+    "huge integer": '{"distance_m": ' + "9" * 5000 + "}",
+}
+
+
+@pytest.mark.parametrize("body", UNREADABLE_BODIES.values(), ids=UNREADABLE_BODIES.keys())
+def test_unreadable_body_is_a_400_everywhere(
+    every_endpoint: list[tuple[str, str]], alice_api: APIClient, body: str | bytes
+) -> None:
+    runs, checkins = Run.objects.count(), PainCheckin.objects.count()
+    writes = [(method, url) for method, url in every_endpoint if method in {"post", "put", "patch"}]
+    writes += [("delete", "/api/v1/account/"), ("post", "/api/v1/auth/token/")]
+
+    for method, url in writes:
+        if url == "/api/v1/auth/logout/":
+            continue  # reads no body
+        response = getattr(alice_api, method)(url, body, content_type="application/json")
+        assert response.status_code == 400, (method, url, response.status_code)
+
+    assert (Run.objects.count(), PainCheckin.objects.count()) == (runs, checkins)
+    assert User.objects.filter(username="alice").exists()
