@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django import forms
@@ -61,8 +61,9 @@ class DistanceField(forms.DecimalField):
     def __init__(self, *, unit: str, max_m: float, allow_zero: bool = False, **kwargs: Any) -> None:
         self.unit = unit
         self.allow_zero = allow_zero
+        # Rounded down: 500 km is 310.6856 mi, and 310.686 mi would be over the limit.
         max_in_unit = (Decimal(repr(max_m)) / METRES_PER_UNIT[unit]).quantize(
-            Decimal(1).scaleb(-UNIT_DECIMALS)
+            Decimal(1).scaleb(-UNIT_DECIMALS), rounding=ROUND_DOWN
         )
         super().__init__(
             decimal_places=UNIT_DECIMALS,

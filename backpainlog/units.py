@@ -24,7 +24,10 @@ def from_metres(metres: float, unit: str) -> Decimal:
     """Metres in the user's unit, rounded to three decimals, trailing zeros dropped."""
     exact = Decimal(repr(metres)) / METRES_PER_UNIT[unit]
     rounded = exact.quantize(_QUANTUM, rounding=ROUND_HALF_EVEN)
-    return rounded.normalize() if rounded else Decimal(0)
+    if rounded == rounded.to_integral_value():
+        # normalize() alone turns 640 into 6.4E+2, which a form field would show as is.
+        return rounded.quantize(Decimal(1))
+    return rounded.normalize()
 
 
 def format_distance(metres: float | None, unit: str, decimals: int = 2) -> str:

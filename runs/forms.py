@@ -13,7 +13,7 @@ from django.utils import timezone
 from backpainlog.accounts.selectors import profile_of
 from backpainlog.forms import DistanceField, ServiceModelForm
 from backpainlog.units import format_duration
-from runs.models import MAX_DISTANCE_M, MAX_DURATION_S, PainCheckin, Run
+from runs.models import MAX_DISTANCE_M, MAX_DURATION_S, RPE_MIN, PainCheckin, Run
 from runs.selectors import last_surface
 from shoes.models import Insole, Shoe
 from shoes.selectors import GearModel, default_pair
@@ -53,9 +53,14 @@ class DurationField(forms.CharField):
             total = hours * 3600 + minutes * 60 + seconds
         else:
             try:
-                total = round(Decimal(text) * 60)
+                minutes_typed = Decimal(text)
             except InvalidOperation:
                 raise ValidationError("Enter a duration such as 45:30 or 1:05:00.") from None
+            # Bounded before any arithmetic: "NaN" and "Infinity" cannot be rounded,
+            # "1e999999999" overflows, and "1e999999" would round to a million-digit integer.
+            if not minutes_typed.is_finite() or not 0 < minutes_typed <= MAX_DURATION_S // 60:
+                raise ValidationError("Enter a duration between 1 second and 48 hours.")
+            total = round(minutes_typed * 60)
         if not 1 <= total <= MAX_DURATION_S:
             raise ValidationError("Enter a duration between 1 second and 48 hours.")
         return total
@@ -125,6 +130,8 @@ class RunForm(ServiceModelForm):
         self.fields["shoe"].empty_label = "No shoes recorded"
         self.fields["insole"].empty_label = "None"
         self.fields["activity"].choices = Run.Activity.choices
+        # The model field's form field sets min="0" (it is a positive integer); RPE starts at 1.
+        self.fields["rpe"].widget.attrs["min"] = RPE_MIN
         if editing:
             self.initial["distance"] = self.instance.distance_m
             self.initial["duration"] = self.instance.duration_s

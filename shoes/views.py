@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -63,12 +64,16 @@ def gear_edit(request: AuthenticatedHttpRequest, model: GearModel, pk: int) -> H
 @require_POST
 def gear_retire(request: AuthenticatedHttpRequest, model: GearModel, pk: int) -> HttpResponse:
     pair = get_object_or_404(model, pk=pk, user=request.user)
-    if pair.retired_on is None:
-        services.gear_retire(pair)
-        messages.success(request, f"{pair.name} retired. Its runs stay in your log.")
-    else:
-        services.gear_update(pair, retired_on=None)
-        messages.success(request, f"{pair.name} is back in use.")
+    try:
+        if pair.retired_on is None:
+            services.gear_retire(pair)
+            messages.success(request, f"{pair.name} retired. Its runs stay in your log.")
+        else:
+            services.gear_update(pair, retired_on=None)
+            messages.success(request, f"{pair.name} is back in use.")
+    except ValidationError as exc:
+        # E.g. a pair first worn on a date still to come cannot be retired today.
+        messages.error(request, " ".join(exc.messages))
     return redirect("gear_list")
 
 
