@@ -53,9 +53,28 @@
     update();
   }
 
+  // htmx fires htmx:load for the whole body on start-up as well as for swapped-in parts,
+  // so an element can be seen twice: wire it up once (a second click handler on a scale
+  // would toggle every tapped score straight back off).
+  function once(init) {
+    return function (element) {
+      if (element.dataset.enhanced) return;
+      element.dataset.enhanced = "true";
+      init(element);
+    };
+  }
+
+  // The root counts too: a form swapped in whole (the run form back with its errors) is
+  // itself the root of htmx:load.
+  function within(root, selector) {
+    var found = Array.prototype.slice.call(root.querySelectorAll(selector));
+    if (root.matches && root.matches(selector)) found.unshift(root);
+    return found;
+  }
+
   function init(root) {
-    root.querySelectorAll("[data-scale-for]").forEach(initScale);
-    root.querySelectorAll("form[data-pace]").forEach(initPace);
+    within(root, "[data-scale-for]").forEach(once(initScale));
+    within(root, "form[data-pace]").forEach(once(initPace));
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });
