@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
@@ -99,9 +100,35 @@ class ServiceModelForm(forms.ModelForm):
 
     #: form field name → model field name, for fields typed in other units
     converted_fields: dict[str, str] = {}
+    #: a new entry carries a hidden id chosen when the form is drawn, so that a double
+    #: tap on Save or a re-sent POST finds the entry already saved instead of adding a
+    #: second one (the services' idempotent create)
+    idempotent_create = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.idempotent_create and self.instance._state.adding:
+            self.fields["id"] = forms.UUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.instance._state.adding:
+            # Date-time boxes show minutes. Saving an edit with the minute unchanged keeps
+            # the stored seconds (a watch's exact start), rather than moving the entry.
+            for name, field in self.fields.items():
+                value, stored = cleaned.get(name), getattr(self.instance, name, None)
+                if (
+                    isinstance(field, forms.DateTimeField)
+                    and isinstance(stored, dt.datetime)
+                    and value == stored.replace(second=0, microsecond=0)
+                ):
+                    cleaned[name] = stored
+        return cleaned
 
     def service_fields(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+        if self.cleaned_data.get("id"):
+            data["id"] = self.cleaned_data["id"]
         for form_name, model_name in self.converted_fields.items():
             data[model_name] = self.cleaned_data[form_name]
         return data

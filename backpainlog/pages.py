@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from backpainlog.forms import DateRangeForm, ServiceModelForm
 from backpainlog.http import AuthenticatedHttpRequest
+from backpainlog.services import IdempotencyConflict
 
 PAGE_SIZE = 50
 
@@ -42,7 +43,11 @@ def save_form(form: ServiceModelForm, save: Callable[[dict[str, Any]], Model]) -
         return save(form.service_fields())
     except ValidationError as exc:
         form.add_service_errors(exc)
-        return None
+    except IdempotencyConflict:
+        form.add_error(
+            None, "This entry was saved already with other values. Reload the page to log a new one."
+        )
+    return None
 
 
 def confirm_delete(
@@ -53,6 +58,7 @@ def confirm_delete(
     what: str,
     cancel_url: str,
     done_url: str,
+    description: str = "",
 ) -> HttpResponse:
     """GET: a confirmation page (works without JavaScript). POST: delete, then go back."""
     if request.method == "POST":
@@ -60,4 +66,8 @@ def confirm_delete(
         if request.htmx:
             return HttpResponseClientRedirect(done_url)
         return redirect(done_url)
-    return render(request, "confirm_delete.html", {"object": obj, "what": what, "cancel_url": cancel_url})
+    return render(
+        request,
+        "confirm_delete.html",
+        {"description": description or str(obj), "what": what, "cancel_url": cancel_url},
+    )

@@ -78,6 +78,7 @@ def gear_choices(model: GearModel, user: User, current: Any) -> Any:
 
 
 class RunForm(ServiceModelForm):
+    idempotent_create = True
     converted_fields = {"distance": "distance_m", "duration": "duration_s"}
 
     duration = DurationField(required=False, label="Duration")
@@ -147,6 +148,8 @@ class RunForm(ServiceModelForm):
 
 
 class PainCheckinForm(ServiceModelForm):
+    idempotent_create = True
+
     class Meta:
         model = PainCheckin
         fields = ["score", "radiating_leg_pain", "recorded_at", "notes"]

@@ -7,12 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from backpainlog.accounts.selectors import profile_of
 from backpainlog.http import AuthenticatedHttpRequest
 from backpainlog.pages import confirm_delete, date_filter, paginate, save_form
+from backpainlog.units import format_distance
 from runs import selectors, services
 from runs.forms import NextMorningPainForm, PainCheckinForm, RunForm
 from runs.models import PainCheckin, Run
@@ -101,6 +103,11 @@ def run_delete(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse
         what="run",
         cancel_url=reverse("run_list"),
         done_url=reverse("run_list"),
+        description=(
+            f"{run.get_activity_display()} of "
+            f"{format_distance(run.distance_m, profile_of(request.user).distance_unit)} on "
+            f"{timezone.localtime(run.started_at):%a %d %b %Y, %H:%M}"
+        ),
     )
 
 

@@ -38,6 +38,8 @@ def gear_create(model: GearModel, /, *, user: User, **fields: Any) -> Gear:
 
 @transaction.atomic
 def gear_update(pair: Gear, **fields: Any) -> Gear:
+    if fields.get("retired_on") and "is_default" not in fields:
+        fields["is_default"] = False  # a retired pair is no longer worn by default
     for name, value in fields.items():
         setattr(pair, name, value)
     return _save(pair)

@@ -4,7 +4,8 @@ import secrets
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from backpainlog.accounts.authentication import token_digest
 from backpainlog.accounts.models import ApiToken, Profile
@@ -13,7 +14,12 @@ from backpainlog.accounts.selectors import profile_of
 
 @transaction.atomic
 def user_sign_up(*, username: str, password: str, email: str = "") -> User:
-    user = User.objects.create_user(username=username, password=password, email=email)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, password=password, email=email)
+    except IntegrityError:
+        # Two sign-ups with one name at the same moment: the form's check passed for both.
+        raise ValidationError({"username": "This username is taken."}) from None
     profile_of(user)
     return user
 

@@ -8,12 +8,13 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
 
 from backpainlog.accounts.models import ApiToken, Profile
 from backpainlog.accounts.selectors import profile_of
-from backpainlog.accounts.services import api_token_create, profile_update
+from backpainlog.accounts.services import api_token_create, profile_update, user_sign_up
 from runs.models import PainCheckin, Run
 from shoes.models import Insole, Shoe
 from tests.conftest import HtmlForm, HtmlPage
@@ -400,3 +401,12 @@ def test_anonymous_users_are_sent_to_login(client: Client, alice: User, method: 
 )
 def test_public_pages_open_without_login(client: Client, path: str) -> None:
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_sign_up_that_loses_a_race_for_the_name_gets_a_message_not_a_500() -> None:
+    user_sign_up(username="carol", password="a-long-enough-password")
+    # The form's own check ran before the other sign-up committed: the service still refuses.
+    with pytest.raises(ValidationError, match="taken"):
+        user_sign_up(username="carol", password="a-long-enough-password")
+    assert User.objects.filter(username="carol").count() == 1

@@ -368,3 +368,16 @@ def test_list_query_count_does_not_grow_with_rows(alice: User, alice_api: APICli
         assert len(alice_api.get(kind.url).json()["results"]) == 50
 
     assert len(one) == len(fifty)
+
+
+@pytest.mark.django_db
+def test_retiring_the_default_pair_through_the_api_clears_the_default(
+    alice_api: object, alice: object
+) -> None:
+    from tests.factories import ShoeFactory
+
+    pair = ShoeFactory(user=alice, is_default=True, started_on="2025-01-01")
+    response = alice_api.patch(f"/api/v1/shoes/{pair.pk}/", {"retired_on": "2025-06-01"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["is_default"] is False
+    assert response.json()["status"] == "retired"
