@@ -13,10 +13,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django.utils.html import escape
 
 from backpainlog.accounts.services import profile_update
 from runs.models import PainCheckin
+from tests.assertions import assert_field_error_shown
 from tests.conftest import HtmlForm, HtmlPage
 from tests.factories import PainCheckinFactory
 
@@ -119,12 +119,7 @@ def test_the_ends_of_the_scale_are_accepted(alice: User, alice_client: Client, s
 def test_bad_input_shows_the_error_and_stores_nothing(alice_client: Client, field: str, value: str) -> None:
     data = checkin_form(alice_client).data(**{"score": "3", field: value})
     response = alice_client.post("/pain/new/", data)
-    assert response.status_code == 200
-    errors = response.context["form"].errors
-    assert field in errors, errors
-    html = response.content.decode()
-    for message in errors[field]:
-        assert escape(message) in html
+    assert_field_error_shown(response, field)
     assert not PainCheckin.objects.exists()
 
 

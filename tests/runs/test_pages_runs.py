@@ -16,13 +16,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backpainlog.accounts.selectors import local_today, user_zone
 from backpainlog.accounts.services import profile_update
 from runs.models import Run
+from tests.assertions import assert_field_error_shown
 from tests.conftest import HtmlForm, HtmlPage
 from tests.factories import InsoleFactory, PainCheckinFactory, RunFactory, ShoeFactory
 
@@ -370,12 +370,7 @@ LONG_NOTES = "x" * 2001
 def test_bad_input_shows_the_error_and_stores_nothing(alice_client: Client, field: str, value: str) -> None:
     typed = {"distance": "5", field: value}
     response = log_run(alice_client, **typed)
-    assert response.status_code == 200
-    errors = response.context["form"].errors
-    assert field in errors, errors
-    html = response.content.decode()
-    for message in errors[field]:
-        assert escape(message) in html
+    assert_field_error_shown(response, field)
     assert not Run.objects.exists()
 
 

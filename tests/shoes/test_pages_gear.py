@@ -12,12 +12,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from django.utils.html import escape
 
 from backpainlog.accounts.selectors import local_today
 from backpainlog.accounts.services import profile_update
 from runs.models import Run
 from shoes.models import Gear, Insole, Shoe
+from tests.assertions import assert_field_error_shown
 from tests.conftest import HtmlForm, HtmlPage
 from tests.factories import InsoleFactory, RunFactory, ShoeFactory
 
@@ -156,12 +156,7 @@ def test_bad_input_shows_the_error_and_stores_nothing(
 ) -> None:
     data = gear_form(alice_client, f"/{prefix}/new/").data(**{"name": "Pair", field: value})
     response = alice_client.post(f"/{prefix}/new/", data)
-    assert response.status_code == 200
-    errors = response.context["form"].errors
-    assert field in errors, errors
-    html = response.content.decode()
-    for message in errors[field]:
-        assert escape(message) in html
+    assert_field_error_shown(response, field)
     assert not model.objects.exists()
 
 
