@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_UP, Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 
 from backpainlog.units import METRES_PER_UNIT, UNIT_DECIMALS, from_metres, to_metres
 
@@ -53,25 +53,34 @@ class DateRangeForm(forms.Form):
         return self.cleaned_data.get("from"), self.cleaned_data.get("to")
 
 
+def _in_unit(metres: float, unit: str, rounding: str) -> Decimal:
+    step = Decimal(1).scaleb(-UNIT_DECIMALS)
+    return (Decimal(repr(metres)) / METRES_PER_UNIT[unit]).quantize(step, rounding=rounding)
+
+
 class DistanceField(forms.DecimalField):
     """A distance typed in the user's unit (km or mi), cleaned to metres.
 
-    ``max_m`` is the model's limit in metres; the message shows it in the user's unit.
+    ``max_m`` and ``min_m`` are the model's limits in metres; the messages show them in the
+    user's unit.
     """
 
-    def __init__(self, *, unit: str, max_m: float, allow_zero: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        unit: str,
+        max_m: float,
+        min_m: float | None = None,
+        allow_zero: bool = False,
+        **kwargs: Any,
+    ) -> None:
         self.unit = unit
         self.allow_zero = allow_zero
-        # Rounded down: 500 km is 310.6856 mi, and 310.686 mi would be over the limit.
-        max_in_unit = (Decimal(repr(max_m)) / METRES_PER_UNIT[unit]).quantize(
-            Decimal(1).scaleb(-UNIT_DECIMALS), rounding=ROUND_DOWN
-        )
-        super().__init__(
-            decimal_places=UNIT_DECIMALS,
-            max_digits=12,
-            validators=[MaxValueValidator(max_in_unit)],
-            **kwargs,
-        )
+        # Rounded inwards: 500 km is 310.6856 mi, and 310.686 mi would be over the limit.
+        validators = [MaxValueValidator(_in_unit(max_m, unit, ROUND_DOWN))]
+        if min_m is not None:
+            validators.append(MinValueValidator(_in_unit(min_m, unit, ROUND_UP)))
+        super().__init__(decimal_places=UNIT_DECIMALS, max_digits=12, validators=validators, **kwargs)
         self.widget.attrs.update({"inputmode": "decimal", "step": "any", "min": "0"})
 
     def prepare_value(self, value: Any) -> Any:

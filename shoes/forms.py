@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 
-from backpainlog.accounts.models import MAX_REPLACEMENT_THRESHOLD_M
+from backpainlog.accounts.models import MAX_REPLACEMENT_THRESHOLD_M, MIN_REPLACEMENT_THRESHOLD_M
 from backpainlog.accounts.selectors import profile_of
 from backpainlog.forms import DateInput, DistanceField, ServiceModelForm
 from shoes.models import MAX_INITIAL_DISTANCE_M, Shoe
@@ -38,6 +38,7 @@ class GearForm(ServiceModelForm):
         self.fields["replacement_distance"] = DistanceField(
             unit=unit,
             max_m=MAX_REPLACEMENT_THRESHOLD_M,
+            min_m=MIN_REPLACEMENT_THRESHOLD_M,
             label=f"Replace after ({unit})",
             help_text="Most running shoes last 480–800 km (300–500 mi).",
             initial=(

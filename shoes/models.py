@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from backpainlog.accounts.models import (
     DEFAULT_REPLACEMENT_THRESHOLD_M,
-    MAX_REPLACEMENT_THRESHOLD_M,
+    MIN_REPLACEMENT_THRESHOLD_M,
+    REPLACEMENT_THRESHOLD_VALIDATORS,
     validate_finite,
-    validate_positive,
 )
 
 MAX_INITIAL_DISTANCE_M = 10_000_000.0
@@ -43,7 +43,7 @@ class Gear(models.Model):
     )
     replacement_threshold_m = models.FloatField(
         default=DEFAULT_REPLACEMENT_THRESHOLD_M,
-        validators=[validate_positive, MaxValueValidator(MAX_REPLACEMENT_THRESHOLD_M)],
+        validators=REPLACEMENT_THRESHOLD_VALIDATORS,
     )
     retired_on = models.DateField(null=True, blank=True)
     is_default = models.BooleanField(default=False)
@@ -59,8 +59,8 @@ class Gear(models.Model):
                 name="%(app_label)s_%(class)s_initial_distance_not_negative",
             ),
             models.CheckConstraint(
-                condition=models.Q(replacement_threshold_m__gt=0),
-                name="%(app_label)s_%(class)s_threshold_positive",
+                condition=models.Q(replacement_threshold_m__gte=MIN_REPLACEMENT_THRESHOLD_M),
+                name="%(app_label)s_%(class)s_threshold_at_least_1_km",
             ),
             models.CheckConstraint(
                 condition=models.Q(retired_on__isnull=True)

@@ -7,7 +7,12 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import User
 from django.contrib.auth.validators import UnicodeUsernameValidator
 
-from backpainlog.accounts.models import MAX_REPLACEMENT_THRESHOLD_M, Profile, timezone_names
+from backpainlog.accounts.models import (
+    MAX_REPLACEMENT_THRESHOLD_M,
+    MIN_REPLACEMENT_THRESHOLD_M,
+    Profile,
+    timezone_names,
+)
 from backpainlog.forms import DistanceField, ServiceModelForm
 
 
@@ -69,6 +74,7 @@ class ProfileForm(ServiceModelForm):
         self.fields["default_replacement"] = DistanceField(
             unit=unit,
             max_m=MAX_REPLACEMENT_THRESHOLD_M,
+            min_m=MIN_REPLACEMENT_THRESHOLD_M,
             label=f"Default replacement distance for new shoes ({unit})",
             initial=self.instance.default_replacement_threshold_m,
         )

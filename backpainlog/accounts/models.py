@@ -6,16 +6,23 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 DEFAULT_REPLACEMENT_THRESHOLD_M = 640_000.0  # ≈ 400 mi, the middle of the usual 480–800 km
+# No pair of shoes wears out within a kilometre; the floor also keeps wear ratios finite.
+MIN_REPLACEMENT_THRESHOLD_M = 1_000.0
 MAX_REPLACEMENT_THRESHOLD_M = 5_000_000.0
+
+
+# Files in the time zone database that are not places: "Factory" means "zone not set",
+# "localtime" and "posixrules" are the server's own settings, not a user's.
+NOT_A_TIME_ZONE = frozenset({"Factory", "localtime", "posixrules"})
 
 
 @functools.cache
 def timezone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(zoneinfo.available_timezones()) - NOT_A_TIME_ZONE
 
 
 def validate_timezone(value: str) -> None:
@@ -37,6 +44,13 @@ def validate_positive(value: float) -> None:
         raise ValidationError("Must be more than 0.")
 
 
+REPLACEMENT_THRESHOLD_VALIDATORS = [
+    validate_finite,
+    MinValueValidator(MIN_REPLACEMENT_THRESHOLD_M),
+    MaxValueValidator(MAX_REPLACEMENT_THRESHOLD_M),
+]
+
+
 class Profile(models.Model):
     class DistanceUnit(models.TextChoices):
         KM = "km", "Kilometres"
@@ -47,14 +61,14 @@ class Profile(models.Model):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     default_replacement_threshold_m = models.FloatField(
         default=DEFAULT_REPLACEMENT_THRESHOLD_M,
-        validators=[validate_positive, MaxValueValidator(MAX_REPLACEMENT_THRESHOLD_M)],
+        validators=REPLACEMENT_THRESHOLD_VALIDATORS,
     )
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(default_replacement_threshold_m__gt=0),
-                name="profile_replacement_threshold_positive",
+                condition=models.Q(default_replacement_threshold_m__gte=MIN_REPLACEMENT_THRESHOLD_M),
+                name="profile_replacement_threshold_at_least_1_km",
             ),
             models.CheckConstraint(
                 condition=models.Q(distance_unit__in=["km", "mi"]),

@@ -34,7 +34,7 @@ def percent(ratio: float | None) -> str:
 @register.filter
 def bar_width(ratio: float | None) -> int:
     """A wear ratio as a whole percentage for a bar, capped at 100."""
-    return 0 if not ratio else min(100, round(ratio * 100))
+    return 0 if not ratio else round(min(ratio, 1.0) * 100)
 
 
 @register.inclusion_tag("includes/pain_field.html")

@@ -188,6 +188,10 @@ def test_profile_patch(alice: User, alice_api: APIClient) -> None:
         ("default_replacement_threshold_m", "NaN"),
         ("default_replacement_threshold_m", 10**12),
         ("default_replacement_threshold_m", "far"),
+        ("default_replacement_threshold_m", 1e-320),
+        ("timezone", "localtime"),
+        ("timezone", "Factory"),
+        ("timezone", "posixrules"),
     ],
 )
 def test_invalid_profile_changes_nothing(

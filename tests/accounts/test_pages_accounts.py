@@ -254,6 +254,7 @@ def test_the_time_zone_changes_how_times_are_shown(alice: User, alice_client: Cl
         ("default_replacement", ""),
         ("default_replacement", "5000.001"),
         ("default_replacement", "Infinity"),
+        ("default_replacement", "0.5"),
     ],
 )
 def test_bad_settings_are_refused(alice: User, alice_client: Client, field: str, value: str) -> None:

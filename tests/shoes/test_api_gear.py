@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -150,6 +150,8 @@ def test_create_with_defaults(alice: User, alice_api: APIClient, kind: Kind) -> 
         ("replacement_threshold_m", -640_000),
         ("replacement_threshold_m", True),
         ("replacement_threshold_m", "Infinity"),
+        ("replacement_threshold_m", 999.9),
+        ("replacement_threshold_m", 1e-320),
         ("started_on", "2025-02-30"),
         ("started_on", "yesterday"),
         ("retired_on", "2025-13-01"),
@@ -164,6 +166,13 @@ def test_invalid_field_is_rejected_and_nothing_stored(
     assert response.status_code == 400
     assert field in response.json()
     assert kind.model.objects.count() == 0
+
+
+def test_the_database_refuses_a_threshold_under_a_kilometre(alice: User, kind: Kind) -> None:
+    pair = kind.factory(user=alice)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        kind.model.objects.filter(pk=pair.pk).update(replacement_threshold_m=999)
 
 
 def test_name_is_required(alice_api: APIClient, kind: Kind) -> None:

@@ -139,6 +139,7 @@ def test_adding_a_default_pair_takes_the_default_from_the_other(alice: User, ali
         ("replacement_distance", ""),
         ("replacement_distance", "5000.001"),
         ("replacement_distance", "1e9"),
+        ("replacement_distance", "0.999"),
         ("started_on", "2025-02-30"),
         ("started_on", "yesterday"),
         ("name", "nul \x00 byte"),
