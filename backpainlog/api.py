@@ -74,6 +74,16 @@ class StrictFloatField(serializers.FloatField):
         return super().to_internal_value(data)
 
 
+class ClientIdField(serializers.UUIDField):
+    """A client-generated id: a UUID string. REST framework's UUIDField also takes a JSON
+    integer as a UUID (``UUID(int=7)``), which no client means."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class ModelSerializer(serializers.ModelSerializer):
     """The API's model serializer: model float fields accept numbers only."""
 

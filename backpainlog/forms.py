@@ -149,4 +149,6 @@ class ServiceModelForm(forms.ModelForm):
             return
         for name, errors in exc.error_dict.items():
             field = to_form.get(name, name)
-            self.add_error(field if field in self.fields else None, errors)
+            # Errors on hidden fields (the client id) would not be seen: show them on top.
+            shown = field in self.fields and not self.fields[field].widget.is_hidden
+            self.add_error(field if shown else None, errors)

@@ -9,35 +9,48 @@ with different content is a conflict, never a silent overwrite or a second row.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 M = TypeVar("M", bound=models.Model)
 
 
 class IdempotencyConflict(Exception):
-    """The id is taken by a different entry."""
+    """The id is taken by a different entry of the same user."""
 
 
-def _content(instance: models.Model) -> dict[str, object]:
-    return {
-        field.attname: getattr(instance, field.attname)
-        for field in instance._meta.concrete_fields
-        if field.editable
-        and not field.primary_key
-        and not getattr(field, "auto_now", False)
-        and not getattr(field, "auto_now_add", False)
-    }
+ID_TAKEN_MESSAGE = "This id is already in use: generate a new one."
 
 
-def save_new_idempotently(candidate: M) -> tuple[M, bool]:
-    """Insert ``candidate``; returns ``(row, created)``.
+def _differences(existing: models.Model, candidate: models.Model, names: Iterable[str]) -> list[str]:
+    attnames = [type(candidate)._meta.get_field(name).attname for name in names]
+    return [name for name in attnames if getattr(existing, name) != getattr(candidate, name)]
 
-    ``candidate`` must be validated already. Raises :class:`IdempotencyConflict` when its
-    primary key is taken by a row with other content (or another user's row).
+
+def create_idempotently(
+    model: type[M],
+    *,
+    id: uuid.UUID | None,
+    user: User,
+    defaults: dict[str, Any] | None = None,
+    **fields: Any,
+) -> tuple[M, bool]:
+    """Validate and insert a new ``model`` row of ``user`` under the client's id (or a
+    fresh one); returns ``(row, created)``.
+
+    ``fields`` are what the client sent; ``defaults`` fill in what it left out (such as
+    the default pair, which may have changed by the time a retry arrives), so a retry is
+    compared with the stored row on the client's fields only. Raises
+    :class:`IdempotencyConflict` when they differ, and a ValidationError on ``id`` when
+    the id belongs to another user's row (without saying whose or what it holds).
     """
-    model = type(candidate)
+    candidate = model(id=id or uuid.uuid4(), user=user, **{**(defaults or {}), **fields})
+    # The primary key's uniqueness is not a validation error here: a taken id is a retry.
+    candidate.full_clean(validate_unique=False)
     existing = model._default_manager.filter(pk=candidate.pk).first()
     if existing is None:
         try:
@@ -49,17 +62,11 @@ def save_new_idempotently(candidate: M) -> tuple[M, bool]:
             existing = model._default_manager.filter(pk=candidate.pk).first()
             if existing is None:
                 raise
-    if _content(existing) != _content(candidate):
+    if _differences(existing, candidate, ["user"]):
+        raise ValidationError({"id": ID_TAKEN_MESSAGE})
+    if _differences(existing, candidate, fields):
         raise IdempotencyConflict(f"A different entry with id {candidate.pk} exists.")
     return existing, False
-
-
-def create_idempotently(model: type[M], *, id: uuid.UUID | None, **fields: Any) -> tuple[M, bool]:
-    """Validate and insert a new ``model`` row under the client's id (or a fresh one)."""
-    candidate = model(id=id or uuid.uuid4(), **fields)
-    # The primary key's uniqueness is not a validation error here: a taken id is a retry.
-    candidate.full_clean(validate_unique=False)
-    return save_new_idempotently(candidate)
 
 
 def update_validated(instance: M, **fields: Any) -> M:

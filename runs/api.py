@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from backpainlog.api import ModelSerializer, ServiceViewSet, UserOwnedPrimaryKeyField
+from backpainlog.api import ClientIdField, ModelSerializer, ServiceViewSet, UserOwnedPrimaryKeyField
 from runs import selectors, services
 from runs.models import PainCheckin, Run
 from shoes.models import Insole, Shoe
@@ -18,12 +18,13 @@ DATE_RANGE_PARAMETERS = [
 ]
 CLIENT_ID_HELP = (
     "Optional on create: a client-generated id makes the create idempotent. The same id "
-    "with the same content answers 200 with the stored entry; with different content, 409."
+    "with the same values in the fields sent answers 200 with the stored entry; with "
+    "different values, 409. An id already used by someone else is a 400."
 )
 
 
 class RunSerializer(ModelSerializer):
-    id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
+    id = ClientIdField(required=False, help_text=CLIENT_ID_HELP)
     shoe = UserOwnedPrimaryKeyField(
         queryset=Shoe.objects.all(),
         allow_null=True,
@@ -104,7 +105,7 @@ class RunViewSet(ServiceViewSet):
 
 
 class PainCheckinSerializer(ModelSerializer):
-    id = serializers.UUIDField(required=False, help_text=CLIENT_ID_HELP)
+    id = ClientIdField(required=False, help_text=CLIENT_ID_HELP)
 
     class Meta:
         model = PainCheckin

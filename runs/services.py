@@ -21,11 +21,12 @@ def run_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) -> tup
     Without a ``shoe`` (or ``insole``) argument the user's default pair is worn; pass
     ``None`` for none. With a client-generated ``id`` a retry returns the stored run.
     """
-    if "shoe" not in fields:
-        fields["shoe"] = default_pair(Shoe, user=user)
-    if "insole" not in fields:
-        fields["insole"] = default_pair(Insole, user=user)
-    return create_idempotently(Run, id=id, user=user, **fields)
+    defaults = {
+        name: default_pair(model, user=user)
+        for name, model in (("shoe", Shoe), ("insole", Insole))
+        if name not in fields
+    }
+    return create_idempotently(Run, id=id, user=user, defaults=defaults, **fields)
 
 
 @transaction.atomic

@@ -223,7 +223,8 @@ def test_another_user_cannot_take_an_id(alice_api: APIClient, bob_api: APIClient
 
     response = bob_api.post(URL, body, format="json")
 
-    assert response.status_code in {400, 409}
+    assert response.status_code == 400
+    assert list(response.json()) == ["id"]
     assert "private" not in response.content.decode()
     assert PainCheckin.objects.count() == 1
     assert snapshot(PainCheckin.objects.get()) == before

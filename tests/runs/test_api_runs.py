@@ -466,11 +466,48 @@ def test_another_user_cannot_take_or_overwrite_an_id(alice_api: APIClient, bob_a
 
     response = bob_api.post(URL, body, format="json")
 
-    assert response.status_code in {400, 409}
-    assert "8000" not in response.content.decode()
+    assert response.status_code == 400
+    assert response.json() == {"id": ["This id is already in use: generate a new one."]}
     assert Run.objects.count() == 1
     assert snapshot(run) == before
     assert bob_api.get(URL).json()["count"] == 0
+
+
+def test_a_retry_without_a_shoe_is_the_same_run_after_the_default_pair_changed(
+    alice: User, alice_api: APIClient
+) -> None:
+    first_default = ShoeFactory(user=alice, is_default=True)
+    body = valid_run(id=str(uuid.uuid4()))
+    assert alice_api.post(URL, body, format="json").status_code == 201
+    first_default.is_default = False
+    first_default.save()
+    ShoeFactory(user=alice, is_default=True)
+
+    response = alice_api.post(URL, body, format="json")
+
+    assert response.status_code == 200
+    assert response.json()["shoe"] == first_default.pk
+    assert Run.objects.count() == 1
+
+
+def test_a_retry_that_names_another_shoe_is_a_conflict(alice: User, alice_api: APIClient) -> None:
+    worn, other = ShoeFactory(user=alice, is_default=True), ShoeFactory(user=alice)
+    body = valid_run(id=str(uuid.uuid4()))
+    assert alice_api.post(URL, body, format="json").status_code == 201
+
+    response = alice_api.post(URL, {**body, "shoe": other.pk}, format="json")
+
+    assert response.status_code == 409
+    assert Run.objects.get().shoe == worn
+
+
+@pytest.mark.parametrize("client_id", [7, 1.5, True, ["0d9e8c1a-61a4-4f43-9a51-0e4f4d7b7c11"], "not-a-uuid"])
+def test_a_client_id_must_be_a_uuid_string(alice_api: APIClient, client_id: object) -> None:
+    response = alice_api.post(URL, valid_run(id=client_id), format="json")
+
+    assert response.status_code == 400
+    assert "id" in response.json()
+    assert not Run.objects.exists()
 
 
 def test_without_an_id_the_server_chooses_one(alice_api: APIClient) -> None:

@@ -68,7 +68,8 @@ def test_another_users_id_is_refused_and_their_run_untouched(
     entry_id = str(uuid.uuid4())
     alice_client.post("/runs/new/", run_post(entry_id))
     response = bob_client.post("/runs/new/", run_post(entry_id))
-    assert "saved already" in response.content.decode()
+    assert response.status_code == 200
+    assert "This id is already in use" in response.content.decode()
     assert Run.objects.get(pk=entry_id).user == alice
 
 
