@@ -6,7 +6,7 @@ import datetime as dt
 import math
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, FloatField, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -18,7 +18,7 @@ GearModel = type[Shoe] | type[Insole]
 
 def gear_with_wear(model: GearModel, *, user: AbstractBaseUser) -> QuerySet[Gear]:
     """The user's pairs with ``distance_m``, ``remaining_m``, ``wear_ratio``, ``status``,
-    ``run_count`` and ``recent_distance_m`` (last 28 days) annotated: one query for any
+    ``run_count``, ``first_run_at`` and ``recent_distance_m`` (last 28 days) annotated: one query for any
     number of pairs and runs."""
     since = timezone.now() - dt.timedelta(days=PROJECTION_WINDOW_DAYS)
     logged = Coalesce(Sum("runs__distance_m"), Value(0.0), output_field=FloatField())
@@ -27,6 +27,7 @@ def gear_with_wear(model: GearModel, *, user: AbstractBaseUser) -> QuerySet[Gear
         .annotate(
             distance_m=F("initial_distance_m") + logged,
             run_count=Count("runs"),
+            first_run_at=Min("runs__started_at"),
             recent_distance_m=Coalesce(
                 Sum("runs__distance_m", filter=Q(runs__started_at__gte=since)),
                 Value(0.0),
@@ -54,13 +55,19 @@ def projected_replacement_date(pair: Gear, *, today: dt.date) -> dt.date | None:
     """When the pair reaches its replacement distance at the pace of the last 28 days.
 
     ``pair`` comes from :func:`gear_with_wear`. None for retired pairs and pairs not worn
-    in the last 28 days; today for a pair already past its distance.
+    in the last 28 days; today for a pair already past its distance. A pair in use for
+    less than 28 days (from its start date or its first run, whichever is earlier, in the
+    active time zone) is judged by those days, not by a window it was mostly not in.
     """
     if pair.retired_on is not None:
         return None
     if pair.remaining_m <= 0:
         return today
-    per_day = pair.recent_distance_m / PROJECTION_WINDOW_DAYS
+    in_use_since = pair.started_on
+    if pair.first_run_at is not None:
+        in_use_since = min(in_use_since, timezone.localdate(pair.first_run_at))
+    days_in_use = max(1, min(PROJECTION_WINDOW_DAYS, (today - in_use_since).days + 1))
+    per_day = pair.recent_distance_m / days_in_use
     if per_day <= 0:
         return None
     days = math.ceil(pair.remaining_m / per_day)

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from backpainlog.accounts.selectors import local_today, profile_of
+from backpainlog.accounts.selectors import local_today, profile_of, user_zone
 from runs.models import Run
 from shoes.models import Gear, Insole, Shoe
 from tests.factories import InsoleFactory, RunFactory, ShoeFactory
@@ -326,6 +326,35 @@ def test_projected_replacement_date_from_the_last_28_days(
     assert body["projected_replacement_date"] == expected.isoformat()
     listed = alice_api.get(kind.url).json()["results"][0]
     assert listed["projected_replacement_date"] == expected.isoformat()
+
+
+def test_a_pair_younger_than_28_days_is_projected_from_its_days_in_use(
+    alice: User, alice_api: APIClient, kind: Kind
+) -> None:
+    pair = kind.factory(
+        user=alice, started_on=local_today(alice) - dt.timedelta(days=6), replacement_threshold_m=100_000
+    )
+    wear_run(alice, pair, kind, 14_000, days_ago=0.01)
+
+    body = alice_api.get(kind.detail(pair.pk)).json()
+
+    # 14 km in its 7 days is 2 km a day; 86 km remain → 43 days, not 28 × 86 / 14 = 172.
+    assert body["projected_replacement_date"] == (local_today(alice) + dt.timedelta(days=43)).isoformat()
+
+
+def test_runs_logged_before_the_start_date_count_as_days_in_use(
+    alice: User, alice_api: APIClient, kind: Kind
+) -> None:
+    today = local_today(alice)
+    pair = kind.factory(user=alice, started_on=today, replacement_threshold_m=100_000)
+    noon_13_days_ago = dt.datetime.combine(today - dt.timedelta(days=13), dt.time(12), user_zone(alice))
+    RunFactory(user=alice, distance_m=7_000, started_at=noon_13_days_ago, **{kind.run_field: pair})
+    wear_run(alice, pair, kind, 7_000, days_ago=0.001)
+
+    body = alice_api.get(kind.detail(pair.pk)).json()
+
+    # In use for 14 local days since the first run: 1 km a day, 86 km left.
+    assert body["projected_replacement_date"] == (today + dt.timedelta(days=86)).isoformat()
 
 
 def test_projected_replacement_date_is_null_without_recent_use(
