@@ -70,7 +70,8 @@ def runs_awaiting_next_morning_pain(user: AbstractBaseUser, *, days: int = 2) ->
     """Runs from the last ``days`` local days before today still without next-morning pain.
 
     The morning after a run the app asks how the back feels; a run logged today is not
-    asked about until tomorrow.
+    asked about until tomorrow, and one from the day before yesterday is still asked
+    about (in the past tense) for a user who did not open the app yesterday.
     """
     today = local_today(user)
     low, _ = local_day_bounds(user, today - dt.timedelta(days=days), None)

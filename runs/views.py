@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from backpainlog.accounts.selectors import profile_of
+from backpainlog.accounts.selectors import local_today, profile_of
 from backpainlog.http import AuthenticatedHttpRequest
 from backpainlog.pages import confirm_delete, date_filter, paginate, save_form
 from backpainlog.units import format_distance
@@ -20,6 +22,11 @@ from runs.forms import NextMorningPainForm, PainCheckinForm, RunForm
 from runs.models import PainCheckin, Run
 from shoes.models import Shoe
 from shoes.selectors import gear_list
+
+
+def yesterday(user: User) -> dt.date:
+    """For the next-morning question: "this morning" is said of yesterday's runs only."""
+    return local_today(user) - dt.timedelta(days=1)
 
 
 @login_required
@@ -32,6 +39,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "runs/dashboard.html",
         {
             "awaiting": list(selectors.runs_awaiting_next_morning_pain(user)),
+            "yesterday": yesterday(user),
             "recent_runs": list(selectors.runs_for_user(user)[:5]),
             "recent_checkins": list(selectors.checkins_for_user(user)[:3]),
             "shoes": active_shoes,
@@ -126,7 +134,12 @@ def run_next_morning(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpRe
     return render(
         request,
         "runs/next_morning.html#question",
-        {"run": run, "unit": profile_of(request.user).distance_unit, "form": form},
+        {
+            "run": run,
+            "unit": profile_of(request.user).distance_unit,
+            "form": form,
+            "yesterday": yesterday(request.user),
+        },
         status=200 if form.is_valid() else 400,
     )
 

@@ -646,6 +646,23 @@ def test_dashboard_asks_about_yesterdays_run(alice: User, alice_client: Client) 
     assert "10 (worst imaginable)" in html
 
 
+def test_a_run_from_the_day_before_yesterday_is_asked_about_in_the_past_tense(
+    alice: User, alice_client: Client
+) -> None:
+    run = RunFactory(user=alice, started_at=local_noon(alice, 2), distance_m=6000.0)
+    html = alice_client.get("/").content.decode()
+    day = run.started_at.astimezone(user_zone(alice))
+    assert f"How was your back the morning after your 6.00 km run of {day:%A} {day.day} {day:%b}?" in html
+    assert "this morning" not in html
+    assert next_morning_buttons(html, run) == [str(n) for n in range(11)]
+
+
+def test_older_runs_are_not_asked_about(alice: User, alice_client: Client) -> None:
+    run = RunFactory(user=alice, started_at=local_noon(alice, 3))
+    html = alice_client.get("/").content.decode()
+    assert f"/runs/{run.pk}/next-morning/" not in html
+
+
 def test_answering_the_question_saves_it(alice: User, alice_client: Client) -> None:
     run = RunFactory(user=alice, started_at=local_noon(alice, 1))
     response = alice_client.post(f"/runs/{run.pk}/next-morning/", {"pain_next_morning": "3"})
