@@ -52,6 +52,11 @@ class DateRangeForm(forms.Form):
         """The valid range; call after ``is_valid()``."""
         return self.cleaned_data.get("from"), self.cleaned_data.get("to")
 
+    @property
+    def is_filtering(self) -> bool:
+        """Whether a valid range narrows the list (a bare ``?page=`` does not)."""
+        return self.is_bound and self.is_valid() and any(self.bounds)
+
 
 def _in_unit(metres: float, unit: str, rounding: str) -> Decimal:
     step = Decimal(1).scaleb(-UNIT_DECIMALS)
