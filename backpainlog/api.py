@@ -64,12 +64,26 @@ class UserScopedMixin:
         return form.bounds
 
 
+def is_json_number(data: Any) -> bool:
+    # bool is a subclass of int in Python, but true is not a number in JSON.
+    return isinstance(data, int | float) and not isinstance(data, bool)
+
+
 class StrictFloatField(serializers.FloatField):
-    """A JSON number. REST framework's FloatField takes ``true`` as 1.0 (``float(True)``),
-    so ``{"distance_m": true}`` would log a one-metre run."""
+    """A JSON number. REST framework's FloatField also takes ``true`` (as 1.0, so
+    ``{"distance_m": true}`` would log a one-metre run) and strings such as ``"5e3"``."""
 
     def to_internal_value(self, data: Any) -> float:
-        if isinstance(data, bool):
+        if not is_json_number(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer (``5`` or ``5.0``); REST framework's IntegerField also takes ``"5"``."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if not is_json_number(data):
             self.fail("invalid")
         return super().to_internal_value(data)
 
@@ -85,11 +99,13 @@ class ClientIdField(serializers.UUIDField):
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """The API's model serializer: model float fields accept numbers only."""
+    """The API's model serializer: model number fields accept JSON numbers only."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.FloatField: StrictFloatField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
     }
 
 

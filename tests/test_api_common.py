@@ -27,7 +27,8 @@ def test_healthz(client: APIClient, db: None) -> None:
     assert "no-cache" in response["Cache-Control"]
 
 
-def test_healthz_answers_get_only(client: APIClient, db: None) -> None:
+def test_healthz_answers_get_and_head_only(client: APIClient, db: None) -> None:
+    assert client.head("/healthz").status_code == 200
     assert client.post("/healthz").status_code == 405
 
 

@@ -96,6 +96,11 @@ class AccountView(APIView):
         request=AccountDeleteSerializer,
         responses={204: None, 400: inline_serializer("PasswordError", {"password": serializers.ListField()})},
         summary="Delete your account and everything in it",
+        # drf-spectacular leaves request bodies out of DELETE operations: say it in words.
+        description=(
+            'Send your password as a JSON body, `{"password": "..."}`. Deletes your user, '
+            "profile, tokens, runs, check-ins, shoes and insoles; this cannot be undone."
+        ),
     )
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = AccountDeleteSerializer(data=request.data)

@@ -172,12 +172,15 @@ INVALID_VALUES = [
     ("distance_m", "Infinity"),
     ("distance_m", [8000]),
     ("distance_m", {"m": 8000}),
+    ("distance_m", "8000"),  # a string is not a JSON number
+    ("distance_m", "5e3"),
     ("duration_s", 0),
     ("duration_s", 172_801),
     ("duration_s", 1.5),
     ("duration_s", -60),
     ("duration_s", "long"),
     ("duration_s", True),
+    ("duration_s", "2700"),
     ("elevation_gain_m", -1),
     ("elevation_gain_m", 20_001),
     ("elevation_gain_m", "NaN"),
@@ -185,6 +188,7 @@ INVALID_VALUES = [
     ("pain_before", -1),
     ("pain_before", 11),
     ("pain_before", "x"),
+    ("pain_before", "3"),
     ("pain_after", -1),
     ("pain_after", 11),
     ("pain_after", "x"),
@@ -331,10 +335,9 @@ def test_form_encoded_body_is_refused(alice_api: APIClient) -> None:
     assert Run.objects.count() == 0
 
 
-@pytest.mark.parametrize(("field", "value"), INVALID_VALUES[::3])
+# Every third value keeps the test quick; an id is chosen at creation only.
+@pytest.mark.parametrize(("field", "value"), [pair for pair in INVALID_VALUES[::3] if pair[0] != "id"])
 def test_invalid_patch_changes_nothing(alice: User, alice_api: APIClient, field: str, value: object) -> None:
-    if field == "id":
-        pytest.skip("an id is chosen at creation only")
     run = RunFactory(user=alice)
     before = snapshot(run)
 
