@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,3 +62,36 @@ def test_sqlite_file_database_uses_wal_immediate_transactions_and_a_busy_timeout
         assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     finally:
         wrapper.close()
+
+
+def import_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    """Import the settings in a fresh interpreter, as ``manage.py`` would, with ``env``."""
+    return subprocess.run(
+        [sys.executable, "-c", "import backpainlog.settings as s; print(s.DATABASES['default']['ENGINE'])"],
+        env={**os.environ, "DJANGO_DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("url", ["nonsense://db", "postgres://user@host:port/db"])
+def test_a_bad_database_url_is_a_configuration_error(url: str) -> None:
+    result = import_settings(DATABASE_URL=url)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_URL is not a database URL" in result.stderr
+
+
+def test_an_empty_database_url_means_sqlite() -> None:
+    result = import_settings(DATABASE_URL="")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.db.backends.sqlite3"
+
+
+def test_a_bad_log_level_is_a_configuration_error() -> None:
+    result = import_settings(DJANGO_LOG_LEVEL="loud")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DJANGO_LOG_LEVEL must be" in result.stderr
