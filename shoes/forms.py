@@ -7,8 +7,13 @@ from django.contrib.auth.models import User
 from backpainlog.accounts.models import MAX_REPLACEMENT_THRESHOLD_M, MIN_REPLACEMENT_THRESHOLD_M
 from backpainlog.accounts.selectors import profile_of
 from backpainlog.forms import DateInput, DistanceField, ServiceModelForm
-from shoes.models import MAX_INITIAL_DISTANCE_M, Shoe
+from shoes.models import MAX_INITIAL_DISTANCE_M, Insole, Shoe
 from shoes.selectors import GearModel
+
+REPLACEMENT_HELP = {
+    Shoe: "Most running shoes last 480–800 km (300–500 mi).",
+    Insole: "Insoles wear out too: the maker's advice says when.",
+}
 
 
 class GearForm(ServiceModelForm):
@@ -40,7 +45,7 @@ class GearForm(ServiceModelForm):
             max_m=MAX_REPLACEMENT_THRESHOLD_M,
             min_m=MIN_REPLACEMENT_THRESHOLD_M,
             label=f"Replace after ({unit})",
-            help_text="Most running shoes last 480–800 km (300–500 mi).",
+            help_text=REPLACEMENT_HELP.get(self._meta.model, ""),
             initial=(
                 profile.default_replacement_threshold_m
                 if self.instance._state.adding

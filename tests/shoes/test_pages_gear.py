@@ -65,6 +65,13 @@ def test_add_form_labels(alice_client: Client) -> None:
     assert 'type="submit"' in alice_client.get("/shoes/new/").content.decode()
 
 
+def test_replacement_advice_fits_shoes_and_insoles(alice_client: Client) -> None:
+    assert "Most running shoes last 480–800 km" in alice_client.get("/shoes/new/").content.decode()
+    insole_form = alice_client.get("/insoles/new/").content.decode()
+    assert "running shoes" not in insole_form
+    assert "Insoles wear out too" in insole_form
+
+
 @pytest.mark.parametrize(("prefix", "model", "factory", "field"), KINDS)
 def test_add_a_pair_in_km(
     alice: User, alice_client: Client, prefix: str, model: type[Gear], factory: Any, field: str
