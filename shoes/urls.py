@@ -1,9 +1,14 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from shoes import views
 from shoes.models import Insole, Shoe
 
-urlpatterns = [path("shoes/", views.gear_list, name="gear_list")]
+urlpatterns = [
+    path("shoes/", views.gear_list, name="gear_list"),
+    # Shoes and insoles share one page; /insoles/ is where some will look for theirs.
+    path("insoles/", RedirectView.as_view(url="/shoes/#insoles"), name="insole_list"),
+]
 
 for prefix, model in (("shoes", Shoe), ("insoles", Insole)):
     name = model._meta.model_name

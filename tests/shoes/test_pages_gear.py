@@ -65,6 +65,12 @@ def test_add_form_labels(alice_client: Client) -> None:
     assert 'type="submit"' in alice_client.get("/shoes/new/").content.decode()
 
 
+def test_insoles_address_leads_to_the_insoles_on_the_shoes_page(alice_client: Client) -> None:
+    response = alice_client.get("/insoles/")
+    assert (response.status_code, response["Location"]) == (302, "/shoes/#insoles")
+    assert 'id="insoles"' in alice_client.get("/shoes/").content.decode()
+
+
 def test_replacement_advice_fits_shoes_and_insoles(alice_client: Client) -> None:
     assert "Most running shoes last 480–800 km" in alice_client.get("/shoes/new/").content.decode()
     insole_form = alice_client.get("/insoles/new/").content.decode()
