@@ -1,0 +1,673 @@
+"""Server-rendered SVG charts for the dashboard and the clinician PDF (SPEC §3, §4).
+
+Why SVG strings built here rather than a JavaScript library: nothing may come from a CDN,
+the charts must fit a 360 px phone, follow the light and dark themes, and the same markup
+must feed a pure-Python PDF renderer (svglib + reportlab) that has no browser and no
+app.css. So:
+
+- every chart is a standalone ``<svg>`` scaled by its ``viewBox`` (``width="100%"``, no
+  pixel width), with ``role="img"`` and a ``<title>`` + one-sentence ``<desc>``;
+- colours come from ``class`` attributes only. ``static/css/charts.css`` colours them
+  with the app's variables (``svg.chart .x``, which outranks the fallback below); the
+  ``<style>`` inside each SVG holds fallback rules (``.chart .x``: grey shades and
+  ``currentColor``) that print readably in black and white where app.css is absent;
+- series differ by shape, not colour alone: distance is solid bars, pain a dashed line with
+  round markers, flare-ups triangles, the ACWR threshold a dashed rule;
+- coordinates are rounded to one decimal so the markup stays small and diffable.
+
+The functions take plain values (no ORM); the caller converts units and picks the period.
+The charts are pictures: the page must still offer the same figures as text or a table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+__all__ = [
+    "ACWR_NOT_ENOUGH_DATA",
+    "WeekPoint",
+    "acwr_svg",
+    "pain_calendar_svg",
+    "weekly_distance_pain_svg",
+]
+
+# Month and day names are fixed English abbreviations, like the rest of the UI: strftime's
+# %b and %a would follow the server's locale.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+ACWR_NOT_ENOUGH_DATA = "Not enough data yet: ACWR needs 28 days"
+PAIN_MAX = 10
+
+# The drawing is 360 units wide: at a 360 px phone (less the page padding) one unit is
+# about 0.9 px, so a 12-unit label reads as 11 px there.
+WIDTH = 360
+FONT_SIZE = 12
+SMALL_FONT_SIZE = 10
+# Labels are about this many units wide per character at FONT_SIZE (system sans-serif).
+CHAR_WIDTH = 6.6
+MAX_X_LABELS = 6
+
+# Fallback styling for where app.css and charts.css are absent (the PDF, an <img>): greys
+# that survive black-and-white printing, text and markers in currentColor. Strokes are hex:
+# svglib resolves currentColor for fills but draws no stroke with it. The selectors are
+# ".chart .x" so that charts.css ("svg.chart .x") wins on the page. No "<" or "&" in here:
+# the same text must parse as XML and as HTML foreign content.
+FALLBACK_CSS = (
+    ".chart{color:#1c1c1c;font-family:Helvetica,Arial,sans-serif}"
+    ".chart .chart-label,.chart .chart-message{fill:currentColor}"
+    ".chart .chart-tick{fill:#555555}"
+    ".chart .chart-axis{fill:none;stroke:#1c1c1c;stroke-width:1}"
+    ".chart .chart-grid{fill:none;stroke:#d0d0d0;stroke-width:0.6}"
+    ".chart .chart-bar{fill:#a6a6a6}"
+    ".chart .chart-line{fill:none;stroke:#1c1c1c;stroke-width:2;"
+    "stroke-linejoin:round;stroke-linecap:round}"
+    ".chart .chart-pain{stroke-dasharray:5 3}"
+    ".chart .chart-marker{fill:currentColor;stroke:#ffffff;stroke-width:0.8}"
+    ".chart .chart-flare{fill:currentColor}"
+    ".chart .chart-band{fill:#000000;fill-opacity:0.1}"
+    ".chart .chart-threshold{fill:none;stroke:#1c1c1c;stroke-width:1.5;stroke-dasharray:6 4}"
+    ".chart .pain-none{fill:none;stroke:#b0b0b0;stroke-width:0.6}"
+    ".chart .pain-0{fill:#ededed}"
+    ".chart .pain-1{fill:#dcdcdc}"
+    ".chart .pain-2{fill:#c9c9c9}"
+    ".chart .pain-3{fill:#b5b5b5}"
+    ".chart .pain-4{fill:#a0a0a0}"
+    ".chart .pain-5{fill:#8a8a8a}"
+    ".chart .pain-6{fill:#737373}"
+    ".chart .pain-7{fill:#5c5c5c}"
+    ".chart .pain-8{fill:#454545}"
+    ".chart .pain-9{fill:#2e2e2e}"
+    ".chart .pain-10{fill:#141414}"
+    # Browsers only (svglib skips at-rules): readable text on a dark page even without
+    # charts.css.
+    "@media (prefers-color-scheme: dark){.chart{color:#eceff1}"
+    ".chart .chart-axis,.chart .chart-line,.chart .chart-threshold{stroke:#eceff1}"
+    ".chart .chart-tick{fill:#a4abb1}.chart .chart-grid{stroke:#4a4f54}"
+    ".chart .chart-marker{stroke:#1b1e21}}"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WeekPoint:
+    """One Monday-started week of the weekly distance and pain chart.
+
+    ``distance`` is already in the user's unit; ``pain`` is a 0–10 summary of the week
+    (mean or max, the caller's choice) or None when nothing was scored; ``flares`` counts
+    the week's flare-ups.
+    """
+
+    week_start: dt.date
+    distance: float
+    pain: float | None
+    flares: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Plot:
+    """The plotting rectangle inside the viewBox."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _n(value: float) -> str:
+    """A coordinate or figure in at most one decimal: "12.3", "40", never "12.300000001"."""
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _figure(value: float) -> str:
+    """A human figure: one decimal below 100, whole numbers above."""
+    return _n(value) if abs(value) < 100 else f"{round(value):,}"
+
+
+def _short_date(day: dt.date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]}"
+
+
+def _long_date(day: dt.date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def _finite(value: float | None) -> float | None:
+    """None for missing, NaN or infinite values: they are gaps, not points."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def _attrs(**attributes: object) -> str:
+    """Escaped attributes; a trailing underscore is dropped (``class_``) and ``_`` in the
+    middle becomes ``-`` (``text_anchor``)."""
+    parts = []
+    for name, value in attributes.items():
+        if value is None:
+            continue
+        attribute = name.rstrip("_").replace("_", "-")
+        text = _n(value) if isinstance(value, float) else str(value)
+        parts.append(f" {attribute}={quoteattr(text)}")
+    return "".join(parts)
+
+
+def _text(x: float, y: float, content: str, *, class_: str, **attributes: object) -> str:
+    return f"<text{_attrs(x=float(x), y=float(y), class_=class_, **attributes)}>{escape(content)}</text>"
+
+
+def _title(content: str) -> str:
+    return f"<title>{escape(content)}</title>"
+
+
+def _line(x1: float, y1: float, x2: float, y2: float, *, class_: str) -> str:
+    return f"<line{_attrs(x1=float(x1), y1=float(y1), x2=float(x2), y2=float(y2), class_=class_)}/>"
+
+
+def _points(points: Iterable[tuple[float, float]]) -> str:
+    return " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+
+
+def _segments(values: Sequence[float | None]) -> list[list[int]]:
+    """Indices of the runs of consecutive non-None values: a None is a gap, never joined."""
+    segments: list[list[int]] = []
+    current: list[int] = []
+    for index, value in enumerate(values):
+        if value is None:
+            if current:
+                segments.append(current)
+            current = []
+        else:
+            current.append(index)
+    if current:
+        segments.append(current)
+    return segments
+
+
+def _nice_step(raw: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10^k at least ``raw``: tick steps people can read."""
+    if raw <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * magnitude
+        if step >= raw * (1 - 1e-9):
+            return step
+    return 10 * magnitude  # pragma: no cover (factor 10 always qualifies)
+
+
+def _ticks(axis_max: float, step: float) -> list[float]:
+    """0, step, 2·step … axis_max, computed by multiplication so no float drift creeps in."""
+    return [step * i for i in range(round(axis_max / step) + 1)]
+
+
+def _label_indices(count: int, max_labels: int = MAX_X_LABELS) -> list[int]:
+    """Every k-th index so that at most ``max_labels`` labels show (52 weeks: 6)."""
+    if count <= 0:
+        return []
+    step = max(1, math.ceil(count / max_labels))
+    return list(range(0, count, step))
+
+
+def _svg(*, kind: str, height: float, title: str, desc: str, body: Sequence[str]) -> str:
+    """Wrap the body in the root element shared by every chart.
+
+    Ids derive from the content so that several charts on one page do not collide and the
+    same input always gives the same markup.
+    """
+    content = "".join(body)
+    digest = hashlib.blake2s(f"{kind}|{title}|{desc}|{content}".encode(), digest_size=4).hexdigest()
+    chart_id = f"{kind}-{digest}"
+    root = _attrs(
+        xmlns="http://www.w3.org/2000/svg",
+        viewBox=f"0 0 {WIDTH} {_n(height)}",
+        width="100%",
+        role="img",
+        aria_labelledby=f"{chart_id}-title {chart_id}-desc",
+        class_=f"chart {kind}",
+        font_size=FONT_SIZE,
+    )
+    return (
+        f"<svg{root}>"
+        f"<title{_attrs(id=f'{chart_id}-title')}>{escape(title)}</title>"
+        f"<desc{_attrs(id=f'{chart_id}-desc')}>{escape(desc)}</desc>"
+        f"<style>{FALLBACK_CSS}</style>"
+        f"{content}</svg>"
+    )
+
+
+def _message_svg(*, kind: str, title: str, message: str) -> str:
+    """A chart-sized box with a sentence instead of a chart (no data yet)."""
+    height = 80
+    body = [_text(WIDTH / 2, height / 2 + 4, message, class_="chart-message", text_anchor="middle")]
+    return _svg(kind=kind, height=height, title=title, desc=f"{message}.", body=body)
+
+
+def _swatch_label(x: float, y: float, content: str) -> tuple[str, float]:
+    """A legend label after a swatch; returns the markup and the x where the next starts."""
+    return _text(x, y, content, class_="chart-label"), x + len(content) * CHAR_WIDTH + 14
+
+
+# ------------------------------------------------------------ weekly distance + pain
+
+
+def weekly_distance_pain_svg(weeks: Sequence[WeekPoint], *, unit: str) -> str:
+    """Weekly distance as bars (left axis, in ``unit``) with pain as a dashed line with round
+    markers on a fixed 0–10 right axis, and a triangle above each week with a flare-up.
+
+    Load and pain share one chart because the point is to see whether they move together;
+    pain keeps a fixed 0–10 scale so that a calm period does not look alarming. A week
+    without a pain score breaks the line: joining across it would invent a trend.
+    """
+    title = "Weekly distance and pain"
+    if not weeks:
+        return _message_svg(kind="chart-weekly", title=title, message="No weeks to show yet")
+
+    weeks = sorted(weeks, key=lambda week: week.week_start)
+    distances = [max(0.0, _finite(week.distance) or 0.0) for week in weeks]
+    pains = [_finite(week.pain) for week in weeks]
+    pains = [None if pain is None else min(float(PAIN_MAX), max(0.0, pain)) for pain in pains]
+
+    height = 230
+    plot = _Plot(left=36, top=34, right=WIDTH - 26, bottom=height - 24)
+    slot = plot.width / len(weeks)
+    bar_width = min(slot * 0.7, 40)
+
+    step = _nice_step(max(distances) / 4) if max(distances) > 0 else _nice_step(2.5)
+    axis_max = step * max(1, math.ceil(max(distances) / step - 1e-9))
+
+    def y_distance(value: float) -> float:
+        return plot.bottom - value / axis_max * plot.height
+
+    def y_pain(value: float) -> float:
+        return plot.bottom - value / PAIN_MAX * plot.height
+
+    def x_center(index: int) -> float:
+        return plot.left + slot * (index + 0.5)
+
+    body: list[str] = []
+
+    # Legend across the top: the unit is user data, so it goes through _text's escaping.
+    legend_y = 12
+    body.append(f"<rect{_attrs(x=0.0, y=3.0, width=10.0, height=10.0, class_='chart-bar')}/>")
+    label, x = _swatch_label(14, legend_y, f"Distance ({unit})")
+    body.append(label)
+    body.append(f"<polyline{_attrs(points=_points([(x, 8), (x + 18, 8)]), class_='chart-line chart-pain')}/>")
+    body.append(f"<circle{_attrs(cx=float(x + 9), cy=8.0, r=2.5, class_='chart-marker')}/>")
+    label, x = _swatch_label(x + 22, legend_y, "Pain (0–10)")
+    body.append(label)
+    body.append(f"<path{_attrs(d=_triangle(x + 5, 8), class_='chart-flare')}/>")
+    label, _ = _swatch_label(x + 14, legend_y, "Flare-up")
+    body.append(label)
+
+    # Grid and left ticks (distance), right ticks (pain 0, 5, 10).
+    for tick in _ticks(axis_max, step):
+        y = y_distance(tick)
+        body.append(_line(plot.left, y, plot.right, y, class_="chart-grid"))
+        body.append(_text(plot.left - 4, y + 4, _n(tick), class_="chart-tick", text_anchor="end"))
+    for pain_tick in (0, 5, 10):
+        body.append(
+            _text(plot.right + 4, y_pain(pain_tick) + 4, str(pain_tick), class_="chart-tick chart-pain-tick")
+        )
+
+    # Bars: none for a zero week (a zero-height rectangle would only be noise).
+    for index, (week, distance) in enumerate(zip(weeks, distances, strict=True)):
+        if distance <= 0:
+            continue
+        top = y_distance(distance)
+        body.append(
+            f"<rect{_attrs(x=x_center(index) - bar_width / 2, y=top, width=bar_width, height=plot.bottom - top, class_='chart-bar')}>"
+            f"{_title(_week_summary(week, distance, pains[index], unit))}</rect>"
+        )
+
+    for index, week in enumerate(weeks):
+        if week.flares > 0:
+            top = y_distance(distances[index]) - 6
+            flare_text = f"Week of {_short_date(week.week_start)}: {week.flares} flare-up" + (
+                "s" if week.flares != 1 else ""
+            )
+            body.append(
+                f"<path{_attrs(d=_triangle(x_center(index), top), class_='chart-flare')}>{_title(flare_text)}</path>"
+            )
+
+    # Pain: one polyline per run of scored weeks; a lone week shows as its marker only.
+    for segment in _segments(pains):
+        points = [(x_center(i), y_pain(pains[i] or 0.0)) for i in segment]
+        if len(points) > 1:
+            body.append(f"<polyline{_attrs(points=_points(points), class_='chart-line chart-pain')}/>")
+    for index, pain in enumerate(pains):
+        if pain is not None:
+            body.append(
+                f"<circle{_attrs(cx=x_center(index), cy=y_pain(pain), r=2.5, class_='chart-marker')}>"
+                f"{_title(f'Week of {_short_date(weeks[index].week_start)}: pain {_n(pain)}/10')}</circle>"
+            )
+
+    body.append(_line(plot.left, plot.bottom, plot.right, plot.bottom, class_="chart-axis"))
+    for index in _label_indices(len(weeks)):
+        body.append(
+            _text(
+                x_center(index),
+                plot.bottom + 15,
+                _short_date(weeks[index].week_start),
+                class_="chart-tick chart-xlabel",
+                text_anchor="middle",
+            )
+        )
+
+    return _svg(
+        kind="chart-weekly",
+        height=height,
+        title=title,
+        desc=_weekly_desc(weeks, distances, pains, unit),
+        body=body,
+    )
+
+
+def _triangle(x: float, y: float) -> str:
+    """A downward triangle centred on (x, y): the flare-up marker."""
+    return f"M{_n(x - 4)},{_n(y - 3.5)}H{_n(x + 4)}L{_n(x)},{_n(y + 3.5)}Z"
+
+
+def _week_summary(week: WeekPoint, distance: float, pain: float | None, unit: str) -> str:
+    pain_text = "no pain score" if pain is None else f"pain {_n(pain)}/10"
+    return f"Week of {_short_date(week.week_start)}: {_figure(distance)} {unit}, {pain_text}"
+
+
+def _weekly_desc(
+    weeks: Sequence[WeekPoint], distances: Sequence[float], pains: Sequence[float | None], unit: str
+) -> str:
+    count = len(weeks)
+    period = f"{count} week{'s' if count != 1 else ''} from {_long_date(weeks[0].week_start)}"
+    if count > 1:
+        period += f" to {_long_date(weeks[-1].week_start)}"
+    total = sum(distances)
+    if total > 0:
+        busiest = max(range(count), key=lambda i: distances[i])
+        load = (
+            f"{_figure(total)} {unit} in all, most {_figure(distances[busiest])} {unit} "
+            f"in the week of {_short_date(weeks[busiest].week_start)}"
+        )
+    else:
+        load = "no distance logged"
+    scored = [pain for pain in pains if pain is not None]
+    pain_text = f"mean weekly pain {_n(sum(scored) / len(scored))}/10" if scored else "no pain scores"
+    flare_weeks = sum(1 for week in weeks if week.flares > 0)
+    flare_text = (
+        f"flare-ups in {flare_weeks} week{'s' if flare_weeks != 1 else ''}" if flare_weeks else "no flare-ups"
+    )
+    return f"{period}: {load}; {pain_text}; {flare_text}."
+
+
+# ---------------------------------------------------------------------------- ACWR
+
+
+def acwr_svg(
+    points: Sequence[tuple[dt.date, float | None]],
+    *,
+    band: tuple[float, float] = (0.8, 1.3),
+    high: float = 1.5,
+) -> str:
+    """The EWMA acute:chronic workload ratio over time, with the ``band`` shaded and a
+    dashed rule at ``high``.
+
+    The y axis always reaches at least 2.0 so that the band and the threshold sit in the
+    same place from one period to the next; a None (ratio not yet defined) is a gap.
+    """
+    title = "Acute:chronic workload ratio (ACWR)"
+    cleaned = sorted(((day, _finite(value)) for day, value in points), key=lambda point: point[0])
+    present = [value for _, value in cleaned if value is not None]
+    if not present:
+        return _message_svg(kind="chart-acwr", title=title, message=ACWR_NOT_ENOUGH_DATA)
+    values = [None if value is None else max(0.0, value) for _, value in cleaned]
+    days = [day for day, _ in cleaned]
+
+    top_value = max(2.0, math.ceil(max(present) * 2) / 2)
+    step = 0.5 if top_value <= 3 else 1.0 if top_value <= 6 else 2.0
+    axis_max = step * math.ceil(top_value / step - 1e-9)
+
+    height = 200
+    plot = _Plot(left=30, top=10, right=WIDTH - 30, bottom=height - 24)
+    span = (days[-1] - days[0]).days
+
+    def x_of(day: dt.date) -> float:
+        if span == 0:
+            return plot.left + plot.width / 2
+        return plot.left + (day - days[0]).days / span * plot.width
+
+    def y_of(value: float) -> float:
+        return plot.bottom - min(value, axis_max) / axis_max * plot.height
+
+    low_band, high_band = sorted(band)
+    band_label = f"{_n(low_band)}–{_n(high_band)}"
+    body: list[str] = []
+
+    for tick in _ticks(axis_max, step):
+        y = y_of(tick)
+        body.append(_line(plot.left, y, plot.right, y, class_="chart-grid"))
+        body.append(_text(plot.left - 4, y + 4, f"{tick:.1f}", class_="chart-tick", text_anchor="end"))
+
+    band_top, band_bottom = y_of(high_band), y_of(low_band)
+    body.append(
+        f"<rect{_attrs(x=float(plot.left), y=band_top, width=float(plot.width), height=band_bottom - band_top, class_='chart-band')}>"
+        f"{_title(f'Band {band_label}')}</rect>"
+    )
+    body.append(
+        _text(
+            plot.right - 4,
+            (band_top + band_bottom) / 2 + 3.5,
+            band_label,
+            class_="chart-label chart-band-label",
+            text_anchor="end",
+            font_size=SMALL_FONT_SIZE,
+        )
+    )
+    high_y = y_of(high)
+    body.append(_line(plot.left, high_y, plot.right, high_y, class_="chart-threshold"))
+    body.append(_text(plot.right + 4, high_y + 4, _n(high), class_="chart-label chart-threshold-label"))
+
+    for segment in _segments(values):
+        coordinates = [(x_of(days[i]), y_of(values[i] or 0.0)) for i in segment]
+        if len(coordinates) > 1:
+            body.append(
+                f"<polyline{_attrs(points=_points(coordinates), class_='chart-line chart-acwr-line')}/>"
+            )
+        else:
+            (x, y), index = coordinates[0], segment[0]
+            body.append(
+                f"<circle{_attrs(cx=x, cy=y, r=2.5, class_='chart-marker')}>"
+                f"{_title(f'{_short_date(days[index])}: ACWR {values[index]:.2f}')}</circle>"
+            )
+
+    body.append(_line(plot.left, plot.bottom, plot.right, plot.bottom, class_="chart-axis"))
+    label_count = min(5, span + 1)
+    label_days = sorted(
+        {days[0] + dt.timedelta(days=round(span * k / max(1, label_count - 1))) for k in range(label_count)}
+    )
+    for index, day in enumerate(label_days):
+        # The end labels lean inwards so that they stay inside the drawing.
+        anchor = "middle"
+        if len(label_days) > 1 and index == 0:
+            anchor = "start"
+        elif len(label_days) > 1 and index == len(label_days) - 1:
+            anchor = "end"
+        body.append(
+            _text(
+                x_of(day),
+                plot.bottom + 15,
+                _short_date(day),
+                class_="chart-tick chart-xlabel",
+                text_anchor=anchor,
+            )
+        )
+
+    return _svg(
+        kind="chart-acwr",
+        height=height,
+        title=title,
+        desc=_acwr_desc(days, values, band_label, high),
+        body=body,
+    )
+
+
+def _acwr_desc(days: Sequence[dt.date], values: Sequence[float | None], band_label: str, high: float) -> str:
+    dated = [(day, value) for day, value in zip(days, values, strict=True) if value is not None]
+    last_day, last_value = dated[-1]
+    peak_day, peak_value = max(dated, key=lambda point: point[1])
+    at_or_above = sum(1 for _, value in dated if value >= high)
+    return (
+        f"ACWR from {_long_date(days[0])} to {_long_date(days[-1])}: latest {last_value:.2f} on "
+        f"{_short_date(last_day)}, highest {peak_value:.2f} on {_short_date(peak_day)}; "
+        f"{at_or_above} day{'s' if at_or_above != 1 else ''} at or above {_n(high)} "
+        f"(band {band_label} shaded)."
+    )
+
+
+# ---------------------------------------------------------------------- pain calendar
+
+
+def pain_calendar_svg(days: Mapping[dt.date, int | None], *, start: dt.date, end: dt.date) -> str:
+    """A GitHub-style calendar of the daily maximum pain from ``start`` to ``end`` inclusive:
+    one column per Monday-started week, rows Monday to Sunday, one square per day.
+
+    Each square has ``class="pain-N"`` (or ``pain-none``) and a ``<title>`` with the date
+    and score, so the colour is never the only carrier of the number.
+    """
+    title = "Pain calendar"
+    if end < start:
+        return _message_svg(kind="chart-calendar", title=title, message="No days in this range")
+
+    grid_start = start - dt.timedelta(days=start.weekday())
+    columns = (end - grid_start).days // 7 + 1
+
+    label_width = 28
+    available = WIDTH - label_width - 4
+    pitch = min(18.0, available / columns)  # 4 weeks: 18-unit squares, not 80
+    cell = pitch * 0.86
+    grid_top = 18
+    grid_bottom = grid_top + 7 * pitch
+
+    def x_of(column: int) -> float:
+        return label_width + column * pitch
+
+    def y_of(row: int) -> float:
+        return grid_top + row * pitch
+
+    body: list[str] = []
+    # Every other weekday while the rows are tall enough for the labels not to touch.
+    for row in (0, 2, 4, 6) if pitch >= 8 else (0, 3, 6):
+        body.append(
+            _text(
+                label_width - 4,
+                y_of(row) + cell / 2 + 3.5,
+                WEEKDAYS[row],
+                class_="chart-tick",
+                text_anchor="end",
+                font_size=SMALL_FONT_SIZE,
+            )
+        )
+
+    # Month labels over the column of each month's first day in range; one squeezed
+    # against the next (a range starting on the 30th) gives way to it.
+    min_gap = math.ceil(3 * CHAR_WIDTH / pitch)
+    month_labels: list[tuple[int, str]] = []
+    day = start
+    while day <= end:
+        if day == start or day.day == 1:
+            column = (day - grid_start).days // 7
+            if month_labels and column - month_labels[-1][0] < min_gap:
+                month_labels.pop()
+            month_labels.append((column, MONTHS[day.month - 1]))
+        day = _next_month_start(day)
+    for column, text in month_labels:
+        body.append(_text(x_of(column), grid_top - 5, text, class_="chart-tick", font_size=SMALL_FONT_SIZE))
+
+    scores: dict[dt.date, int] = {}
+    day = start
+    while day <= end:
+        score = _pain_score(days.get(day))
+        css_class = "pain-none" if score is None else f"pain-{score}"
+        if score is not None:
+            scores[day] = score
+        label = f"{WEEKDAYS[day.weekday()]} {_short_date(day)}: " + (
+            "no entry" if score is None else f"pain {score}/10"
+        )
+        column = (day - grid_start).days // 7
+        body.append(
+            f"<rect{_attrs(x=x_of(column), y=y_of(day.weekday()), width=cell, height=cell, rx=min(2.0, cell / 5), class_=f'cal-day {css_class}', data_date=day.isoformat())}>"
+            f"{_title(label)}</rect>"
+        )
+        day += dt.timedelta(days=1)
+
+    # Legend: 0 … 10 and "no entry", at a fixed readable size below the grid.
+    key = 10.0
+    legend_y = grid_bottom + 10
+    text_y = legend_y + key - 1.5
+    body.append(
+        _text(label_width, text_y, "0", class_="chart-tick", text_anchor="end", font_size=SMALL_FONT_SIZE)
+    )
+    x = label_width + 4
+    for score in range(PAIN_MAX + 1):
+        body.append(
+            f"<rect{_attrs(x=x, y=legend_y, width=key, height=key, rx=2.0, class_=f'cal-key pain-{score}')}>"
+            f"{_title(f'pain {score}/10')}</rect>"
+        )
+        x += key + 2
+    body.append(_text(x + 2, text_y, "10", class_="chart-tick", font_size=SMALL_FONT_SIZE))
+    x += 26
+    body.append(
+        f"<rect{_attrs(x=x, y=legend_y, width=key, height=key, rx=2.0, class_='cal-key pain-none')}/>"
+    )
+    body.append(_text(x + key + 4, text_y, "no entry", class_="chart-tick", font_size=SMALL_FONT_SIZE))
+
+    return _svg(
+        kind="chart-calendar",
+        height=legend_y + key + 4,
+        title=title,
+        desc=_calendar_desc(start, end, scores),
+        body=body,
+    )
+
+
+def _pain_score(value: int | None) -> int | None:
+    """A 0–10 integer, or None; out-of-range values are clamped rather than dropped."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number):
+        return None
+    return min(PAIN_MAX, max(0, round(number)))
+
+
+def _next_month_start(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _calendar_desc(start: dt.date, end: dt.date, scores: Mapping[dt.date, int]) -> str:
+    total = (end - start).days + 1
+    period = f"Pain from {_long_date(start)} to {_long_date(end)}"
+    if not scores:
+        return f"{period}: no pain entries in {total} day{'s' if total != 1 else ''}."
+    peak_day = max(scores, key=lambda day: (scores[day], day))
+    return (
+        f"{period}: {len(scores)} of {total} days with an entry, highest {scores[peak_day]}/10 "
+        f"(last on {_short_date(peak_day)})."
+    )
