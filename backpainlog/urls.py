@@ -9,7 +9,7 @@ from rest_framework.routers import SimpleRouter
 from backpainlog import views
 from backpainlog.accounts import api as accounts_api
 from backpainlog.accounts import views as accounts_views
-from runs.api import PainCheckinViewSet, RunViewSet
+from runs.api import FlagListView, InsightListView, PainCheckinViewSet, RunViewSet, WeeklyStatsView
 from shoes.api import InsoleViewSet, ShoeViewSet
 
 router = SimpleRouter()
@@ -23,6 +23,9 @@ api_v1 = [
     path("auth/logout/", accounts_api.token_logout, name="api-logout"),
     path("profile/", accounts_api.ProfileView.as_view(), name="api-profile"),
     path("account/", accounts_api.AccountView.as_view(), name="api-account"),
+    path("flags/", FlagListView.as_view(), name="api-flags"),
+    path("insights/", InsightListView.as_view(), name="api-insights"),
+    path("stats/weekly/", WeeklyStatsView.as_view(), name="api-stats-weekly"),
     *router.urls,
 ]
 

@@ -1,17 +1,26 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import serializers
+from rest_framework import generics, serializers
 
-from backpainlog.api import ClientIdField, ModelSerializer, ServiceViewSet, UserOwnedPrimaryKeyField
-from runs import selectors, services
-from runs.models import PainCheckin, Run
+from backpainlog.api import (
+    ClientIdField,
+    ModelSerializer,
+    ServiceViewSet,
+    UserOwnedPrimaryKeyField,
+    UserScopedMixin,
+)
+from runs import analytics, selectors, services
+from runs.insights import Flag
+from runs.models import PainCheckin, Pattern, Run
 from shoes.models import Insole, Shoe
 
+FLAG_KINDS = list(analytics.DEFINITIONS)
 DATE_RANGE_PARAMETERS = [
     OpenApiParameter("from", OpenApiTypes.DATE, description="First local date, YYYY-MM-DD (inclusive)."),
     OpenApiParameter("to", OpenApiTypes.DATE, description="Last local date, YYYY-MM-DD (inclusive)."),
@@ -152,3 +161,111 @@ class PainCheckinViewSet(ServiceViewSet):
 
     def delete_object(self, instance: PainCheckin) -> None:
         services.checkin_delete(instance)
+
+
+# --- Analytics (SPEC §2) ------------------------------------------------------------------
+
+
+class FlagSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=FLAG_KINDS)
+    severity = serializers.ChoiceField(choices=["info", "warning", "alert"])
+    date = serializers.DateField(help_text="The local date the flag is about.")
+    run = serializers.UUIDField(allow_null=True)
+    shoe = serializers.IntegerField(allow_null=True)
+    title = serializers.CharField()
+    detail = serializers.CharField(help_text="What triggered it, in your distance unit.")
+    evidence = serializers.DictField(help_text="The figures that triggered it (metres, dates).")
+    definition_url = serializers.SerializerMethodField(help_text="The definition and its source.")
+
+    def get_definition_url(self, flag: Flag) -> str:
+        return self.context["request"].build_absolute_uri(flag.definition_url)
+
+
+class InsightSerializer(serializers.Serializer):
+    exposure = serializers.CharField(
+        help_text="long_run_spike, weekly_increase, acwr_high, shoe_worn, shoe:<id>, surface:<value>"
+    )
+    label = serializers.CharField()
+    outcome = serializers.SerializerMethodField()
+    exposed_runs = serializers.IntegerField()
+    exposed_flares = serializers.IntegerField()
+    unexposed_runs = serializers.IntegerField()
+    unexposed_flares = serializers.IntegerField()
+    risk_ratio = serializers.FloatField(allow_null=True)
+    ci95_low = serializers.FloatField(allow_null=True)
+    ci95_high = serializers.FloatField(allow_null=True)
+    p_value = serializers.FloatField(allow_null=True, help_text="Fisher's exact test, two-sided.")
+    verdict = serializers.ChoiceField(choices=Pattern.Verdict.choices)
+    message = serializers.CharField()
+
+    def get_outcome(self, association: object) -> str:
+        return "pain_flare"
+
+
+class AnalyticsListView(UserScopedMixin, generics.ListAPIView):
+    """A read-only, paginated list computed for the caller over ``from``/``to``."""
+
+    def list_for(self, user: Any, start: dt.date | None, end: dt.date | None) -> list[Any]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> list[Any]:  # type: ignore[override]
+        return self.list_for(self.request.user, *self.date_range())
+
+
+@extend_schema_view(get=extend_schema(parameters=DATE_RANGE_PARAMETERS, summary="Your flags, newest first"))
+class FlagListView(AnalyticsListView):
+    """Run flags, check-in flare-ups, each pair's crossing of 80 % and 100 % of its
+    replacement distance, and likely patterns (SPEC §2)."""
+
+    serializer_class = FlagSerializer
+
+    def list_for(self, user: Any, start: dt.date | None, end: dt.date | None) -> list[Flag]:
+        return selectors.flags_for_user(user, start=start, end=end)
+
+
+@extend_schema_view(
+    get=extend_schema(parameters=DATE_RANGE_PARAMETERS, summary="Patterns between exposures and flare-ups")
+)
+class InsightListView(AnalyticsListView):
+    """For each exposure, the 2×2 table of runs (with pain before and after) in the period
+    against pain flare-ups, the risk ratio with its 95 % interval, Fisher's p-value and a
+    verdict. A pattern in your own log, not proof of cause."""
+
+    serializer_class = InsightSerializer
+
+    def list_for(self, user: Any, start: dt.date | None, end: dt.date | None) -> list[Any]:
+        return selectors.associations_for_user(user, start=start, end=end)
+
+
+class WeekSerializer(serializers.Serializer):
+    week_start = serializers.DateField(help_text="A Monday, in your time zone.")
+    distance_m = serializers.FloatField(help_text="Runs only: walks are not load.")
+    run_count = serializers.IntegerField()
+    walk_distance_m = serializers.FloatField()
+    duration_s = serializers.IntegerField(allow_null=True)
+    change_pct = serializers.FloatField(
+        allow_null=True, help_text="Against the week before; null when that was 0."
+    )
+    acwr = serializers.FloatField(
+        allow_null=True, help_text="EWMA ACWR on the week's last day (today for this week)."
+    )
+    pain_before_avg = serializers.FloatField(allow_null=True)
+    pain_after_avg = serializers.FloatField(allow_null=True)
+    pain_max = serializers.IntegerField(allow_null=True)
+    flare_count = serializers.IntegerField(help_text="Runs with a pain flare-up and flare-up check-ins.")
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=DATE_RANGE_PARAMETERS,
+        summary="Weekly figures, one item per week (empty weeks included)",
+    )
+)
+class WeeklyStatsView(AnalyticsListView):
+    """Monday-started weeks in your time zone, from the week of ``from`` (default: your first
+    entry) to the week of ``to`` (default: this week), oldest first."""
+
+    serializer_class = WeekSerializer
+
+    def list_for(self, user: Any, start: dt.date | None, end: dt.date | None) -> list[analytics.WeekStats]:
+        return selectors.weekly_stats_for_user(user, start=start, end=end)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -11,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backpainlog.accounts.selectors import profile_of
-from backpainlog.forms import DistanceField, ServiceModelForm
+from backpainlog.forms import DateRangeForm, DistanceField, ServiceModelForm
 from backpainlog.units import format_duration
 from runs.models import MAX_DISTANCE_M, MAX_DURATION_S, RPE_MIN, PainCheckin, Run
 from runs.selectors import last_surface
@@ -174,3 +175,53 @@ class PainCheckinForm(ServiceModelForm):
 
 class NextMorningPainForm(forms.Form):
     pain_next_morning = forms.IntegerField(min_value=0, max_value=10)
+
+
+class DashboardRangeForm(DateRangeForm):
+    """The dashboard's period: the last 4, 12, 26 or 52 weeks (ending today), or dates
+    ``from``/``to`` (either may be left out: the other end is today, or 12 weeks)."""
+
+    WEEKS = (4, 12, 26, 52)
+    DEFAULT_WEEKS = 12
+    MAX_DAYS = 2 * 366  # the charts stay readable on a phone
+
+    weeks = forms.TypedChoiceField(
+        choices=[(weeks, f"{weeks} weeks") for weeks in WEEKS], coerce=int, required=False, label="Period"
+    )
+
+    def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        start, end = self.bounds
+        if start or end:
+            end = end or max(self.today, start)
+            start = start or end - dt.timedelta(weeks=self.DEFAULT_WEEKS, days=-1)
+            if (end - start).days >= self.MAX_DAYS:
+                self.add_error("to", "Choose at most two years.")
+                return cleaned
+            cleaned["period"] = start, end
+        else:
+            weeks = cleaned.get("weeks") or self.DEFAULT_WEEKS
+            cleaned["period"] = self.today - dt.timedelta(weeks=weeks, days=-1), self.today
+        return cleaned
+
+    @property
+    def selected_weeks(self) -> int | None:
+        """The number of weeks shown, or None for a custom period."""
+        if not (self.is_bound and self.is_valid()):
+            return self.DEFAULT_WEEKS
+        if any(self.bounds):
+            return None
+        return self.cleaned_data.get("weeks") or self.DEFAULT_WEEKS
+
+    @property
+    def period(self) -> tuple[dt.date, dt.date]:
+        """The chosen local dates; the last 12 weeks when the choice is not valid."""
+        if self.is_bound and self.is_valid():
+            return self.cleaned_data["period"]
+        return self.today - dt.timedelta(weeks=self.DEFAULT_WEEKS, days=-1), self.today

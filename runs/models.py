@@ -95,6 +95,8 @@ class Run(models.Model):
     flags = models.JSONField(default=list, blank=True, editable=False)
     spike_band = models.CharField(max_length=8, null=True, blank=True, editable=False)
     acwr = models.FloatField(null=True, blank=True, editable=False)
+    # Per flag kind, the figures that triggered it, for the alerts' "why".
+    flag_evidence = models.JSONField(default=dict, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -153,6 +155,7 @@ class PainCheckin(models.Model):
 
     # Derived by the analytics (SPEC §2: check-in flare).
     flare = models.BooleanField(default=False, editable=False)
+    flare_evidence = models.JSONField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -164,3 +167,49 @@ class PainCheckin(models.Model):
 
     def __str__(self) -> str:
         return f"Pain {self.score}/10 at {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+class Pattern(models.Model):
+    """An association between an exposure and pain flare-ups over the user's whole log
+    (SPEC §2 "Associations"), kept current on every write so the dashboard only reads it.
+
+    ``likely_since`` survives recomputation while the verdict stays ``likely``: the
+    dashboard shows new likely patterns as alerts.
+    """
+
+    class Verdict(models.TextChoices):
+        INSUFFICIENT_DATA = "insufficient_data", "Not enough data"
+        LIKELY = "likely", "Likely"
+        POSSIBLE = "possible", "Possible"
+        NONE = "none", "No difference"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patterns")
+    exposure = models.CharField(max_length=64)
+    label = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)  # the order SPEC §2 lists exposures in
+    exposed_runs = models.PositiveIntegerField()
+    exposed_flares = models.PositiveIntegerField()
+    unexposed_runs = models.PositiveIntegerField()
+    unexposed_flares = models.PositiveIntegerField()
+    risk_ratio = models.FloatField(null=True)
+    ci95_low = models.FloatField(null=True)
+    ci95_high = models.FloatField(null=True)
+    p_value = models.FloatField(null=True)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    message = models.TextField()
+    likely_since = models.DateTimeField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "exposure"], name="pattern_one_per_exposure"),
+            models.CheckConstraint(
+                condition=models.Q(exposed_flares__lte=models.F("exposed_runs"))
+                & models.Q(unexposed_flares__lte=models.F("unexposed_runs")),
+                name="pattern_flares_within_runs",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.get_verdict_display()}"

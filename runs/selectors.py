@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, FloatField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from backpainlog.accounts.selectors import local_today, user_zone
-from runs.models import PainCheckin, Run
+from backpainlog.accounts.selectors import local_today, profile_of, user_zone
+from runs import analytics, insights
+from runs.analytics import CheckinRecord, RunRecord, ShoeRecord
+from runs.models import PainCheckin, Pattern, Run
+from shoes.models import Shoe
 
 
 def local_day_bounds(
@@ -87,3 +94,285 @@ def runs_awaiting_next_morning_pain(user: AbstractBaseUser, *, days: int = 2) ->
 
 def last_surface(user: AbstractBaseUser) -> str | None:
     return Run.objects.filter(user=user).order_by("-started_at").values_list("surface", flat=True).first()
+
+
+RUN_RECORD_FIELDS = (
+    "id",
+    "started_at",
+    "activity",
+    "distance_m",
+    "surface",
+    "shoe_id",
+    "pain_before",
+    "pain_after",
+    "pain_next_morning",
+    "duration_s",
+)
+
+
+def _run_record(row: tuple[Any, ...], zone: dt.tzinfo) -> RunRecord:
+    """A row of ``RUN_RECORD_FIELDS`` as a record dated in ``zone``."""
+    values = dict(zip(RUN_RECORD_FIELDS, row, strict=True))
+    return RunRecord(local_date=values["started_at"].astimezone(zone).date(), **values)
+
+
+def analytics_inputs(
+    user: AbstractBaseUser,
+) -> tuple[list[RunRecord], list[CheckinRecord], dict[int, ShoeRecord]]:
+    """The user's whole log as plain records for the analytics: three queries, local
+    dates computed here once (the analytics know no time zones)."""
+    zone = user_zone(user)
+    runs = [
+        _run_record(row, zone)
+        for row in Run.objects.filter(user=user).order_by("started_at", "id").values_list(*RUN_RECORD_FIELDS)
+    ]
+    checkins = [
+        CheckinRecord(
+            id=pk, recorded_at=recorded_at, local_date=recorded_at.astimezone(zone).date(), score=score
+        )
+        for pk, recorded_at, score in PainCheckin.objects.filter(user=user)
+        .order_by("recorded_at", "id")
+        .values_list("id", "recorded_at", "score")
+    ]
+    return runs, checkins, _shoe_records(Shoe.objects.filter(user=user))
+
+
+def _shoe_records(shoes: QuerySet[Shoe]) -> dict[int, ShoeRecord]:
+    fields = ("id", "name", "initial_distance_m", "replacement_threshold_m", "started_on")
+    return {row[0]: ShoeRecord(**dict(zip(fields, row, strict=True))) for row in shoes.values_list(*fields)}
+
+
+ALERT_WINDOW_DAYS = 14  # the dashboard's alerts: what happened in the last two weeks
+NEW_PATTERN_DAYS = 28  # a pattern that turned likely this recently is news
+
+
+def _run_flags(runs: QuerySet[Run], zone: dt.tzinfo, unit: str) -> list[insights.Flag]:
+    """The stored run flags (not the shoe ones, told once per pair) of ``runs``."""
+    return [
+        insights.run_flag(
+            kind,
+            run=pk,
+            local_date=started_at.astimezone(zone).date(),
+            shoe=shoe_id,
+            evidence=evidence[kind],
+            unit=unit,
+        )
+        for pk, started_at, shoe_id, flags, evidence in runs.exclude(flags=[]).values_list(
+            "id", "started_at", "shoe_id", "flags", "flag_evidence"
+        )
+        for kind in flags
+        if kind not in insights.SHOE_KINDS
+    ]
+
+
+def _checkin_flags(checkins: QuerySet[PainCheckin], zone: dt.tzinfo) -> list[insights.Flag]:
+    return [
+        insights.checkin_flag(checkin=pk, local_date=recorded_at.astimezone(zone).date(), evidence=evidence)
+        for pk, recorded_at, evidence in checkins.filter(flare=True).values_list(
+            "id", "recorded_at", "flare_evidence"
+        )
+    ]
+
+
+def _shoe_flags(
+    user: AbstractBaseUser, shoes: QuerySet[Shoe], zone: dt.tzinfo, unit: str
+) -> list[insights.Flag]:
+    records = _shoe_records(shoes)
+    uses = [
+        insights.ShoeUse(
+            run=pk,
+            started_at=started_at,
+            local_date=started_at.astimezone(zone).date(),
+            distance_m=distance,
+            shoe_id=shoe_id,
+        )
+        for pk, started_at, distance, shoe_id in Run.objects.filter(user=user, shoe_id__in=list(records))
+        .order_by("started_at", "id")
+        .values_list("id", "started_at", "distance_m", "shoe_id")
+    ]
+    return insights.shoe_flags(uses, records, unit)
+
+
+def _pattern_flags(patterns: QuerySet[Pattern], zone: dt.tzinfo) -> list[insights.Flag]:
+    return [
+        insights.pattern_flag(pattern, on=pattern.likely_since.astimezone(zone).date())
+        for pattern in patterns.filter(verdict=Pattern.Verdict.LIKELY)
+    ]
+
+
+def flags_for_user(
+    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+) -> list[insights.Flag]:
+    """Every flag of the user's log dated ``start`` … ``end`` (local dates), newest first:
+    five queries whatever the length of the log."""
+    zone, unit = user_zone(user), profile_of(user).distance_unit
+    low, high = local_day_bounds(user, start, end)
+    runs, checkins = Run.objects.filter(user=user), PainCheckin.objects.filter(user=user)
+    if low:
+        runs, checkins = runs.filter(started_at__gte=low), checkins.filter(recorded_at__gte=low)
+    if high:
+        runs, checkins = runs.filter(started_at__lt=high), checkins.filter(recorded_at__lt=high)
+    found = [
+        *_run_flags(runs, zone, unit),
+        *_checkin_flags(checkins, zone),
+        *_shoe_flags(user, Shoe.objects.filter(user=user), zone, unit),
+        *_pattern_flags(Pattern.objects.filter(user=user), zone),
+    ]
+    return insights.newest_first(flag for flag in found if _in_period(flag.date, start, end))
+
+
+def dashboard_alerts(user: AbstractBaseUser, *, shoes_in_use: Iterable[Any]) -> list[insights.Flag]:
+    """What needs the user's attention now: pairs in use past (or near) their replacement
+    distance, and the spikes, flare-ups and new likely patterns of the last two weeks.
+
+    ``shoes_in_use`` are the pairs with their wear (:func:`shoes.selectors.gear_list`),
+    which the dashboard lists anyway."""
+    zone, unit = user_zone(user), profile_of(user).distance_unit
+    today = local_today(user)
+    since, _ = local_day_bounds(user, today - dt.timedelta(days=ALERT_WINDOW_DAYS - 1), None)
+    new_patterns = Pattern.objects.filter(
+        user=user, likely_since__gte=timezone.now() - dt.timedelta(days=NEW_PATTERN_DAYS)
+    )
+    worn_first = sorted(shoes_in_use, key=lambda pair: -pair.wear_ratio)
+    return [
+        *(
+            insights.shoe_alert(pair, today=today, unit=unit)
+            for pair in worn_first
+            if pair.status in insights.SHOE_STATUS_KINDS
+        ),
+        *insights.newest_first(
+            [
+                *_run_flags(Run.objects.filter(user=user, started_at__gte=since), zone, unit),
+                *_checkin_flags(PainCheckin.objects.filter(user=user, recorded_at__gte=since), zone),
+                *_pattern_flags(new_patterns, zone),
+            ]
+        ),
+    ]
+
+
+def patterns_for_user(user: AbstractBaseUser) -> QuerySet[Pattern]:
+    """The stored patterns over the whole log, in SPEC §2's order of exposures."""
+    return Pattern.objects.filter(user=user)
+
+
+def _in_period(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool:
+    return (start is None or day >= start) and (end is None or day <= end)
+
+
+def associations_for_user(
+    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+) -> list[analytics.Association]:
+    """The patterns over the runs dated ``start`` … ``end``; their flags come from the
+    whole log (a spike's window reaches back before the period)."""
+    runs, _, shoes = analytics_inputs(user)
+    analyses = analytics.analyse_runs(runs, shoes)
+    return analytics.associations(
+        [run for run in runs if _in_period(run.local_date, start, end)], analyses, shoes
+    )
+
+
+def weekly_stats_for_user(
+    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+) -> list[analytics.WeekStats]:
+    """One item per Monday-started local week from the week of ``start`` (default: of the
+    first entry) to the week of ``end`` (default: this week), empty weeks included. The
+    flags and flares are the stored ones; the ACWR needs the whole log of runs."""
+    runs, analyses, checkins, flares = _stored_log(user)
+    today = local_today(user)
+    first_entry = min((record.local_date for record in [*runs[:1], *checkins[:1]]), default=today)
+    start, end = start or min(first_entry, end or today), end or today
+    return analytics.weekly_stats(
+        runs,
+        checkins,
+        analyses,
+        flares,
+        analytics.week_start(start),
+        analytics.week_start(end),
+        analytics.AcwrSeries(runs).ratio,
+        today=today,
+    )
+
+
+def _stored_log(
+    user: AbstractBaseUser, low: dt.datetime | None = None, high: dt.datetime | None = None
+) -> tuple[list[RunRecord], dict[object, analytics.RunAnalysis], list[CheckinRecord], set[object]]:
+    """The user's runs and check-ins from ``low`` to ``high`` (instants; the whole log by
+    default) as records, with the flags and flares :func:`analytics_refresh` stored."""
+    zone = user_zone(user)
+    run_rows, checkin_rows = Run.objects.filter(user=user), PainCheckin.objects.filter(user=user)
+    if low:
+        run_rows, checkin_rows = (
+            run_rows.filter(started_at__gte=low),
+            checkin_rows.filter(recorded_at__gte=low),
+        )
+    if high:
+        run_rows, checkin_rows = (
+            run_rows.filter(started_at__lt=high),
+            checkin_rows.filter(recorded_at__lt=high),
+        )
+    runs, analyses = [], {}
+    for *row, flags, spike_band, acwr, evidence in run_rows.order_by("started_at", "id").values_list(
+        *RUN_RECORD_FIELDS, "flags", "spike_band", "acwr", "flag_evidence"
+    ):
+        run = _run_record(tuple(row), zone)
+        runs.append(run)
+        analyses[run.id] = analytics.RunAnalysis(tuple(flags), spike_band, acwr, evidence)
+    checkins, flares = [], set()
+    for pk, recorded_at, score, flare in checkin_rows.order_by("recorded_at", "id").values_list(
+        "id", "recorded_at", "score", "flare"
+    ):
+        checkins.append(CheckinRecord(pk, recorded_at, recorded_at.astimezone(zone).date(), score))
+        if flare:
+            flares.add(pk)
+    return runs, analyses, checkins, flares
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Trends:
+    """The dashboard's charts for the local dates ``start`` … ``end``."""
+
+    start: dt.date
+    end: dt.date
+    weeks: list[analytics.WeekStats]
+    acwr: list[tuple[dt.date, float | None]]  # each date with a session: its stored ACWR
+    pain_by_day: dict[dt.date, int]  # the highest pain score of each date with one
+
+
+def trends_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date) -> Trends:
+    """Built from the stored flags, flares and ACWR of the period (plus the week before it,
+    for the first week's change): two queries over the period, whatever the length of
+    the log."""
+    low, high = local_day_bounds(user, start - dt.timedelta(days=7), end)
+    runs, analyses, checkins, flares = _stored_log(user, low, high)
+    in_period = [run for run in runs if _in_period(run.local_date, start, end)]
+    pain_by_day: dict[dt.date, int] = {}
+    scores = [(run.local_date, run.pain_before) for run in in_period]
+    scores += [(run.local_date, run.pain_after) for run in in_period]
+    # Next-morning pain is felt the day after the run.
+    scores += [(run.local_date + dt.timedelta(days=1), run.pain_next_morning) for run in runs]
+    scores += [
+        (checkin.local_date, checkin.score)
+        for checkin in checkins
+        if _in_period(checkin.local_date, start, end)
+    ]
+    for day, score in scores:
+        if score is not None and _in_period(day, start, end):
+            pain_by_day[day] = max(score, pain_by_day.get(day, score))
+    return Trends(
+        start=start,
+        end=end,
+        weeks=analytics.weekly_stats(
+            runs,
+            checkins,
+            analyses,
+            flares,
+            analytics.week_start(start),
+            analytics.week_start(end),
+            # The weekly ACWR needs the whole log; the dashboard charts the stored ACWR of
+            # each day with a session instead, and shows no weekly ACWR.
+            lambda day: None,
+            today=local_today(user),
+        ),
+        acwr=list({run.local_date: analyses[run.id].acwr for run in in_period}.items()),
+        pain_by_day=pain_by_day,
+    )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
+from backpainlog.accounts.models import Profile
+from backpainlog.accounts.selectors import profile_of
 from backpainlog.services import create_idempotently, update_validated
-from runs.models import PainCheckin, Run
+from runs import analytics, selectors
+from runs.models import PainCheckin, Pattern, Run
 from shoes.models import Insole, Shoe
 from shoes.selectors import default_pair
 
@@ -26,29 +31,116 @@ def run_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) -> tup
         for name, model in (("shoe", Shoe), ("insole", Insole))
         if name not in fields
     }
-    return create_idempotently(Run, id=id, user=user, defaults=defaults, **fields)
+    run, created = create_idempotently(Run, id=id, user=user, defaults=defaults, **fields)
+    if created:
+        analytics_refresh(user)
+    return run, created
 
 
 @transaction.atomic
 def run_update(run: Run, **fields: Any) -> Run:
-    return update_validated(run, **fields)
+    update_validated(run, **fields)
+    analytics_refresh(run.user)
+    return run
 
 
 @transaction.atomic
 def run_delete(run: Run) -> None:
     run.delete()
+    analytics_refresh(run.user)
 
 
 @transaction.atomic
 def checkin_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) -> tuple[PainCheckin, bool]:
-    return create_idempotently(PainCheckin, id=id, user=user, **fields)
+    checkin, created = create_idempotently(PainCheckin, id=id, user=user, **fields)
+    if created:
+        analytics_refresh(user)
+    return checkin, created
 
 
 @transaction.atomic
 def checkin_update(checkin: PainCheckin, **fields: Any) -> PainCheckin:
-    return update_validated(checkin, **fields)
+    update_validated(checkin, **fields)
+    analytics_refresh(checkin.user)
+    return checkin
 
 
 @transaction.atomic
 def checkin_delete(checkin: PainCheckin) -> None:
     checkin.delete()
+    analytics_refresh(checkin.user)
+
+
+@transaction.atomic
+def analytics_refresh(user: User) -> None:
+    """Recompute and store every derived figure of the user's log (SPEC §2): run flags,
+    spike bands and ACWR, check-in flares, and the patterns.
+
+    Every write that can change them calls this. An edit to an old run moves the windows,
+    odometers and moving averages of all the runs after it, so the whole log is
+    recomputed (linear in its length) rather than guessing which rows are affected; only
+    rows whose figures changed are written.
+    """
+    # One recompute per user at a time, so the last one sees every committed write: a
+    # row lock on PostgreSQL (SQLite's immediate transactions already serialise writers).
+    profile_of(user)
+    list(Profile.objects.select_for_update().filter(user=user).values_list("pk"))
+
+    runs, checkins, shoes = selectors.analytics_inputs(user)
+    analyses = analytics.analyse_runs(runs, shoes)
+    _store_run_analyses(user, analyses)
+    _store_checkin_flares(user, analytics.checkin_flares(checkins, runs))
+    _store_patterns(user, analytics.associations(runs, analyses, shoes))
+
+
+def _store_run_analyses(user: User, analyses: dict[object, analytics.RunAnalysis]) -> None:
+    fields = ["flags", "spike_band", "acwr", "flag_evidence"]
+    changed = []
+    for pk, *stored in Run.objects.filter(user=user).values_list("id", *fields):
+        analysis = analyses[pk]
+        new = [list(analysis.flags), analysis.spike_band, analysis.acwr, analysis.evidence]
+        if stored != new:
+            changed.append(Run(id=pk, **dict(zip(fields, new, strict=True))))
+    Run.objects.bulk_update(changed, fields, batch_size=500)
+
+
+def _store_checkin_flares(user: User, flares: dict[object, dict[str, object]]) -> None:
+    changed = [
+        PainCheckin(id=pk, flare=pk in flares, flare_evidence=flares.get(pk))
+        for pk, flare, evidence in PainCheckin.objects.filter(user=user).values_list(
+            "id", "flare", "flare_evidence"
+        )
+        if (flare, evidence) != (pk in flares, flares.get(pk))
+    ]
+    PainCheckin.objects.bulk_update(changed, ["flare", "flare_evidence"], batch_size=500)
+
+
+# A pattern row holds an association's fields (its exposure is the row's key) plus
+# where it is listed and since when it has been likely.
+ASSOCIATION_FIELDS = [
+    field.name for field in dataclasses.fields(analytics.Association) if field.name != "exposure"
+]
+PATTERN_FIELDS = [*ASSOCIATION_FIELDS, "position", "likely_since"]
+
+
+def _store_patterns(user: User, associations: list[analytics.Association]) -> None:
+    stored = {pattern.exposure: pattern for pattern in Pattern.objects.filter(user=user)}
+    now = timezone.now()
+    new, changed = [], []
+    for position, association in enumerate(associations):
+        pattern = stored.pop(association.exposure, None)
+        likely = association.verdict == Pattern.Verdict.LIKELY
+        values = {
+            **{name: getattr(association, name) for name in ASSOCIATION_FIELDS},
+            "position": position,
+            "likely_since": ((pattern and pattern.likely_since) or now) if likely else None,
+        }
+        if pattern is None:
+            new.append(Pattern(user=user, exposure=association.exposure, **values))
+        elif any(getattr(pattern, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(pattern, name, value)
+            changed.append(pattern)
+    Pattern.objects.bulk_create(new)
+    Pattern.objects.bulk_update(changed, PATTERN_FIELDS)
+    Pattern.objects.filter(pk__in=[pattern.pk for pattern in stored.values()]).delete()

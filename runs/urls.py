@@ -4,6 +4,7 @@ from runs import views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("definitions/", views.definitions_page, name="definitions"),
     path("runs/", views.run_list, name="run_list"),
     path("runs/new/", views.run_new, name="run_new"),
     path("runs/<uuid:pk>/edit/", views.run_edit, name="run_edit"),

@@ -6,19 +6,20 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from backpainlog.accounts.selectors import local_today, profile_of
 from backpainlog.http import AuthenticatedHttpRequest
 from backpainlog.pages import confirm_delete, date_filter, paginate, save_form
-from backpainlog.units import format_distance
-from runs import selectors, services
-from runs.forms import NextMorningPainForm, PainCheckinForm, RunForm
+from backpainlog.units import format_distance, from_metres
+from runs import analytics, charts, selectors, services
+from runs.forms import DashboardRangeForm, NextMorningPainForm, PainCheckinForm, RunForm
 from runs.models import PainCheckin, Run
 from shoes.models import Shoe
 from shoes.selectors import gear_list
@@ -31,21 +32,58 @@ def yesterday(user: User) -> dt.date:
 
 @login_required
 @require_http_methods(["GET"])
+@vary_on_headers("HX-Request")
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    active_shoes = [pair for pair in gear_list(Shoe, user=user) if pair.retired_on is None]
+    unit = profile_of(user).distance_unit
+    range_form = DashboardRangeForm(request.GET or None, today=local_today(user))
+    start, end = range_form.period
+    trends = selectors.trends_for_user(user, start=start, end=end)
+    context = {"range_form": range_form, "trends": trends, "charts": trend_charts(trends, unit), "unit": unit}
+    if request.htmx:
+        # The range picker swaps the trends only; alerts, shoes and patterns stay.
+        return render(request, "runs/dashboard.html#trends", context)
+    shoes = [pair for pair in gear_list(Shoe, user=user) if pair.retired_on is None]
     return render(
         request,
         "runs/dashboard.html",
         {
+            **context,
             "awaiting": list(selectors.runs_awaiting_next_morning_pain(user)),
             "yesterday": yesterday(user),
+            "alerts": selectors.dashboard_alerts(user, shoes_in_use=shoes),
+            "patterns": list(selectors.patterns_for_user(user)),
             "recent_runs": list(selectors.runs_for_user(user)[:5]),
             "recent_checkins": list(selectors.checkins_for_user(user)[:3]),
-            "shoes": active_shoes,
-            "unit": profile_of(user).distance_unit,
+            "shoes": shoes,
         },
     )
+
+
+def trend_charts(trends: selectors.Trends, unit: str) -> dict[str, str]:
+    """The dashboard's charts as SVG (server-rendered, so the PDF report can use them too)."""
+    weeks = [
+        charts.WeekPoint(
+            week_start=week.week_start,
+            distance=float(from_metres(week.distance_m, unit)),
+            pain=week.pain_max,
+            flares=week.flare_count,
+        )
+        for week in trends.weeks
+    ]
+    return {
+        "weekly": mark_safe(charts.weekly_distance_pain_svg(weeks, unit=unit)),  # noqa: S308 (escaped by charts)
+        "acwr": mark_safe(charts.acwr_svg(trends.acwr)),  # noqa: S308
+        "calendar": mark_safe(  # noqa: S308
+            charts.pain_calendar_svg(trends.pain_by_day, start=trends.start, end=trends.end)
+        ),
+    }
+
+
+def definitions_page(request: HttpRequest) -> HttpResponse:
+    """What every flag means and where its definition comes from; open to all, so that a
+    clinician reading a shared report can follow the links too."""
+    return render(request, "runs/definitions.html", {"definitions": analytics.DEFINITIONS.values()})
 
 
 @login_required

@@ -11,7 +11,8 @@ from django.db import transaction
 
 from backpainlog.accounts.selectors import local_today, profile_of
 from backpainlog.services import update_validated
-from shoes.models import Gear
+from runs.services import analytics_refresh
+from shoes.models import Gear, Shoe
 from shoes.selectors import GearModel
 
 
@@ -29,6 +30,12 @@ def _save(pair: Gear) -> Gear:
     return update_validated(pair)
 
 
+def _refresh_flags_of_runs_in(pair: Gear) -> None:
+    # A shoe's distances and name are in its runs' flags and patterns; insoles are in none.
+    if isinstance(pair, Shoe):
+        analytics_refresh(pair.user)
+
+
 @transaction.atomic
 def gear_create(model: GearModel, /, *, user: User, **fields: Any) -> Gear:
     fields.setdefault("replacement_threshold_m", profile_of(user).default_replacement_threshold_m)
@@ -42,7 +49,9 @@ def gear_update(pair: Gear, **fields: Any) -> Gear:
         fields["is_default"] = False  # a retired pair is no longer worn by default
     for name, value in fields.items():
         setattr(pair, name, value)
-    return _save(pair)
+    _save(pair)
+    _refresh_flags_of_runs_in(pair)
+    return pair
 
 
 @transaction.atomic
@@ -59,3 +68,4 @@ def gear_retire(pair: Gear, *, on: dt.date | None = None) -> Gear:
 def gear_delete(pair: Gear) -> None:
     """Delete the pair; its runs stay, without the pair (``on_delete=SET_NULL``)."""
     pair.delete()
+    _refresh_flags_of_runs_in(pair)

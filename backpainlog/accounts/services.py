@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from backpainlog.accounts.authentication import token_digest
 from backpainlog.accounts.models import ApiToken, Profile
 from backpainlog.accounts.selectors import profile_of
+from runs.services import analytics_refresh
 
 
 @transaction.atomic
@@ -38,10 +39,14 @@ def api_token_revoke(*, token: ApiToken) -> None:
 @transaction.atomic
 def profile_update(*, user: User, **fields: Any) -> Profile:
     profile = profile_of(user)
+    old_timezone = profile.timezone
     for name, value in fields.items():
         setattr(profile, name, value)
     profile.full_clean()
     profile.save()
+    if profile.timezone != old_timezone:
+        # Local dates, and with them every window of the analytics, move with the zone.
+        analytics_refresh(user)
     return profile
 
 

@@ -20,8 +20,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from backpainlog.accounts.selectors import profile_of
-from runs.models import PainCheckin, Run
-from runs.selectors import runs_awaiting_next_morning_pain, runs_for_user
+from runs.analytics import DEFINITIONS
+from runs.models import PainCheckin, Pattern, Run
+from runs.selectors import flags_for_user, runs_awaiting_next_morning_pain, runs_for_user
 from shoes.models import Insole, Shoe
 from shoes.selectors import gear_with_wear
 
@@ -240,11 +241,15 @@ def test_runs_in_the_worn_pair_flare_up_more_often(demo: User) -> None:
     assert worn_rate > 2 * other_rate
 
 
-def test_derived_fields_are_left_to_the_analytics(demo: User) -> None:
-    assert not Run.objects.filter(user=demo).exclude(flags=[]).exists()
-    assert not Run.objects.filter(user=demo, spike_band__isnull=False).exists()
-    assert not Run.objects.filter(user=demo, acwr__isnull=False).exists()
-    assert not PainCheckin.objects.filter(user=demo, flare=True).exists()
+def test_the_analytics_find_every_kind_of_flag_and_a_likely_pattern(demo: User) -> None:
+    kinds = {flag.kind for flag in flags_for_user(demo)}
+
+    assert kinds == set(DEFINITIONS)  # every run flag, check-in flare-ups and "pattern"
+    assert Run.objects.filter(user=demo, spike_band__isnull=False).exists()
+    assert Run.objects.filter(user=demo, acwr__isnull=False).exists()
+    assert PainCheckin.objects.filter(user=demo, flare=True).exists()
+    likely = Pattern.objects.filter(user=demo, verdict=Pattern.Verdict.LIKELY)
+    assert "shoe_worn" in set(likely.values_list("exposure", flat=True))
 
 
 def test_every_row_passes_model_validation(demo: User) -> None:

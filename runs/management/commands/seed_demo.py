@@ -14,8 +14,8 @@ The year is built to show what the app is for, so that every screen has somethin
   pain after − before ≥ 2, a worse next morning, daily check-ins well above their recent
   median and sometimes radiating down the leg.
 
-The run-level and check-in flags (``flags``, ``spike_band``, ``acwr``, ``flare``) are left at
-their defaults: the analytics compute them.
+The run-level and check-in flags (``flags``, ``spike_band``, ``acwr``, ``flare``) and the
+patterns are not made up: the analytics compute them from the year, as for any user.
 
 Everything comes from ``random.Random(SEED)`` and dates count back from the demo user's
 today, so the account looks the same whenever it is created.
@@ -39,6 +39,7 @@ from django.utils import timezone
 from backpainlog.accounts.models import DEFAULT_REPLACEMENT_THRESHOLD_M
 from backpainlog.accounts.services import account_delete, profile_update, user_sign_up
 from runs.models import PAIN_MAX, PAIN_MIN, PainCheckin, Run
+from runs.services import analytics_refresh
 from shoes.models import Insole, Shoe
 from shoes.services import gear_create, gear_retire
 
@@ -564,6 +565,7 @@ class Command(BaseCommand):
             row.clean_fields(exclude=["user", "shoe", "insole"])
         Run.objects.bulk_create(runs)
         PainCheckin.objects.bulk_create(checkins)
+        analytics_refresh(user)  # bulk_create skips the services: compute the flags once, at the end
 
         walks = sum(run.activity == Run.Activity.WALK for run in runs)
         kilometres = sum(run.distance_m for run in runs) / 1000

@@ -1,0 +1,198 @@
+"""The dashboard (SPEC §3): alerts with their reasons and definitions, the trend charts with
+text alternatives and a range picker that swaps only them, shoe wear and the patterns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
+
+from backpainlog.accounts.selectors import local_today, user_zone
+from runs import services
+from runs.analytics import DEFINITIONS
+from tests.factories import ShoeFactory
+
+HTMX = {"HX-Request": "true"}
+
+
+def at(user: User, days_ago: int, hour: int = 7) -> dt.datetime:
+    return dt.datetime.combine(
+        local_today(user) - dt.timedelta(days=days_ago), dt.time(hour), user_zone(user)
+    )
+
+
+def spike_and_flare(user: User) -> None:
+    services.run_create(user=user, started_at=at(user, 9), distance_m=5_000, pain_before=1, pain_after=1)
+    services.run_create(user=user, started_at=at(user, 2), distance_m=9_000, pain_before=1, pain_after=6)
+
+
+def test_alerts_say_what_triggered_them_and_link_the_definition(alice: User, alice_client: Client) -> None:
+    spike_and_flare(alice)
+
+    html = alice_client.get("/").content.decode()
+
+    assert "Long-run spike (moderate)" in html
+    assert "9.00 km" in html
+    assert "80 % longer than your longest run of the 30 days before" in html
+    assert "Pain flare-up after a run" in html
+    assert 'href="/definitions/#long_run_spike"' in html
+    assert 'href="/definitions/#pain_flare"' in html
+    assert "severity-alert" in html
+
+
+def test_a_pair_past_its_distance_is_an_alert_until_retired(alice: User, alice_client: Client) -> None:
+    shoe = ShoeFactory(
+        user=alice, name="Tired pair", initial_distance_m=650_000, replacement_threshold_m=640_000
+    )
+    assert "Tired pair: time to replace" in alice_client.get("/").content.decode()
+
+    from shoes.services import gear_retire
+
+    gear_retire(shoe)
+    assert "Tired pair: past the replacement distance" not in alice_client.get("/").content.decode()
+
+
+def test_old_flags_are_no_alerts(alice: User, alice_client: Client) -> None:
+    services.run_create(user=alice, started_at=at(alice, 40), distance_m=5_000, pain_before=1, pain_after=8)
+
+    html = alice_client.get("/").content.decode()
+
+    assert "Pain flare-up after a run" not in html
+    assert "Nothing to flag" in html
+
+
+def test_bob_sees_none_of_alices_alerts_or_trends(alice: User, bob_client: Client) -> None:
+    spike_and_flare(alice)
+
+    html = bob_client.get("/?weeks=52").content.decode()
+
+    assert "Long-run spike" not in html
+    assert "9.00 km" not in html
+    assert "No pain recorded in this period" in html
+
+
+def test_charts_are_svg_with_tables_beside_them(alice: User, alice_client: Client) -> None:
+    spike_and_flare(alice)
+
+    html = alice_client.get("/?weeks=4").content.decode()
+
+    svgs = [html[start : html.index("</svg>", start) + 6] for start in _all(html, "<svg")]
+    kinds = [
+        ET.fromstring(svg).get("class") for svg in svgs if "chart" in (ET.fromstring(svg).get("class") or "")
+    ]
+    assert kinds == ["chart chart-weekly", "chart chart-acwr", "chart chart-calendar"]
+    assert all('role="img"' in svg for svg in svgs[:3])
+    assert html.count("<table>") == 3
+    assert "9.00 km" in html  # the weekly table
+    assert "6/10" in html  # the pain-by-day table
+
+
+def _all(text: str, needle: str) -> list[int]:
+    found, start = [], text.find(needle)
+    while start != -1:
+        found.append(start)
+        start = text.find(needle, start + 1)
+    return found
+
+
+@pytest.mark.parametrize(("weeks", "days"), [(4, 27), (12, 83), (26, 181), (52, 363)])
+def test_the_range_picker_sets_the_period(alice: User, alice_client: Client, weeks: int, days: int) -> None:
+    today = local_today(alice)
+    html = alice_client.get(f"/?weeks={weeks}").content.decode()
+
+    start = today - dt.timedelta(days=days)
+    assert f"Trends, {start.day} {start:%b %Y} – {today.day} {today:%b %Y}" in html
+    assert f'href="?weeks={weeks}" hx-get="?weeks={weeks}"' in html
+    assert f'aria-current="true">{weeks} weeks' in html
+
+
+def test_the_range_picker_swaps_only_the_trends(alice: User, alice_client: Client) -> None:
+    spike_and_flare(alice)
+
+    response = alice_client.get("/?weeks=26", headers=HTMX)
+
+    html = response.content.decode().strip()
+    assert html.startswith('<section id="trends"')
+    assert "Alerts" not in html
+    assert "<html" not in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_a_custom_period(alice: User, alice_client: Client) -> None:
+    html = alice_client.get("/?from=2026-01-05&to=2026-02-01").content.decode()
+
+    assert "Trends, 5 Jan 2026 – 1 Feb 2026" in html
+    assert 'aria-current="true"' not in html
+
+
+@pytest.mark.parametrize(
+    "query", ["from=2026-02-30", "from=2026-03-10&to=2026-03-01", "from=2020-01-01&to=2026-01-01", "weeks=5"]
+)
+def test_a_bad_period_says_so_and_shows_the_default(alice: User, alice_client: Client, query: str) -> None:
+    for headers in ({}, HTMX):
+        response = alice_client.get(f"/?{query}", headers=headers)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'class="error"' in html
+        start = local_today(alice) - dt.timedelta(days=83)
+        assert f"Trends, {start.day} {start:%b %Y}" in html
+
+
+def test_patterns_show_their_counts_and_verdict(alice: User, alice_client: Client) -> None:
+    worn = ShoeFactory(user=alice, name="Worn", initial_distance_m=700_000, replacement_threshold_m=640_000)
+    fresh = ShoeFactory(user=alice, name="Fresh", initial_distance_m=0)
+    for n in range(10):
+        for shoe, pain_after in ((worn, 5 if n < 8 else 1), (fresh, 3 if n < 1 else 1)):
+            services.run_create(
+                user=alice,
+                started_at=at(alice, 60 + 2 * n + (shoe == fresh)),
+                distance_m=5_000,
+                shoe=shoe,
+                pain_before=1,
+                pain_after=pain_after,
+            )
+
+    html = alice_client.get("/").content.decode()
+
+    assert "Shoes past their replacement distance" in html
+    assert "8 of 10 times" in html
+    assert "not proof of cause" in html
+    assert "verdict-likely" in html
+    assert "Not enough data yet" in html  # e.g. the long-run spike, never seen here
+
+
+def test_definitions_page_explains_every_flag_and_the_red_flags(client: Client, db: None) -> None:
+    html = client.get("/definitions/").content.decode()
+
+    for kind, definition in DEFINITIONS.items():
+        assert f'id="{kind}"' in html
+        assert escape(definition.source) in html
+    assert "Frandsen" in html
+    assert "Williams" in html
+    assert 'id="red-flags"' in html
+    assert "bladder or bowel" in html
+
+
+@pytest.mark.parametrize("weeks", [4, 52])
+def test_dashboard_query_count_does_not_grow_with_the_log(alice: User, bob: User, weeks: int) -> None:
+    from tests.runs.test_api_analytics import history
+
+    history(alice, 10)
+    history(bob, 1_000)
+    counts = []
+    for user in (alice, bob):
+        client = Client()
+        client.force_login(user)
+        for headers in ({}, HTMX):
+            client.get(f"/?weeks={weeks}", headers=headers)  # warm the session and profile caches
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(f"/?weeks={weeks}", headers=headers).status_code == 200
+            counts.append(len(queries))
+
+    assert counts[:2] == counts[2:]
