@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format serve clean
+.PHONY: run test lint format serve bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "backpainlog needs Python 3.11 or newer")'
@@ -43,6 +43,10 @@ serve: $(STAMP)
 	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py migrate --noinput
 	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/gunicorn backpainlog.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+## bench: how the analytics and the dashboard scale with a long history (figures, not a test)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/analytics.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
