@@ -116,28 +116,8 @@ def _run_record(row: tuple[Any, ...], zone: dt.tzinfo) -> RunRecord:
     return RunRecord(local_date=values["started_at"].astimezone(zone).date(), **values)
 
 
-def analytics_inputs(
-    user: AbstractBaseUser,
-) -> tuple[list[RunRecord], list[CheckinRecord], dict[int, ShoeRecord]]:
-    """The user's whole log as plain records for the analytics: three queries, local
-    dates computed here once (the analytics know no time zones)."""
-    zone = user_zone(user)
-    runs = [
-        _run_record(row, zone)
-        for row in Run.objects.filter(user=user).order_by("started_at", "id").values_list(*RUN_RECORD_FIELDS)
-    ]
-    checkins = [
-        CheckinRecord(
-            id=pk, recorded_at=recorded_at, local_date=recorded_at.astimezone(zone).date(), score=score
-        )
-        for pk, recorded_at, score in PainCheckin.objects.filter(user=user)
-        .order_by("recorded_at", "id")
-        .values_list("id", "recorded_at", "score")
-    ]
-    return runs, checkins, _shoe_records(Shoe.objects.filter(user=user))
-
-
-def _shoe_records(shoes: QuerySet[Shoe]) -> dict[int, ShoeRecord]:
+def shoe_records(shoes: QuerySet[Shoe]) -> dict[int, ShoeRecord]:
+    """Shoes as the analytics know them."""
     fields = ("id", "name", "initial_distance_m", "replacement_threshold_m", "started_on")
     return {row[0]: ShoeRecord(**dict(zip(fields, row, strict=True))) for row in shoes.values_list(*fields)}
 
@@ -177,7 +157,7 @@ def _checkin_flags(checkins: QuerySet[PainCheckin], zone: dt.tzinfo) -> list[ins
 def _shoe_flags(
     user: AbstractBaseUser, shoes: QuerySet[Shoe], zone: dt.tzinfo, unit: str
 ) -> list[insights.Flag]:
-    records = _shoe_records(shoes)
+    records = shoe_records(shoes)
     uses = [
         insights.ShoeUse(
             run=pk,
@@ -264,10 +244,11 @@ def associations_for_user(
 ) -> list[analytics.Association]:
     """The patterns over the runs dated ``start`` … ``end``; their flags come from the
     whole log (a spike's window reaches back before the period)."""
-    runs, _, shoes = analytics_inputs(user)
-    analyses = analytics.analyse_runs(runs, shoes)
+    runs, analyses, _, _ = stored_log(user)
     return analytics.associations(
-        [run for run in runs if _in_period(run.local_date, start, end)], analyses, shoes
+        [run for run in runs if _in_period(run.local_date, start, end)],
+        analyses,
+        shoe_records(Shoe.objects.filter(user=user)),
     )
 
 
@@ -277,7 +258,7 @@ def weekly_stats_for_user(
     """One item per Monday-started local week from the week of ``start`` (default: of the
     first entry) to the week of ``end`` (default: this week), empty weeks included. The
     flags and flares are the stored ones; the ACWR needs the whole log of runs."""
-    runs, analyses, checkins, flares = _stored_log(user)
+    runs, analyses, checkins, flares = stored_log(user)
     today = local_today(user)
     first_entry = min((record.local_date for record in [*runs[:1], *checkins[:1]]), default=today)
     start, end = start or min(first_entry, end or today), end or today
@@ -293,11 +274,13 @@ def weekly_stats_for_user(
     )
 
 
-def _stored_log(
+def stored_log(
     user: AbstractBaseUser, low: dt.datetime | None = None, high: dt.datetime | None = None
-) -> tuple[list[RunRecord], dict[object, analytics.RunAnalysis], list[CheckinRecord], set[object]]:
+) -> tuple[list[RunRecord], dict[object, analytics.RunAnalysis], list[CheckinRecord], dict[object, Any]]:
     """The user's runs and check-ins from ``low`` to ``high`` (instants; the whole log by
-    default) as records, with the flags and flares :func:`analytics_refresh` stored."""
+    default) as records in time order, local dates computed here once (the analytics know
+    no time zones), with what :func:`runs.services.analytics_refresh` stored: each run's
+    analysis, and the evidence of each check-in flare-up. Two queries."""
     zone = user_zone(user)
     run_rows, checkin_rows = Run.objects.filter(user=user), PainCheckin.objects.filter(user=user)
     if low:
@@ -317,13 +300,13 @@ def _stored_log(
         run = _run_record(tuple(row), zone)
         runs.append(run)
         analyses[run.id] = analytics.RunAnalysis(tuple(flags), spike_band, acwr, evidence)
-    checkins, flares = [], set()
-    for pk, recorded_at, score, flare in checkin_rows.order_by("recorded_at", "id").values_list(
-        "id", "recorded_at", "score", "flare"
+    checkins, flares = [], {}
+    for pk, recorded_at, score, flare, evidence in checkin_rows.order_by("recorded_at", "id").values_list(
+        "id", "recorded_at", "score", "flare", "flare_evidence"
     ):
         checkins.append(CheckinRecord(pk, recorded_at, recorded_at.astimezone(zone).date(), score))
         if flare:
-            flares.add(pk)
+            flares[pk] = evidence
     return runs, analyses, checkins, flares
 
 
@@ -343,7 +326,7 @@ def trends_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date) -> 
     for the first week's change): two queries over the period, whatever the length of
     the log."""
     low, high = local_day_bounds(user, start - dt.timedelta(days=7), end)
-    runs, analyses, checkins, flares = _stored_log(user, low, high)
+    runs, analyses, checkins, flares = stored_log(user, low, high)
     in_period = [run for run in runs if _in_period(run.local_date, start, end)]
     pain_by_day: dict[dt.date, int] = {}
     scores = [(run.local_date, run.pain_before) for run in in_period]

@@ -83,36 +83,40 @@ def analytics_refresh(user: User) -> None:
     """
     # One recompute per user at a time, so the last one sees every committed write: a
     # row lock on PostgreSQL (SQLite's immediate transactions already serialise writers).
-    profile_of(user)
-    list(Profile.objects.select_for_update().filter(user=user).values_list("pk"))
+    profile = profile_of(user)
+    locked = Profile.objects.select_for_update().only("analytics_version").get(pk=profile.pk)
+    profile.analytics_version = locked.analytics_version + 1
+    Profile.objects.filter(pk=profile.pk).update(analytics_version=profile.analytics_version)
 
-    runs, checkins, shoes = selectors.analytics_inputs(user)
+    runs, stored, checkins, stored_flares = selectors.stored_log(user)
+    shoes = selectors.shoe_records(Shoe.objects.filter(user=user))
     analyses = analytics.analyse_runs(runs, shoes)
-    _store_run_analyses(user, analyses)
-    _store_checkin_flares(user, analytics.checkin_flares(checkins, runs))
+    Run.objects.bulk_update(
+        [
+            Run(
+                id=pk,
+                flags=list(new.flags),
+                spike_band=new.spike_band,
+                acwr=new.acwr,
+                flag_evidence=new.evidence,
+            )
+            for pk, new in analyses.items()
+            if new != stored[pk]
+        ],
+        ["flags", "spike_band", "acwr", "flag_evidence"],
+        batch_size=500,
+    )
+    flares = analytics.checkin_flares(checkins, runs)
+    PainCheckin.objects.bulk_update(
+        [
+            PainCheckin(id=checkin.id, flare=checkin.id in flares, flare_evidence=flares.get(checkin.id))
+            for checkin in checkins
+            if flares.get(checkin.id) != stored_flares.get(checkin.id)
+        ],
+        ["flare", "flare_evidence"],
+        batch_size=500,
+    )
     _store_patterns(user, analytics.associations(runs, analyses, shoes))
-
-
-def _store_run_analyses(user: User, analyses: dict[object, analytics.RunAnalysis]) -> None:
-    fields = ["flags", "spike_band", "acwr", "flag_evidence"]
-    changed = []
-    for pk, *stored in Run.objects.filter(user=user).values_list("id", *fields):
-        analysis = analyses[pk]
-        new = [list(analysis.flags), analysis.spike_band, analysis.acwr, analysis.evidence]
-        if stored != new:
-            changed.append(Run(id=pk, **dict(zip(fields, new, strict=True))))
-    Run.objects.bulk_update(changed, fields, batch_size=500)
-
-
-def _store_checkin_flares(user: User, flares: dict[object, dict[str, object]]) -> None:
-    changed = [
-        PainCheckin(id=pk, flare=pk in flares, flare_evidence=flares.get(pk))
-        for pk, flare, evidence in PainCheckin.objects.filter(user=user).values_list(
-            "id", "flare", "flare_evidence"
-        )
-        if (flare, evidence) != (pk in flares, flares.get(pk))
-    ]
-    PainCheckin.objects.bulk_update(changed, ["flare", "flare_evidence"], batch_size=500)
 
 
 # A pattern row holds an association's fields (its exposure is the row's key) plus

@@ -6,8 +6,10 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -35,20 +37,16 @@ def yesterday(user: User) -> dt.date:
 @vary_on_headers("HX-Request")
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    unit = profile_of(user).distance_unit
-    range_form = DashboardRangeForm(request.GET or None, today=local_today(user))
-    start, end = range_form.period
-    trends = selectors.trends_for_user(user, start=start, end=end)
-    context = {"range_form": range_form, "trends": trends, "charts": trend_charts(trends, unit), "unit": unit}
+    trends = trends_html(request)
     if request.htmx:
         # The range picker swaps the trends only; alerts, shoes and patterns stay.
-        return render(request, "runs/dashboard.html#trends", context)
+        return HttpResponse(trends)
     shoes = [pair for pair in gear_list(Shoe, user=user) if pair.retired_on is None]
     return render(
         request,
         "runs/dashboard.html",
         {
-            **context,
+            "trends_html": trends,
             "awaiting": list(selectors.runs_awaiting_next_morning_pain(user)),
             "yesterday": yesterday(user),
             "alerts": selectors.dashboard_alerts(user, shoes_in_use=shoes),
@@ -56,8 +54,40 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "recent_runs": list(selectors.runs_for_user(user)[:5]),
             "recent_checkins": list(selectors.checkins_for_user(user)[:3]),
             "shoes": shoes,
+            "unit": profile_of(user).distance_unit,
         },
     )
+
+
+TRENDS_CACHE_SECONDS = 24 * 60 * 60
+
+
+def trends_html(request: AuthenticatedHttpRequest) -> str:
+    """The dashboard's trends section for the period asked for, rendered once per state of
+    the user's log: the key holds the profile's analytics version (raised by every
+    write), today's date, the unit and the query, so nothing stale is ever served."""
+    user, profile = request.user, profile_of(request.user)
+    today = local_today(user)
+    range_form = DashboardRangeForm(request.GET or None, today=today)
+    query = request.GET.urlencode()
+    key = f"trends:{user.pk}:{profile.analytics_version}:{today}:{profile.distance_unit}:{query}"
+    cached = cache.get(key)
+    if cached is not None:
+        return mark_safe(cached)  # noqa: S308 (rendered by the template engine, escaped there)
+    start, end = range_form.period
+    trends = selectors.trends_for_user(user, start=start, end=end)
+    html = render_to_string(
+        "runs/dashboard.html#trends",
+        {
+            "range_form": range_form,
+            "trends": trends,
+            "charts": trend_charts(trends, profile.distance_unit),
+            "unit": profile.distance_unit,
+        },
+        request,
+    )
+    cache.set(key, html, TRENDS_CACHE_SECONDS)
+    return html
 
 
 def trend_charts(trends: selectors.Trends, unit: str) -> dict[str, str]:

@@ -63,6 +63,9 @@ class Profile(models.Model):
         default=DEFAULT_REPLACEMENT_THRESHOLD_M,
         validators=REPLACEMENT_THRESHOLD_VALIDATORS,
     )
+    # Raised whenever the stored analytics change: what was computed from them (the
+    # dashboard's charts) can be cached under it, on any number of servers.
+    analytics_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [

@@ -200,3 +200,27 @@ def test_another_users_writes_leave_my_figures_alone(alice: User, bob: User) -> 
     assert Run.objects.filter(pk=mine.pk).values("flags", "acwr", "flag_evidence").get() == before
     assert not Pattern.objects.filter(user=alice, exposed_runs__gt=2).exists()
     assert not PainCheckin.objects.filter(user=alice).exists()
+
+
+@pytest.mark.django_db
+def test_a_refresh_with_nothing_new_writes_nothing(alice: User) -> None:
+    shoe = ShoeFactory(user=alice, initial_distance_m=600_000, replacement_threshold_m=640_000)
+    for days_ago in range(40, 0, -1):
+        services.run_create(
+            user=alice,
+            started_at=local(alice, days_ago),
+            distance_m=5_000 + 300 * days_ago % 7_000,
+            shoe=shoe,
+            pain_before=1,
+            pain_after=1 + days_ago % 4,
+        )
+        services.checkin_create(user=alice, recorded_at=local(alice, days_ago, hour=20), score=days_ago % 5)
+    assert Run.objects.filter(user=alice).exclude(flags=[]).exists()
+    assert PainCheckin.objects.filter(user=alice, flare=True).exists()
+
+    with CaptureQueriesContext(connection) as queries:
+        services.analytics_refresh(alice)
+
+    writes = [q["sql"] for q in queries if q["sql"].startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert writes == [writes[0]]  # the analytics version only
+    assert "accounts_profile" in writes[0]

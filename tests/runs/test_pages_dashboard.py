@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -124,6 +125,25 @@ def test_the_range_picker_swaps_only_the_trends(alice: User, alice_client: Clien
     assert "HX-Request" in response["Vary"]
 
 
+def test_cached_trends_follow_every_write(alice: User, alice_client: Client) -> None:
+    assert "No pain recorded in this period" in alice_client.get("/?weeks=4").content.decode()
+
+    services.run_create(user=alice, started_at=at(alice, 1), distance_m=7_000, pain_before=1, pain_after=7)
+
+    html = alice_client.get("/?weeks=4", headers=HTMX).content.decode()
+    assert "<td>7/10</td>" in html
+    assert "7.00 km" in html
+
+
+def test_cached_trends_are_never_another_users(
+    alice: User, bob: User, alice_client: Client, bob_client: Client
+) -> None:
+    spike_and_flare(alice)
+    assert "<td>6/10</td>" in alice_client.get("/?weeks=4").content.decode()
+
+    assert "<td>6/10</td>" not in bob_client.get("/?weeks=4").content.decode()
+
+
 def test_a_custom_period(alice: User, alice_client: Client) -> None:
     html = alice_client.get("/?from=2026-01-05&to=2026-02-01").content.decode()
 
@@ -190,7 +210,7 @@ def test_dashboard_query_count_does_not_grow_with_the_log(alice: User, bob: User
         client = Client()
         client.force_login(user)
         for headers in ({}, HTMX):
-            client.get(f"/?weeks={weeks}", headers=headers)  # warm the session and profile caches
+            cache.clear()  # the trends are computed, not served from the cache
             with CaptureQueriesContext(connection) as queries:
                 assert client.get(f"/?weeks={weeks}", headers=headers).status_code == 200
             counts.append(len(queries))
