@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -37,57 +39,86 @@ def yesterday(user: User) -> dt.date:
 @vary_on_headers("HX-Request")
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    trends = trends_html(request)
+    [trends] = cached_partials(
+        request, ["trends"], lambda: trends_context(request), variant=request.GET.urlencode()
+    )
     if request.htmx:
         # The range picker swaps the trends only; alerts, shoes and patterns stay.
         return HttpResponse(trends)
-    shoes = [pair for pair in gear_list(Shoe, user=user) if pair.retired_on is None]
+    alerts, wear_and_patterns = cached_partials(
+        request, ["alerts", "wear_and_patterns"], lambda: summary_context(user)
+    )
     return render(
         request,
         "runs/dashboard.html",
         {
+            "alerts_html": alerts,
             "trends_html": trends,
+            "wear_and_patterns_html": wear_and_patterns,
             "awaiting": list(selectors.runs_awaiting_next_morning_pain(user)),
             "yesterday": yesterday(user),
-            "alerts": selectors.dashboard_alerts(user, shoes_in_use=shoes),
-            "patterns": list(selectors.patterns_for_user(user)),
             "recent_runs": list(selectors.runs_for_user(user)[:5]),
             "recent_checkins": list(selectors.checkins_for_user(user)[:3]),
-            "shoes": shoes,
             "unit": profile_of(user).distance_unit,
         },
     )
 
 
-TRENDS_CACHE_SECONDS = 24 * 60 * 60
+DASHBOARD_CACHE_SECONDS = 24 * 60 * 60
 
 
-def trends_html(request: AuthenticatedHttpRequest) -> str:
-    """The dashboard's trends section for the period asked for, rendered once per state of
-    the user's log: the key holds the profile's analytics version (raised by every
-    write), today's date, the unit and the query, so nothing stale is ever served."""
+def cached_partials(
+    request: AuthenticatedHttpRequest,
+    names: list[str],
+    build_context: Callable[[], dict[str, Any]],
+    *,
+    variant: str = "",
+) -> list[str]:
+    """Partials of the dashboard, rendered once per state of the user's log.
+
+    What they show changes only with a write (which raises the profile's analytics
+    version, in the database, so every server sees it), the date, the unit, or the
+    ``variant`` (the query): all are in the key, so nothing stale is served. None of
+    them holds a form token or anything else tied to the request."""
     user, profile = request.user, profile_of(request.user)
-    today = local_today(user)
-    range_form = DashboardRangeForm(request.GET or None, today=today)
-    query = request.GET.urlencode()
-    key = f"trends:{user.pk}:{profile.analytics_version}:{today}:{profile.distance_unit}:{query}"
-    cached = cache.get(key)
-    if cached is not None:
-        return mark_safe(cached)  # noqa: S308 (rendered by the template engine, escaped there)
+    key = ":".join(
+        [
+            "dashboard",
+            # A database may give a deleted user's id to a new one; never their page too.
+            str(user.pk),
+            user.date_joined.isoformat(),
+            str(profile.analytics_version),
+            local_today(user).isoformat(),
+            profile.distance_unit,
+            ",".join(names),
+            variant,
+        ]
+    )
+    rendered = cache.get(key)
+    if rendered is None:
+        context = build_context()
+        rendered = [render_to_string(f"runs/dashboard.html#{name}", context, request) for name in names]
+        cache.set(key, rendered, DASHBOARD_CACHE_SECONDS)
+    return [mark_safe(html) for html in rendered]  # noqa: S308 (escaped by the template engine)
+
+
+def trends_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
+    user, unit = request.user, profile_of(request.user).distance_unit
+    range_form = DashboardRangeForm(request.GET or None, today=local_today(user))
     start, end = range_form.period
     trends = selectors.trends_for_user(user, start=start, end=end)
-    html = render_to_string(
-        "runs/dashboard.html#trends",
-        {
-            "range_form": range_form,
-            "trends": trends,
-            "charts": trend_charts(trends, profile.distance_unit),
-            "unit": profile.distance_unit,
-        },
-        request,
-    )
-    cache.set(key, html, TRENDS_CACHE_SECONDS)
-    return html
+    return {"range_form": range_form, "trends": trends, "charts": trend_charts(trends, unit), "unit": unit}
+
+
+def summary_context(user: User) -> dict[str, Any]:
+    """Alerts, shoe wear and patterns: the pairs' wear is read once for the first two."""
+    shoes = [pair for pair in gear_list(Shoe, user=user) if pair.retired_on is None]
+    return {
+        "alerts": selectors.dashboard_alerts(user, shoes_in_use=shoes),
+        "shoes": shoes,
+        "patterns": list(selectors.patterns_for_user(user)),
+        "unit": profile_of(user).distance_unit,
+    }
 
 
 def trend_charts(trends: selectors.Trends, unit: str) -> dict[str, str]:

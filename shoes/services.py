@@ -31,7 +31,8 @@ def _save(pair: Gear) -> Gear:
 
 
 def _refresh_flags_of_runs_in(pair: Gear) -> None:
-    # A shoe's distances and name are in its runs' flags and patterns; insoles are in none.
+    # A shoe's distances and name are in its runs' flags, the patterns and the dashboard
+    # (cached under the analytics version the refresh raises); insoles are in none.
     if isinstance(pair, Shoe):
         analytics_refresh(pair.user)
 
@@ -40,7 +41,9 @@ def _refresh_flags_of_runs_in(pair: Gear) -> None:
 def gear_create(model: GearModel, /, *, user: User, **fields: Any) -> Gear:
     fields.setdefault("replacement_threshold_m", profile_of(user).default_replacement_threshold_m)
     fields.setdefault("started_on", local_today(user))
-    return _save(model(user=user, **fields))
+    pair = _save(model(user=user, **fields))
+    _refresh_flags_of_runs_in(pair)
+    return pair
 
 
 @transaction.atomic

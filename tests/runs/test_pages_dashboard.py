@@ -14,7 +14,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
-from backpainlog.accounts.selectors import local_today, user_zone
+from backpainlog.accounts.models import Profile
+from backpainlog.accounts.selectors import local_today, profile_of, user_zone
 from runs import services
 from runs.analytics import DEFINITIONS
 from tests.factories import ShoeFactory
@@ -216,3 +217,21 @@ def test_dashboard_query_count_does_not_grow_with_the_log(alice: User, bob: User
             counts.append(len(queries))
 
     assert counts[:2] == counts[2:]
+
+
+def test_a_new_account_with_a_reused_id_never_sees_the_old_ones_page(
+    alice: User, alice_client: Client
+) -> None:
+    spike_and_flare(alice)
+    assert "<td>6/10</td>" in alice_client.get("/?weeks=4").content.decode()
+    pk, version = alice.pk, profile_of(alice).analytics_version
+    alice.delete()
+
+    newcomer = User.objects.create_user(id=pk, username="newcomer", password="x" * 12)
+    Profile.objects.filter(pk=profile_of(newcomer).pk).update(analytics_version=version)
+    client = Client()
+    client.force_login(newcomer)
+    html = client.get("/?weeks=4").content.decode()
+
+    assert "<td>6/10</td>" not in html
+    assert "Long-run spike" not in html
