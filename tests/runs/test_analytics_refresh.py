@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -224,3 +225,34 @@ def test_a_refresh_with_nothing_new_writes_nothing(alice: User) -> None:
     writes = [q["sql"] for q in queries if q["sql"].startswith(("UPDATE", "INSERT", "DELETE"))]
     assert writes == [writes[0]]  # the analytics version only
     assert "accounts_profile" in writes[0]
+
+
+@pytest.mark.django_db
+def test_admin_edits_keep_the_flags_current(alice: User) -> None:
+    admin_user = User.objects.create_superuser("admin", "admin@example.com", "admin-password-1")
+    client = Client()
+    client.force_login(admin_user)
+    log(alice, 20, 10)
+    later = log(alice, 5, 12)
+    shoe = ShoeFactory(user=alice, name="Admin pair", initial_distance_m=0, replacement_threshold_m=640_000)
+    assert "long_run_spike" in flags_of(later)
+
+    earlier = Run.objects.get(user=alice, distance_m=10_000)
+    response = client.post(f"/admin/runs/run/{earlier.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert flags_of(later) == []
+
+    data = {
+        "user": alice.pk,
+        "name": "Admin pair",
+        "brand": "",
+        "model": "",
+        "started_on": "2025-01-01",
+        "initial_distance_m": "700000",
+        "replacement_threshold_m": "640000",
+        "retired_on": "",
+    }
+    Run.objects.filter(pk=later.pk).update(shoe=shoe)
+    response = client.post(f"/admin/shoes/shoe/{shoe.pk}/change/", data)
+    assert response.status_code == 302
+    assert flags_of(later) == ["shoe_worn"]
