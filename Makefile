@@ -44,9 +44,9 @@ serve: $(STAMP)
 	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py migrate --noinput
 	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/gunicorn backpainlog.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
-## bench: how the analytics and the dashboard scale with a long history (figures, not a test)
+## bench: how analytics, dashboard, export and import scale with a long history (figures, not a test)
 bench: $(STAMP)
-	$(BIN)/python benchmarks/analytics.py
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "backpainlog.accounts",
     "shoes",
     "runs",
+    "exports",
+    "imports",
+    "sharing",
 ]
 
 MIDDLEWARE = [

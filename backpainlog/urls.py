@@ -43,6 +43,9 @@ accounts = [
 urlpatterns = [
     path("", include("runs.urls")),
     path("", include("shoes.urls")),
+    path("", include("exports.urls")),
+    path("", include("imports.urls")),
+    path("", include("sharing.urls")),
     path("settings/", accounts_views.settings_page, name="settings"),
     path("accounts/", include(accounts)),
     path("api/v1/", include(api_v1)),

@@ -71,6 +71,7 @@ class RunSerializer(ModelSerializer):
             "pain_next_morning",
             "rpe",
             "notes",
+            "source",
             "pace_s_per_km",
             "shoe_distance_m",
             "flags",

@@ -63,6 +63,14 @@ class Run(models.Model):
         SAND = "sand", "Sand"
         MIXED = "mixed", "Mixed"
 
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Logged in the app"
+        FIT = "fit", "FIT file"
+        GPX = "gpx", "GPX file"
+        TCX = "tcx", "TCX file"
+        CSV = "csv", "backpainlog CSV"
+        STRAVA = "strava", "Strava export"
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="runs")
     started_at = models.DateTimeField(validators=[validate_recorded_time])
@@ -90,6 +98,9 @@ class Run(models.Model):
         "RPE", null=True, blank=True, validators=[MinValueValidator(RPE_MIN), MaxValueValidator(RPE_MAX)]
     )
     notes = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True)
+    # Where the run came from: typed in, or imported from a file (which has no pain scores,
+    # so the app asks for them).
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL, editable=False)
 
     # Derived by the analytics (SPEC §2) and stored so that lists stay cheap.
     flags = models.JSONField(default=list, blank=True, editable=False)
@@ -123,6 +134,10 @@ class Run(models.Model):
                 condition=models.Q(activity__in=["run", "walk"]), name="run_activity_valid"
             ),
             models.CheckConstraint(condition=models.Q(surface__in=SURFACES), name="run_surface_valid"),
+            models.CheckConstraint(
+                condition=models.Q(source__in=["manual", "fit", "gpx", "tcx", "csv", "strava"]),
+                name="run_source_valid",
+            ),
         ]
 
     def __str__(self) -> str:
