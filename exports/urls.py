@@ -1,1 +1,11 @@
-urlpatterns: list = []
+from __future__ import annotations
+
+from django.urls import path
+
+from exports import views
+
+urlpatterns = [
+    path("export/runs.csv", views.RunsCsvView.as_view(), name="export-runs-csv"),
+    path("export/fhir.json", views.FhirBundleView.as_view(), name="export-fhir"),
+    path("export/account.zip", views.AccountZipView.as_view(), name="export-account-zip"),
+]

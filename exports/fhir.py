@@ -1,0 +1,316 @@
+"""The FHIR R4 Bundle (SPEC §4): the user's pain scores and runs as Observations, for a
+clinician's system.
+
+Choices, so that a reader of the file can trust it:
+
+- **Patient**: only an opaque id. The app knows a username and an e-mail address, which
+  identify the user but are not health data; a name is included only when the user
+  entered one in their account.
+- **Pain scores** (LOINC 72514-3, 0–10) are dated when they were taken: a check-in at its
+  time; a run's pain before at its start, after at its end (the start when the duration
+  is unknown); pain the next morning on the date after the run, as a date without a time
+  (FHIR allows that), since the app never asks at what hour it was felt. Body site: lower
+  back, the pain the app records.
+- **Runs and walks** are exercise Observations: the duration in minutes (LOINC 55411-3;
+  ``dataAbsentReason`` "unknown" when it was not recorded), the period of the session,
+  and as components with the app's own code system (LOINC has no codes for them) the
+  distance, activity, surface, elevation gain, perceived exertion, shoe and insole. The
+  pain scores taken around a run are its members (``hasMember``).
+- Ids are UUIDs derived from the app's own ids, so exporting twice gives the same ids;
+  every entry has ``fullUrl`` ``urn:uuid:<id>`` and references use those.
+
+The Bundle is streamed entry by entry: ten years of daily runs are tens of thousands of
+resources, never all in memory at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from backpainlog.accounts.selectors import local_today, user_zone
+from exports.http import attachment
+from exports.selectors import CHUNK_SIZE, checkins_for_export, runs_for_export
+from runs.models import PainCheckin, Run
+
+FHIR_CONTENT_TYPE = "application/fhir+json"
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+UCUM = "http://unitsofmeasure.org"
+CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
+# The app's own code systems, for what LOINC has no code for. A ".example" host: an
+# identifier that names the app and that nobody else will ever define differently.
+LOCAL_SYSTEM = "https://backpainlog.example/fhir/CodeSystem/"
+RUN_SYSTEM = LOCAL_SYSTEM + "run"
+ACTIVITY_SYSTEM = LOCAL_SYSTEM + "activity"
+SURFACE_SYSTEM = LOCAL_SYSTEM + "surface"
+PAIN_CONTEXT_SYSTEM = LOCAL_SYSTEM + "pain-context"
+
+PAIN_CODE = {
+    "coding": [
+        {
+            "system": LOINC,
+            "code": "72514-3",
+            "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+        }
+    ]
+}
+EXERCISE_CODE = {"system": LOINC, "code": "55411-3", "display": "Exercise duration"}
+LOWER_BACK = {"coding": [{"system": SNOMED, "code": "37822005", "display": "Lower back structure"}]}
+SURVEY = [{"coding": [{"system": CATEGORY, "code": "survey", "display": "Survey"}]}]
+ACTIVITY = [{"coding": [{"system": CATEGORY, "code": "activity", "display": "Activity"}]}]
+UNKNOWN = {"coding": [{"system": DATA_ABSENT, "code": "unknown", "display": "Unknown"}]}
+
+# When a run's pain score was taken, as the app asks it.
+PAIN_MOMENTS = {
+    "pain_before": "Before the run",
+    "pain_after": "After the run",
+    "pain_next_morning": "The morning after the run",
+}
+# One namespace for the ids derived from the app's ids (uuid5 of the entity and a name).
+ID_NAMESPACE = uuid.UUID("5f0c7d2e-8a4b-4c1e-9b57-2d6a3f1e0c9a")
+
+
+def patient_id(user: AbstractBaseUser) -> str:
+    """A stable id that does not reveal the database key: an HMAC of it under the site's
+    secret key, shaped as a UUID. Derived rather than stored, so that a download writes
+    nothing; a new secret key gives new patient ids (the observations keep theirs)."""
+    digest = salted_hmac("exports.fhir.patient", str(user.pk), algorithm="sha256").digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+def derived_id(source: uuid.UUID, name: str) -> str:
+    return str(uuid.uuid5(ID_NAMESPACE, f"{source}/{name}"))
+
+
+# FHIR strings are never empty and should hold no control characters but tab, CR and LF.
+_CONTROL = dict.fromkeys(code for code in range(32) if code not in (9, 10, 13))
+
+
+def fhir_string(text: str | None) -> str | None:
+    """``text`` as a valid FHIR string, or None when nothing is left of it."""
+    cleaned = (text or "").translate(_CONTROL).strip()
+    return cleaned or None
+
+
+def _urn(resource_id: str) -> str:
+    return f"urn:uuid:{resource_id}"
+
+
+def _entry(resource: dict[str, Any]) -> dict[str, Any]:
+    return {"fullUrl": _urn(resource["id"]), "resource": resource}
+
+
+def _coded(system: str, code: str, display: str) -> dict[str, Any]:
+    return {"coding": [{"system": system, "code": code, "display": display}], "text": display}
+
+
+def _quantity(value: float, unit: str) -> dict[str, Any]:
+    return {"value": value, "unit": unit, "system": UCUM, "code": unit}
+
+
+def _component(code: str, display: str, **value: Any) -> dict[str, Any]:
+    return {"code": _coded(RUN_SYSTEM, code, display), **value}
+
+
+def patient(user: AbstractBaseUser) -> dict[str, Any]:
+    resource: dict[str, Any] = {"resourceType": "Patient", "id": patient_id(user)}
+    given = fhir_string(getattr(user, "first_name", ""))
+    family = fhir_string(getattr(user, "last_name", ""))
+    if given or family:
+        name: dict[str, Any] = {"text": " ".join(part for part in (given, family) if part)}
+        if family:
+            name["family"] = family
+        if given:
+            name["given"] = [given]
+        resource["name"] = [name]
+    return resource
+
+
+def pain_observation(
+    resource_id: str,
+    *,
+    subject: str,
+    score: int,
+    effective: str,
+    context: str,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "resourceType": "Observation",
+        "id": resource_id,
+        "status": "final",
+        "category": SURVEY,
+        "code": {**PAIN_CODE, "text": f"Back pain (0–10): {context.lower()}"},
+        "subject": {"reference": subject},
+        "effectiveDateTime": effective,
+        "valueInteger": score,
+        "bodySite": LOWER_BACK,
+        **(extra or {}),
+    }
+
+
+def _run_pain(run: Run, zone: dt.tzinfo, subject: str) -> list[dict[str, Any]]:
+    start = run.started_at.astimezone(zone)
+    taken = {
+        "pain_before": start.isoformat(),
+        "pain_after": (start + dt.timedelta(seconds=run.duration_s or 0)).isoformat(),
+        "pain_next_morning": (start.date() + dt.timedelta(days=1)).isoformat(),
+    }
+    return [
+        pain_observation(
+            derived_id(run.id, field),
+            subject=subject,
+            score=score,
+            effective=taken[field],
+            context=context,
+            extra={
+                "component": [
+                    {
+                        "code": _coded(PAIN_CONTEXT_SYSTEM, "moment", "When the score was taken"),
+                        "valueCodeableConcept": _coded(PAIN_CONTEXT_SYSTEM, field.replace("_", "-"), context),
+                    }
+                ]
+            },
+        )
+        for field, context in PAIN_MOMENTS.items()
+        if (score := getattr(run, field)) is not None
+    ]
+
+
+def exercise_observation(run: Run, *, zone: dt.tzinfo, subject: str, members: list[str]) -> dict[str, Any]:
+    start = run.started_at.astimezone(zone)
+    activity = run.get_activity_display()
+    components = [
+        _component("distance", "Distance", valueQuantity=_quantity(run.distance_m, "m")),
+        _component(
+            "activity", "Activity", valueCodeableConcept=_coded(ACTIVITY_SYSTEM, run.activity, activity)
+        ),
+        _component(
+            "surface",
+            "Surface",
+            valueCodeableConcept=_coded(SURFACE_SYSTEM, run.surface, run.get_surface_display()),
+        ),
+    ]
+    if run.elevation_gain_m is not None:
+        components.append(
+            _component("elevation-gain", "Elevation gain", valueQuantity=_quantity(run.elevation_gain_m, "m"))
+        )
+    if run.rpe is not None:
+        components.append(_component("rpe", "Rating of perceived exertion (1–10)", valueInteger=run.rpe))
+    for code, display, pair in (("shoe", "Shoe", run.shoe), ("insole", "Insole", run.insole)):
+        if pair is not None and (name := fhir_string(pair.name)):
+            components.append(_component(code, display, valueString=name))
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": derived_id(run.id, "exercise"),
+        "status": "final",
+        "category": ACTIVITY,
+        "code": {"coding": [EXERCISE_CODE], "text": f"{activity}: exercise duration"},
+        "subject": {"reference": subject},
+    }
+    if run.duration_s:
+        end = start + dt.timedelta(seconds=run.duration_s)
+        resource["effectivePeriod"] = {"start": start.isoformat(), "end": end.isoformat()}
+        resource["valueQuantity"] = _quantity(round(run.duration_s / 60, 2), "min")
+    else:
+        resource["effectiveDateTime"] = start.isoformat()
+        resource["dataAbsentReason"] = UNKNOWN
+    if notes := fhir_string(run.notes):
+        resource["note"] = [{"text": notes}]
+    if members:
+        resource["hasMember"] = [{"reference": member} for member in members]
+    resource["component"] = components
+    return resource
+
+
+def checkin_observation(checkin: PainCheckin, *, zone: dt.tzinfo, subject: str) -> dict[str, Any]:
+    extra: dict[str, Any] = {
+        "component": [
+            {
+                "code": _coded(PAIN_CONTEXT_SYSTEM, "radiating-leg-pain", "Pain radiating into a leg"),
+                "valueBoolean": checkin.radiating_leg_pain,
+            }
+        ]
+    }
+    if notes := fhir_string(checkin.notes):
+        extra["note"] = [{"text": notes}]
+    return pain_observation(
+        derived_id(checkin.id, "pain"),
+        subject=subject,
+        score=checkin.score,
+        effective=checkin.recorded_at.astimezone(zone).isoformat(),
+        context="Check-in",
+        extra=extra,
+    )
+
+
+def bundle_entries(
+    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+) -> Iterator[dict[str, Any]]:
+    """The Patient, then each run (its exercise Observation, then its pain scores), then
+    each check-in, oldest first: two queries whatever the length of the log."""
+    zone = user_zone(user)
+    person = patient(user)
+    subject = _urn(person["id"])
+    yield _entry(person)
+    for run in runs_for_export(user, start=start, end=end).iterator(chunk_size=CHUNK_SIZE):
+        pains = _run_pain(run, zone, subject)
+        yield _entry(
+            exercise_observation(run, zone=zone, subject=subject, members=[_urn(p["id"]) for p in pains])
+        )
+        yield from (_entry(pain) for pain in pains)
+    for checkin in checkins_for_export(user, start=start, end=end).iterator(chunk_size=CHUNK_SIZE):
+        yield _entry(checkin_observation(checkin, zone=zone, subject=subject))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def fhir_bundle_chunks(
+    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+) -> Iterator[str]:
+    """The Bundle's JSON text, a few kilobytes at a time."""
+    now = timezone.now().astimezone(user_zone(user))
+    opening = _dumps(
+        {
+            "resourceType": "Bundle",
+            "id": str(uuid.uuid4()),
+            "type": "collection",
+            "timestamp": now.isoformat(timespec="seconds"),
+        }
+    )
+    pieces = [opening[:-1], ',"entry":[']
+    size = 0
+    for number, entry in enumerate(bundle_entries(user, start=start, end=end)):
+        text = _dumps(entry)
+        pieces.append("," + text if number else text)
+        size += len(text)
+        if size >= 32 * 1024:
+            yield "".join(pieces)
+            pieces, size = [], 0
+    pieces.append("]}")
+    yield "".join(pieces)
+
+
+def fhir_filename(user: AbstractBaseUser) -> str:
+    return f"backpainlog-fhir-{local_today(user).isoformat()}.json"
+
+
+def stream_fhir_bundle(
+    user: AbstractBaseUser, *, start: dt.date | None, end: dt.date | None
+) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        fhir_bundle_chunks(user, start=start, end=end), content_type=f"{FHIR_CONTENT_TYPE}; charset=utf-8"
+    )
+    return attachment(response, fhir_filename(user))
