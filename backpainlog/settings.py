@@ -140,6 +140,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+CACHES = {
+    # Rendered dashboard parts: their keys carry the user's analytics version, so each
+    # process may keep its own copy without ever serving a stale one.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Counts every process must agree on (rate limits): in the database, which all the
+    # app's processes and machines share. `manage.py createcachetable` makes its table.
+    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "backpainlog_cache"},
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -10,6 +10,7 @@ from backpainlog import views
 from backpainlog.accounts import api as accounts_api
 from backpainlog.accounts import views as accounts_views
 from runs.api import FlagListView, InsightListView, PainCheckinViewSet, RunViewSet, WeeklyStatsView
+from sharing.api import ShareLinkViewSet
 from shoes.api import InsoleViewSet, ShoeViewSet
 
 router = SimpleRouter()
@@ -17,6 +18,7 @@ router.register("runs", RunViewSet, basename="api-run")
 router.register("pain-checkins", PainCheckinViewSet, basename="api-checkin")
 router.register("shoes", ShoeViewSet, basename="api-shoe")
 router.register("insoles", InsoleViewSet, basename="api-insole")
+router.register("share-links", ShareLinkViewSet, basename="api-share-link")
 
 api_v1 = [
     path("auth/token/", accounts_api.token_obtain, name="api-token"),

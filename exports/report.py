@@ -1,0 +1,864 @@
+"""The clinician's report (SPEC §4): what a physiotherapist reads in two minutes.
+
+Two halves, kept apart so that each can be tested on its own:
+
+- :func:`report_for_user` gathers the figures of one period into a plain :class:`Report`
+  (reads only; the same object feeds the PDF and the shared HTML page);
+- :func:`render_pdf` lays a :class:`Report` out as an A4 PDF with fpdf2 (pure Python, from
+  the package index alone): period in the header, "Page x of y" in the footer, black and
+  white throughout (bold, greys, shapes and dashes; never colour alone).
+
+The font is DejaVu Sans, shipped in ``exports/fonts/`` with its licence: fpdf2's built-in
+fonts are Latin-1 only, and notes and shoe names may hold any character. A character the
+font lacks (emoji, CJK) is printed as "�" rather than dropped or failing the report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import io
+import logging
+import re
+import statistics
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import F, FloatField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from fontTools.ttLib import TTFont
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from backpainlog.accounts.selectors import local_today, profile_of, user_zone
+from backpainlog.units import format_distance, format_duration, format_pace, from_metres
+from runs import analytics, charts, insights, selectors
+from runs.analytics import DEFINITIONS, Definition
+from runs.models import PainCheckin, Run
+from shoes.models import NEARING_RATIO, Shoe
+
+# fpdf2 subsets the fonts with fontTools, which logs every table it touches at INFO: a
+# dozen lines per report in the server's log, saying nothing an operator needs.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
+# A physiotherapist usually wants the recent months: half a year unless asked otherwise.
+DEFAULT_WEEKS = 26
+
+DISCLAIMER = (
+    "backpainlog keeps a record; it informs and does not diagnose. The flags and patterns "
+    "below are counts and rules applied to the runner's own log, not proof of cause."
+)
+
+FLARE_KINDS = ("pain_flare", "checkin_flare")
+SPIKE_KINDS = ("long_run_spike", "weekly_increase", "acwr_high")
+# The run table's short names for the flags (SPEC §2), explained under the table.
+FLAG_SHORT = {
+    "long_run_spike": "Spike",
+    "weekly_increase": "Week +30 %",
+    "acwr_high": "ACWR ≥ 1.5",
+    "shoe_nearing": "Shoes 80 %",
+    "shoe_worn": "Shoes worn",
+    "pain_flare": "FLARE",
+}
+
+
+# ------------------------------------------------------------------------------- period
+
+
+def default_period(user: AbstractBaseUser) -> tuple[dt.date, dt.date]:
+    """The last ``DEFAULT_WEEKS`` weeks up to today (local dates, inclusive)."""
+    today = local_today(user)
+    return today - dt.timedelta(weeks=DEFAULT_WEEKS) + dt.timedelta(days=1), today
+
+
+def resolve_period(
+    user: AbstractBaseUser, start: dt.date | None, end: dt.date | None, *, whole_log: bool = False
+) -> tuple[dt.date, dt.date]:
+    """Concrete dates for a requested ``start`` … ``end`` (either may be None).
+
+    An open end is today (or ``start``, when that lies ahead); an open start is
+    ``DEFAULT_WEEKS`` weeks before the end, or with ``whole_log`` the first entry of the
+    log (a share link created without dates covers the whole log)."""
+    today = local_today(user)
+    end = end or max(today, start or today)
+    if start is None:
+        if whole_log:
+            start = min(_first_entry(user) or end, end)
+        else:
+            start = end - dt.timedelta(weeks=DEFAULT_WEEKS) + dt.timedelta(days=1)
+    return start, end
+
+
+def _first_entry(user: AbstractBaseUser) -> dt.date | None:
+    firsts = [
+        Run.objects.filter(user=user).order_by("started_at").values_list("started_at", flat=True).first(),
+        PainCheckin.objects.filter(user=user)
+        .order_by("recorded_at")
+        .values_list("recorded_at", flat=True)
+        .first(),
+    ]
+    zone = user_zone(user)
+    dates = [moment.astimezone(zone).date() for moment in firsts if moment is not None]
+    return min(dates, default=None)
+
+
+# ------------------------------------------------------------------------------ the data
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Totals:
+    runs: int
+    walks: int
+    run_distance_m: float
+    walk_distance_m: float
+    duration_s: int
+    pain_before_avg: float | None
+    pain_after_avg: float | None
+    flare_ups: int
+    checkins: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ShoeUse:
+    """One pair's part in the period."""
+
+    name: str
+    first_use: dt.date
+    last_use: dt.date
+    sessions: int
+    distance_m: float
+    odometer_m: float  # at the end of the period
+    threshold_m: float
+    status: str  # "worn", "nearing", "ok" at the end of the period; "retired" if retired by then
+    crossings: tuple[tuple[str, dt.date], ...]  # ("80 %" | "100 %", date) within the period
+
+    @property
+    def wear_pct(self) -> float:
+        return self.odometer_m / self.threshold_m * 100
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Report:
+    owner: str
+    unit: str
+    start: dt.date
+    end: dt.date
+    generated_at: dt.datetime  # in the owner's time zone
+    totals: Totals
+    trends: selectors.Trends
+    flare_ups: list[insights.Flag]  # newest first
+    spikes: list[insights.Flag]  # newest first
+    shoes: list[ShoeUse]
+    associations: list[analytics.Association]
+    runs: list[Run]  # newest first, with ``shoe_distance_m``
+    definitions: list[Definition]
+
+    @property
+    def period_label(self) -> str:
+        return f"{long_date(self.start)} – {long_date(self.end)}"
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {charts.MONTHS[day.month - 1]} {day.year}"
+
+
+def _mean(values: Iterable[int | None]) -> float | None:
+    present = [value for value in values if value is not None]
+    return statistics.fmean(present) if present else None
+
+
+def report_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date) -> Report:
+    """Everything the report shows for the local dates ``start`` … ``end``: a dozen
+    queries whatever the length of the log (the patterns read the whole log once)."""
+    unit = profile_of(user).distance_unit
+    runs = list(selectors.runs_for_user(user, start=start, end=end))
+    flags = selectors.flags_for_user(user, start=start, end=end)
+    checkin_count = selectors.checkins_for_user(user, start=start, end=end).count()
+    checkin_flares = sum(1 for flag in flags if flag.kind == "checkin_flare")
+    totals = Totals(
+        runs=sum(1 for run in runs if run.activity == Run.Activity.RUN),
+        walks=sum(1 for run in runs if run.activity == Run.Activity.WALK),
+        run_distance_m=sum(run.distance_m for run in runs if run.activity == Run.Activity.RUN),
+        walk_distance_m=sum(run.distance_m for run in runs if run.activity == Run.Activity.WALK),
+        duration_s=sum(run.duration_s or 0 for run in runs),
+        pain_before_avg=_mean(run.pain_before for run in runs),
+        pain_after_avg=_mean(run.pain_after for run in runs),
+        flare_ups=sum(1 for run in runs if "pain_flare" in run.flags) + checkin_flares,
+        checkins=checkin_count,
+    )
+    return Report(
+        owner=user.get_username(),
+        unit=unit,
+        start=start,
+        end=end,
+        generated_at=timezone.localtime(timezone.now(), user_zone(user)),
+        totals=totals,
+        trends=selectors.trends_for_user(user, **_chart_period(user, start, end)),
+        flare_ups=[flag for flag in flags if flag.kind in FLARE_KINDS],
+        spikes=[flag for flag in flags if flag.kind in SPIKE_KINDS],
+        shoes=_shoe_uses(user, runs, flags, end),
+        associations=selectors.associations_for_user(user, start=start, end=end),
+        runs=runs,
+        definitions=list(DEFINITIONS.values()),
+    )
+
+
+def _chart_period(user: AbstractBaseUser, start: dt.date, end: dt.date) -> dict[str, dt.date]:
+    """The period the charts and the weekly table cover: the requested one, narrowed to
+    the log's first entry and today, so that ``from=1900-01-01&to=2100-12-31`` does not
+    draw ten thousand empty weeks."""
+    first = _first_entry(user)
+    chart_start = max(start, first) if first and first <= end else start
+    chart_end = max(chart_start, min(end, local_today(user)))
+    return {"start": chart_start, "end": chart_end}
+
+
+def _shoe_uses(
+    user: AbstractBaseUser, runs: Sequence[Run], flags: Sequence[insights.Flag], end: dt.date
+) -> list[ShoeUse]:
+    """The pairs worn in the period, in order of first use, with their odometer and status
+    at the end of the period (not today: the report is about the period)."""
+    used: dict[int, list[Run]] = {}
+    for run in reversed(runs):  # oldest first
+        if run.shoe_id is not None:
+            used.setdefault(run.shoe_id, []).append(run)
+    if not used:
+        return []
+    _, high = selectors.local_day_bounds(user, None, end)
+    odometers = {
+        pair.pk: pair
+        for pair in Shoe.objects.filter(user=user, pk__in=list(used)).annotate(
+            odometer_m=F("initial_distance_m")
+            + Coalesce(
+                Sum("runs__distance_m", filter=Q(runs__started_at__lt=high)),
+                Value(0.0),
+                output_field=FloatField(),
+            )
+        )
+    }
+    crossings: dict[int, list[tuple[str, dt.date]]] = {}
+    for flag in sorted(flags, key=lambda flag: flag.date):
+        if flag.kind in insights.SHOE_KINDS and flag.shoe is not None:
+            label = "80 %" if flag.kind == "shoe_nearing" else "100 %"
+            crossings.setdefault(flag.shoe, []).append((label, flag.date))
+    uses = []
+    for pk, sessions in used.items():
+        pair = odometers[pk]
+        ratio = pair.odometer_m / pair.replacement_threshold_m
+        if pair.retired_on is not None and pair.retired_on <= end:
+            status = "retired"
+        elif ratio >= 1:
+            status = "worn"
+        elif ratio >= NEARING_RATIO:
+            status = "nearing"
+        else:
+            status = "ok"
+        uses.append(
+            ShoeUse(
+                name=pair.name,
+                first_use=timezone.localtime(sessions[0].started_at, user_zone(user)).date(),
+                last_use=timezone.localtime(sessions[-1].started_at, user_zone(user)).date(),
+                sessions=len(sessions),
+                distance_m=sum(run.distance_m for run in sessions),
+                odometer_m=pair.odometer_m,
+                threshold_m=pair.replacement_threshold_m,
+                status=status,
+                crossings=tuple(crossings.get(pk, ())),
+            )
+        )
+    return uses
+
+
+def report_charts(report: Report) -> dict[str, str]:
+    """The dashboard's charts for the report's period, as SVG markup."""
+    unit = report.unit
+    weeks = [
+        charts.WeekPoint(
+            week_start=week.week_start,
+            distance=float(from_metres(week.distance_m, unit)),
+            pain=week.pain_max,
+            flares=week.flare_count,
+        )
+        for week in report.trends.weeks
+    ]
+    return {
+        "weekly": charts.weekly_distance_pain_svg(weeks, unit=unit),
+        "acwr": charts.acwr_svg(report.trends.acwr),
+        "calendar": charts.pain_calendar_svg(
+            report.trends.pain_by_day, start=report.trends.start, end=report.trends.end
+        ),
+    }
+
+
+def run_flag_labels(run: Run) -> list[str]:
+    """The run's flags by their short names, in SPEC order."""
+    labels = []
+    for kind in run.flags:
+        label = FLAG_SHORT.get(kind, kind)
+        if kind == "long_run_spike" and run.spike_band:
+            label = f"Spike ({run.spike_band})"
+        labels.append(label)
+    return labels
+
+
+def pattern_figures(association: analytics.Association) -> str:
+    """ "5/8 vs 3/30 · RR 6.3 (95 % CI 1.8–22) · p 0.004", or the counts alone."""
+    counts = (
+        f"{association.exposed_flares}/{association.exposed_runs} vs "
+        f"{association.unexposed_flares}/{association.unexposed_runs}"
+    )
+    if association.risk_ratio is None:
+        return counts
+    text = f"{counts} · RR {association.risk_ratio:.2g}"
+    if association.ci95_low is not None and association.ci95_high is not None:
+        text += f" (95 % CI {association.ci95_low:.2g}–{association.ci95_high:.2g})"
+    if association.p_value is not None:
+        text += f" · p {association.p_value:.2g}"
+    return text
+
+
+# --------------------------------------------------------------------------- the text
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT_FILES = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
+FONT = "dejavu"
+REPLACEMENT = "\ufffd"
+
+
+@functools.cache
+def _font_characters() -> frozenset[int]:
+    """Code points both report fonts can draw (read once per process)."""
+    covered = None
+    for path in FONT_FILES.values():
+        font = TTFont(path, lazy=True)
+        points = frozenset(font.getBestCmap())
+        font.close()
+        covered = points if covered is None else covered & points
+    return covered or frozenset()
+
+
+def printable_text(text: str) -> str:
+    """``text`` with what the font cannot draw replaced by "�": control and format
+    characters (emoji joiners, variation selectors) dropped, other missing glyphs
+    replaced, so that an emoji or a CJK note never breaks or silently shortens a line."""
+    covered = _font_characters()
+    out = []
+    for char in text:
+        if char in "\n\t":
+            out.append(" " if char == "\t" else char)
+        elif unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"} or 0xFE00 <= ord(char) <= 0xFE0F:
+            continue  # invisible: controls, joiners, variation selectors
+        elif ord(char) in covered:
+            out.append(char)
+        elif unicodedata.category(char) == "Mn":
+            continue  # a combining mark on a character already replaced
+        elif not out or out[-1] != REPLACEMENT:
+            out.append(REPLACEMENT)
+    return "".join(out)
+
+
+_MEDIA_RULES = re.compile(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}")
+_TITLES = re.compile(r"<(title|desc)\b[^>]*>.*?</\1>", re.DOTALL)
+
+
+def printable_svg(svg: str) -> str:
+    """A chart's SVG as fpdf2 draws it: its inline fallback rules made plain class rules
+    (fpdf2 matches ``.x`` but not ``.chart .x``), the dark-theme at-rule dropped, the
+    font set to the report's, and the tooltips (``<title>``, which fpdf2 skips with a
+    warning) taken out. The chart's shapes and dashes stay: it prints in black and white."""
+    svg = _MEDIA_RULES.sub("", svg)
+    svg = _TITLES.sub("", svg)
+    svg = svg.replace(".chart .", ".").replace(
+        "font-family:Helvetica,Arial,sans-serif", f"font-family:{FONT}"
+    )
+    return svg.replace("<svg ", f'<svg font-family="{FONT}" ', 1)
+
+
+# ----------------------------------------------------------------------------- the PDF
+
+BLACK, DARK, MID, LIGHT, RULE = 0, 60, 110, 235, 160
+PAGE_WIDTH = 190  # A4 less 10 mm margins
+BODY_SIZE, SMALL_SIZE, TABLE_SIZE = 9.5, 8, 7
+NOTES_MAX = 400  # characters of a run's notes printed under it in the table
+
+
+class ReportPDF(FPDF):
+    """A4 portrait with the period in every header and "Page x of y" in every footer."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.report = report
+        for style, path in FONT_FILES.items():
+            self.add_font(FONT, style, str(path))
+        self.set_margins(10, 18, 10)
+        self.set_auto_page_break(auto=True, margin=16)
+        self.set_title(f"backpainlog report, {report.period_label}")
+        self.set_author(printable_text(report.owner))
+        self.set_creator("backpainlog")
+        self.set_lang("en")
+
+    def normalize_text(self, text: str) -> str:
+        return super().normalize_text(printable_text(text))
+
+    def header(self) -> None:
+        self.set_y(8)
+        self.set_font(FONT, "B", SMALL_SIZE)
+        self.set_text_color(BLACK)
+        self.cell(0, 4, f"backpainlog · {self.report.owner}", new_x=XPos.LMARGIN, new_y=YPos.TOP)
+        self.set_font(FONT, "", SMALL_SIZE)
+        self.cell(0, 4, f"Period {self.report.period_label}", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_draw_color(RULE)
+        self.line(10, 13, 200, 13)
+        self.set_y(18)
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FONT, "", SMALL_SIZE - 1)
+        self.set_text_color(DARK)
+        self.cell(0, 4, "Informs; does not diagnose.", new_x=XPos.LMARGIN, new_y=YPos.TOP)
+        self.cell(0, 4, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.set_text_color(BLACK)
+
+    # -- building blocks
+
+    def heading(self, text: str, *, level: int = 1) -> None:
+        size = 13 if level == 1 else 10.5
+        # Keep a heading with at least a few lines of what follows it.
+        if self.get_y() + 25 > self.page_break_trigger:
+            self.add_page()
+        self.ln(3 if level == 1 else 1.5)
+        self.set_font(FONT, "B", size)
+        self.cell(0, size * 0.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if level == 1:
+            self.set_draw_color(BLACK)
+            self.set_line_width(0.4)
+            self.line(10, self.get_y() + 0.5, 200, self.get_y() + 0.5)
+            self.set_line_width(0.2)
+            self.ln(2)
+        self.set_font(FONT, "", BODY_SIZE)
+
+    def paragraph(
+        self, text: str, *, size: float = BODY_SIZE, bold: bool = False, grey: bool = False
+    ) -> None:
+        self.set_font(FONT, "B" if bold else "", size)
+        self.set_text_color(DARK if grey else BLACK)
+        self.lines(text, PAGE_WIDTH, size * 0.45)
+        self.set_text_color(BLACK)
+
+    # fpdf2's cell() and multi_cell() lay out every string through its bidi and line-break
+    # machinery: a year's run table took seconds. The blocks below measure with the font's
+    # widths directly and place text with text(): the same look, several times faster.
+
+    def measure(self, text: str) -> float:
+        """The width of ``text`` (already printable) in the current font."""
+        return self.current_font.get_text_width(text, self.font_size_pt, None)[1] / self.k
+
+    def put(self, x: float, y: float, width: float, height: float, text: str, align: str = "L") -> None:
+        """One line of ``text`` in the box at ``x``, ``y``, vertically centred."""
+        if not text:
+            return
+        if align == "R":
+            x += width - self.c_margin - self.measure(text)
+        else:
+            x += self.c_margin
+        self.text(x, y + (height + self.font_size * 0.7) / 2, text)
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        """``text`` broken into lines at most ``width`` wide, at spaces where it can be
+        (at any character in a word longer than the line)."""
+        room = width - 2 * self.c_margin
+        space = self.measure(" ")
+        lines: list[str] = []
+        for paragraph in printable_text(text).split("\n"):
+            line, line_width = "", 0.0
+            for word in paragraph.split():
+                word_width = self.measure(word)
+                while word_width > room:  # a URL, or CJK text without spaces
+                    if line:
+                        lines.append(line)
+                        line, line_width = "", 0.0
+                    cut = max(1, int(len(word) * room / word_width))
+                    while cut > 1 and self.measure(word[:cut]) > room:
+                        cut -= 1
+                    lines.append(word[:cut])
+                    word = word[cut:]
+                    word_width = self.measure(word)
+                if not word:
+                    continue
+                if line and line_width + space + word_width > room:
+                    lines.append(line)
+                    line, line_width = "", 0.0
+                if line:
+                    line, line_width = f"{line} {word}", line_width + space + word_width
+                else:
+                    line, line_width = word, word_width
+            lines.append(line)
+        return lines
+
+    def lines(self, text: str, width: float, height: float, *, rule: bool = False) -> None:
+        """Wrapped ``text`` from the current x, each line below the last (a new page when
+        the page is full); ``rule`` draws a line under the last."""
+        x = self.get_x()
+        for line in self.wrap(text, width):
+            if self.get_y() + height > self.page_break_trigger:
+                self.add_page()
+            self.put(x, self.get_y(), width, height, line)
+            self.set_y(self.get_y() + height)
+        if rule:
+            self.line(x, self.get_y(), x + width, self.get_y())
+        self.set_x(self.l_margin)
+
+    def fit(self, text: str, width: float) -> str:
+        """``text`` (made printable) cut with "…" to fit a cell ``width`` wide."""
+        text = printable_text(text)
+        room = width - 2 * self.c_margin
+        if self.measure(text) <= room:
+            return text
+        while text and self.measure(text + "…") > room:
+            text = text[: max(0, len(text) - max(1, len(text) // 8))]
+        return text + "…"
+
+    def grid(
+        self,
+        headings: Sequence[str],
+        widths: Sequence[float],
+        rows: Iterable[Sequence[str]],
+        *,
+        aligns: str = "",
+        strong: Iterable[bool] | None = None,
+        notes: Iterable[str] | None = None,
+        size: float = TABLE_SIZE,
+        wrap_last: bool = False,
+    ) -> None:
+        """A table of one-line cells (cut to fit), the heading repeated on every page;
+        a row in ``strong`` is bold, a row's ``notes`` print in full width below it, and
+        with ``wrap_last`` the last column wraps instead of being cut."""
+        height = size * 0.5
+        aligns = aligns.ljust(len(widths), "L")
+        lefts = [self.l_margin + sum(widths[:index]) for index in range(len(widths))]
+        right = self.l_margin + sum(widths)
+
+        def draw_heading() -> None:
+            self.set_font(FONT, "B", size)
+            self.set_fill_color(LIGHT)
+            y = self.get_y()
+            self.rect(self.l_margin, y, right - self.l_margin, height + 1, style="F")
+            for heading, left, width, align in zip(headings, lefts, widths, aligns, strict=True):
+                self.put(left, y, width, height + 1, self.fit(heading, width), align)
+            self.set_draw_color(BLACK)
+            self.line(self.l_margin, y + height + 1, right, y + height + 1)
+            self.set_y(y + height + 1)
+
+        draw_heading()
+        strong_rows = iter(strong or ())
+        notes_rows = iter(notes or ())
+        for row in rows:
+            is_strong = next(strong_rows, False)
+            note = next(notes_rows, "")
+            self.set_font(FONT, "B" if is_strong else "", size)
+            last = self.wrap(row[-1], widths[-1]) if wrap_last else [self.fit(row[-1], widths[-1])]
+            if self.get_y() + height * (len(last) + (1 if note else 0)) > self.page_break_trigger:
+                self.add_page()
+                draw_heading()
+                self.set_font(FONT, "B" if is_strong else "", size)
+            y = self.get_y()
+            for text, left, width, align in zip(row[:-1], lefts, widths, aligns, strict=False):
+                self.put(left, y, width, height, self.fit(text, width), align)
+            for index, line in enumerate(last):
+                self.put(lefts[-1], y + index * height, widths[-1], height, line, aligns[-1])
+            self.set_y(y + height * len(last))
+            self.set_draw_color(RULE)
+            if note:
+                self.set_font(FONT, "", size - 0.5)
+                self.set_text_color(DARK)
+                self.set_x(self.l_margin + 4)
+                self.lines(note, right - self.l_margin - 4, height * 0.95)
+                self.set_text_color(BLACK)
+            self.line(self.l_margin, self.get_y(), right, self.get_y())
+        self.set_font(FONT, "", BODY_SIZE)
+        self.ln(1)
+
+    def chart(self, svg: str, *, width: float = 130) -> None:
+        if self.get_y() + width * 0.65 > self.page_break_trigger:
+            self.add_page()
+        self.image(io.BytesIO(printable_svg(svg).encode()), x=self.l_margin, w=width)
+        self.ln(1)
+
+
+def render_pdf(report: Report) -> bytes:
+    """The report as an A4 PDF."""
+    pdf = ReportPDF(report)
+    pdf.add_page()
+    for section in (
+        _summary,
+        _weekly,
+        _flare_ups,
+        _spikes,
+        _shoes,
+        _patterns,
+        _run_table,
+        _definitions,
+    ):
+        section(pdf, report)
+    return bytes(pdf.output())
+
+
+def _figure(value: float | None, decimals: int = 1) -> str:
+    return "–" if value is None else f"{value:.{decimals}f}"
+
+
+def _summary(pdf: ReportPDF, report: Report) -> None:
+    totals, unit = report.totals, report.unit
+    pdf.set_font(FONT, "B", 16)
+    pdf.cell(0, 8, "Running and back-pain report", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.paragraph(
+        f"{report.owner} · {report.period_label} · distances in {unit} · generated "
+        f"{long_date(report.generated_at.date())}, {report.generated_at:%H:%M} "
+        f"({report.generated_at.tzname()})",
+        grey=True,
+    )
+    pdf.ln(1)
+    pdf.paragraph(DISCLAIMER, size=SMALL_SIZE, grey=True)
+    pdf.heading("Summary")
+    figures = [
+        ("Runs", f"{totals.runs} ({format_distance(totals.run_distance_m, unit, 1)})"),
+        ("Walks", f"{totals.walks} ({format_distance(totals.walk_distance_m, unit, 1)})"),
+        ("Time", format_duration(totals.duration_s) if totals.duration_s else "–"),
+        ("Pain before (average)", f"{_figure(totals.pain_before_avg)} / 10"),
+        ("Pain after (average)", f"{_figure(totals.pain_after_avg)} / 10"),
+        ("Flare-ups", f"{totals.flare_ups} (after runs and in check-ins)"),
+        ("Spikes", str(len(report.spikes))),
+        ("Pain check-ins", str(totals.checkins)),
+    ]
+    for label, value in figures:
+        pdf.set_font(FONT, "", BODY_SIZE)
+        pdf.cell(55, 5, label)
+        pdf.set_font(FONT, "B", BODY_SIZE)
+        pdf.cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _weekly(pdf: ReportPDF, report: Report) -> None:
+    svgs = report_charts(report)
+    pdf.heading("Weekly distance and pain")
+    pdf.paragraph(
+        "Bars: distance run each week (walks not counted). Dashed line with dots: the highest "
+        "pain score of the week (0–10, right axis). Triangle: a week with a flare-up.",
+        size=SMALL_SIZE,
+        grey=True,
+    )
+    pdf.chart(svgs["weekly"])
+    unit = report.unit
+    pdf.grid(
+        ["Week of", "Distance", "Runs", "Change", "Pain before", "Pain after", "Highest", "Flare-ups"],
+        [26, 26, 14, 20, 24, 24, 20, 20],
+        (
+            [
+                long_date(week.week_start),
+                format_distance(week.distance_m, unit, 1),
+                str(week.run_count),
+                "–" if week.change_pct is None else f"{week.change_pct:+.0f} %",
+                _figure(week.pain_before_avg),
+                _figure(week.pain_after_avg),
+                "–" if week.pain_max is None else str(week.pain_max),
+                str(week.flare_count or ""),
+            ]
+            for week in report.trends.weeks
+        ),
+        aligns="LRRRRRRR",
+        strong=(week.flare_count > 0 for week in report.trends.weeks),
+    )
+    pdf.heading("Acute:chronic load ratio (ACWR)", level=2)
+    pdf.paragraph(
+        "On each day with a session. Shaded band 0.8–1.3; dashed rule at 1.5 (flagged). It "
+        "describes load; it does not predict injury.",
+        size=SMALL_SIZE,
+        grey=True,
+    )
+    pdf.chart(svgs["acwr"], width=120)
+
+
+def _flags(pdf: ReportPDF, flags: Sequence[insights.Flag], empty: str) -> None:
+    """One row per flag: its date, what it is, and the figures that triggered it."""
+    if not flags:
+        pdf.paragraph(empty, grey=True)
+        return
+    pdf.grid(
+        ["Date", "What", "Evidence"],
+        [22, 48, 120],
+        ([long_date(flag.date), flag.title, flag.detail] for flag in flags),
+        strong=(flag.kind in SPIKE_KINDS and flag.severity == "alert" for flag in flags),
+        size=SMALL_SIZE - 0.5,
+        wrap_last=True,
+    )
+
+
+def _flare_ups(pdf: ReportPDF, report: Report) -> None:
+    pdf.heading(f"Flare-ups ({len(report.flare_ups)})")
+    _flags(pdf, report.flare_ups, "No flare-ups in this period.")
+
+
+def _spikes(pdf: ReportPDF, report: Report) -> None:
+    pdf.heading(f"Load spikes ({len(report.spikes)})")
+    _flags(pdf, report.spikes, "No long-run spikes, weekly increases over 30 % or ACWR of 1.5 or more.")
+
+
+SHOE_STATUS = {"worn": "WORN (past)", "nearing": "Nearing", "ok": "OK", "retired": "Retired"}
+
+
+def _shoes(pdf: ReportPDF, report: Report) -> None:
+    pdf.heading("Shoes")
+    if not report.shoes:
+        pdf.paragraph("No shoes recorded on the runs of this period.", grey=True)
+        return
+    unit = report.unit
+    pdf.grid(
+        ["Shoes", "First use", "Last use", "Sessions", "Distance", "Odometer at end", "Status"],
+        [44, 24, 24, 16, 24, 34, 24],
+        (
+            [
+                shoe.name,
+                long_date(shoe.first_use),
+                long_date(shoe.last_use),
+                str(shoe.sessions),
+                format_distance(shoe.distance_m, unit, 1),
+                f"{format_distance(shoe.odometer_m, unit, 0)} ({shoe.wear_pct:.0f} %)",
+                SHOE_STATUS[shoe.status],
+            ]
+            for shoe in report.shoes
+        ),
+        aligns="LLLRRRL",
+        strong=(shoe.status == "worn" for shoe in report.shoes),
+    )
+    for shoe in report.shoes:
+        if shoe.crossings:
+            crossed = ", ".join(f"{label} on {long_date(day)}" for label, day in shoe.crossings)
+            pdf.paragraph(f"{shoe.name}: passed {crossed} of its replacement distance.", size=SMALL_SIZE)
+    pdf.paragraph(
+        "Distance: in the period. Odometer: distance on the pair at the end of the period, as a "
+        "share of its replacement distance (80 %: nearing; 100 %: past it).",
+        size=SMALL_SIZE,
+        grey=True,
+    )
+
+
+VERDICTS = {
+    "likely": "LIKELY",
+    "possible": "Possible",
+    "none": "No difference",
+    "insufficient_data": "Not enough data",
+}
+
+
+def _patterns(pdf: ReportPDF, report: Report) -> None:
+    pdf.heading("Patterns: flare-ups after runs, with and without each feature")
+    pdf.paragraph(
+        "Over the period's runs with pain recorded before and after. Counts: flare-ups / runs "
+        "with the feature vs. without it; risk ratio (RR) with its 95 % confidence interval and "
+        "Fisher's exact p. A pattern in this log, not proof of cause.",
+        size=SMALL_SIZE,
+        grey=True,
+    )
+    if not report.associations:
+        pdf.paragraph("No runs with pain before and after in this period.", grey=True)
+        return
+    pdf.grid(
+        ["Feature", "Verdict", "Flare-ups: with vs. without · RR (95 % CI) · p"],
+        [58, 28, 104],
+        (
+            [item.label, VERDICTS.get(item.verdict, item.verdict), pattern_figures(item)]
+            for item in report.associations
+        ),
+        strong=(item.verdict == "likely" for item in report.associations),
+        size=SMALL_SIZE,
+    )
+
+
+def _run_table(pdf: ReportPDF, report: Report) -> None:
+    unit = report.unit
+    pdf.heading(f"Every run and walk ({len(report.runs)}, newest first)")
+    if not report.runs:
+        pdf.paragraph("Nothing logged in this period.", grey=True)
+        return
+    zone = report.generated_at.tzinfo
+    rows = []
+    for run in report.runs:
+        started = timezone.localtime(run.started_at, zone)
+        rows.append(
+            [
+                f"{started:%d.%m.%y %H:%M}",
+                run.get_activity_display(),
+                format_distance(run.distance_m, unit),
+                format_duration(run.duration_s),
+                format_pace(run.pace_s_per_km, unit).removesuffix(f" /{unit}"),
+                run.get_surface_display(),
+                run.shoe.name if run.shoe else "",
+                "" if run.pain_before is None else str(run.pain_before),
+                "" if run.pain_after is None else str(run.pain_after),
+                "" if run.pain_next_morning is None else str(run.pain_next_morning),
+                ", ".join(run_flag_labels(run)),
+            ]
+        )
+    pdf.grid(
+        [
+            "Date",
+            "Type",
+            "Distance",
+            "Time",
+            "Pace",
+            "Surface",
+            "Shoes",
+            "P-b",
+            "P-a",
+            "P-nm",
+            "Flags",
+        ],
+        [23, 9, 16, 13, 13, 16, 26, 8, 8, 10, 48],
+        rows,
+        aligns="LLRRRLLRRRL",
+        strong=("pain_flare" in run.flags for run in report.runs),
+        notes=(_note(run.notes) for run in report.runs),
+        wrap_last=True,  # every flag shows, however many
+    )
+    pdf.paragraph(
+        f"Pace per {unit}. P-b / P-a / P-nm: pain before, after, next morning (0–10). Bold rows: a flare-up. Flags: "
+        "Spike = long-run spike (band); Week +30 % = weekly distance up more than 30 %; ACWR ≥ 1.5; "
+        "Shoes 80 % / Shoes worn = the pair at 80 % / past its replacement distance; FLARE = pain "
+        "flare-up. Definitions below.",
+        size=SMALL_SIZE,
+        grey=True,
+    )
+
+
+def _note(notes: str) -> str:
+    text = " ".join(notes.split())
+    if not text:
+        return ""
+    if len(text) > NOTES_MAX:
+        text = text[:NOTES_MAX].rstrip() + "…"
+    return f"Notes: {text}"
+
+
+def _definitions(pdf: ReportPDF, report: Report) -> None:
+    pdf.heading("Definitions and sources")
+    pdf.paragraph(
+        "A run's date is its local date in the runner's time zone; walks are shown but do not "
+        "count as running load.",
+        size=SMALL_SIZE,
+    )
+    for definition in report.definitions:
+        if pdf.get_y() + 14 > pdf.page_break_trigger:
+            pdf.add_page()
+        pdf.ln(1)
+        pdf.paragraph(definition.title, size=SMALL_SIZE + 0.5, bold=True)
+        pdf.paragraph(definition.definition, size=SMALL_SIZE)
+        pdf.paragraph(f"Source: {definition.source}", size=SMALL_SIZE, grey=True)
+    pdf.ln(2)
+    pdf.paragraph(DISCLAIMER, size=SMALL_SIZE, bold=True)
+
+
+def report_filename(report: Report) -> str:
+    return f"backpainlog-report-{report.start.isoformat()}-to-{report.end.isoformat()}.pdf"

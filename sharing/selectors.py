@@ -1,0 +1,57 @@
+"""Reads of share links. The owner's reads are scoped to the owner; the public look-up
+goes by token only and finds nothing expired or revoked."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Count, Max, Prefetch, QuerySet
+from django.utils import timezone
+
+from backpainlog.accounts.authentication import token_digest
+from sharing.models import ShareAccess, ShareLink
+
+# secrets.token_urlsafe(32): 43 characters of the URL-safe base64 alphabet. Anything else
+# is not a token, and is turned away without a database query.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+RECENT_ACCESSES = 10
+
+
+def share_links_for_user(user: AbstractBaseUser) -> QuerySet[ShareLink]:
+    """The user's links, newest first, with ``access_count``, ``last_accessed_at`` and
+    ``recent_accesses`` (the last ten): two queries for any number of links."""
+    return (
+        ShareLink.objects.filter(user=user)
+        .annotate(access_count=Count("accesses"), last_accessed_at=Max("accesses__accessed_at"))
+        .prefetch_related(
+            Prefetch(
+                "accesses",
+                queryset=ShareAccess.objects.order_by("-accessed_at", "-id")[:RECENT_ACCESSES],
+                to_attr="recent_accesses",
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def share_link_get(user: AbstractBaseUser, pk: object) -> ShareLink:
+    """One of the user's links; ``ShareLink.DoesNotExist`` for anyone else's."""
+    return share_links_for_user(user).get(pk=pk)
+
+
+def active_share_link(token: str) -> ShareLink | None:
+    """The link ``token`` opens, with its owner; None when it is malformed, unknown,
+    expired or revoked, or its owner's account is disabled (all alike to the caller)."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
+    return (
+        ShareLink.objects.select_related("user")
+        .filter(
+            digest=token_digest(token),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
+        .first()
+    )

@@ -1,0 +1,120 @@
+"""Writes of share links; the /share/ page and the API both come through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from backpainlog.accounts.authentication import token_digest
+from backpainlog.accounts.selectors import local_today
+from backpainlog.forms import EARLIEST_DATE
+from sharing.models import LABEL_MAX_LENGTH, MAX_DAYS, MIN_DAYS, ShareAccess, ShareLink
+
+# A shared period may end a year ahead (a link made at the start of a rehab block), no more.
+MAX_DAYS_AHEAD = 366
+
+
+def validate_share(
+    *, user: AbstractBaseUser, label: str, expires_in_days: object, start: dt.date | None, end: dt.date | None
+) -> None:
+    """The rules of a new share link, as field errors (the form and the API show them)."""
+    errors: dict[str, str] = {}
+    if len(label) > LABEL_MAX_LENGTH:
+        errors["label"] = f"At most {LABEL_MAX_LENGTH} characters."
+    if (
+        not isinstance(expires_in_days, int)
+        or isinstance(expires_in_days, bool)
+        or not MIN_DAYS <= expires_in_days <= MAX_DAYS
+    ):
+        errors["expires_in_days"] = f"Choose a whole number of days from {MIN_DAYS} to {MAX_DAYS}."
+    latest = local_today(user) + dt.timedelta(days=MAX_DAYS_AHEAD)
+    for name, value in (("from", start), ("to", end)):
+        if value is not None and not EARLIEST_DATE <= value <= latest:
+            errors[name] = f"Choose a date between 1900 and {latest:%d %b %Y}."
+    if start and end and start > end and "to" not in errors:
+        errors["to"] = "“To” must not be before “From”."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def share_link_create(
+    *,
+    user: AbstractBaseUser,
+    label: str = "",
+    expires_in_days: int,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> tuple[ShareLink, str]:
+    """A new link; returns the stored record and the token (shown once, never stored)."""
+    label = label.strip()
+    validate_share(user=user, label=label, expires_in_days=expires_in_days, start=start, end=end)
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    link = ShareLink.objects.create(
+        user=user,
+        label=label,
+        digest=token_digest(token),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=expires_in_days),
+        period_start=start,
+        period_end=end,
+    )
+    return link, token
+
+
+def share_link_revoke(*, link: ShareLink) -> ShareLink:
+    """Revoke at once; the row stays for the owner's record. Revoking twice changes nothing."""
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+    return link
+
+
+# Coarse browser and system names, most specific first: enough to recognise a visit,
+# too little to single out a device.
+_BROWSERS = [
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("SamsungBrowser", "Samsung Internet"),
+    ("Firefox/", "Firefox"),
+    ("FxiOS", "Firefox"),
+    ("CriOS", "Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+    ("curl/", "curl"),
+    ("python", "Python script"),
+]
+_SYSTEMS = [
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "Mac"),
+    ("Macintosh", "Mac"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+]
+_BOT = re.compile(r"bot|crawl|spider|preview|slurp|facebookexternalhit", re.IGNORECASE)
+
+
+def coarse_client(user_agent: str) -> str:
+    """ "Safari on iPhone", "Link preview or bot", "" for an empty agent; never the full string."""
+    if not user_agent:
+        return ""
+    if _BOT.search(user_agent):
+        return "Link preview or bot"
+    browser = next((name for marker, name in _BROWSERS if marker in user_agent), "Other browser")
+    system = next((name for marker, name in _SYSTEMS if marker in user_agent), "")
+    return f"{browser} on {system}" if system else browser
+
+
+def share_access_record(*, link: ShareLink, kind: str, user_agent: str = "") -> ShareAccess:
+    """One row per request under the link: the only write a share URL makes."""
+    return ShareAccess.objects.create(link=link, kind=kind, client=coarse_client(user_agent)[:64])

@@ -1,0 +1,212 @@
+"""The owner's /share/ page, and the public pages under /shared/<token>/.
+
+Everything under /shared/ answers with ``Referrer-Policy: no-referrer`` (the token is in
+the URL: no page it links to may learn it), ``Cache-Control: no-store`` (health data, on
+someone else's phone or a clinic PC) and ``X-Robots-Tag: noindex, nofollow``; an expired,
+revoked, unknown or malformed token gets one and the same 404, and only GET and HEAD are
+allowed. The only write is the access record.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import segno
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from backpainlog.accounts.selectors import profile_of, user_zone
+from backpainlog.http import AuthenticatedHttpRequest
+from exports import report
+from sharing import selectors, services, throttle
+from sharing.forms import ShareLinkForm
+from sharing.models import ShareAccess, ShareLink
+
+# ------------------------------------------------------------------ the owner's page
+
+
+def _page_context(request: AuthenticatedHttpRequest, **extra: Any) -> dict[str, Any]:
+    now = timezone.now()
+    links = list(selectors.share_links_for_user(request.user))
+    for link in links:
+        link.current_status = link.status_at(now)  # type: ignore[attr-defined]
+    return {"links": links, "form": ShareLinkForm(), **extra}
+
+
+def qr_svg(url: str) -> str:
+    """The URL as a QR code in inline SVG, dark on white (scanners need the contrast, in
+    the dark theme too); no style attributes, so it passes a strict CSP."""
+    svg = segno.make(url, error="m").svg_inline(border=2, dark="#000", light="#fff", omitsize=True)
+    return svg.replace("<svg ", '<svg role="img" aria-label="QR code: scan to open the report" ', 1)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def share_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """GET: the links and the downloads. POST: create a link; the response shows its URL
+    (the only time it can be shown: only its hash is kept), so it is rendered, not
+    redirected to."""
+    if request.method == "GET":
+        return render(request, "sharing/share.html", _page_context(request))
+    form = ShareLinkForm(request.POST)
+    created = None
+    if form.is_valid():
+        try:
+            link, token = services.share_link_create(
+                user=request.user,
+                label=form.cleaned_data["label"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+                start=form.cleaned_data["from"],
+                end=form.cleaned_data["to"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            url = request.build_absolute_uri(reverse("shared_report", args=[token]))
+            created = {"link": link, "url": url, "qr": mark_safe(qr_svg(url))}  # noqa: S308 (segno escapes)
+            form = ShareLinkForm()
+    context = _page_context(request, form=form, created=created)
+    template = "sharing/share.html#create" if request.htmx else "sharing/share.html"
+    # htmx swaps only 2xx answers: the form comes back with its errors as a 200 there.
+    failed = created is None and not request.htmx
+    return render(request, template, context, status=400 if failed else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def share_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """GET: a confirmation page (works without JavaScript). POST: revoke, back to the list."""
+    link = get_object_or_404(ShareLink, pk=pk, user=request.user)
+    if request.method == "POST":
+        services.share_link_revoke(link=link)
+        if request.htmx:
+            return HttpResponseClientRedirect(reverse("share"))
+        return redirect("share")
+    return render(request, "sharing/revoke.html", {"link": link})
+
+
+# --------------------------------------------------------------------- public pages
+
+
+def shared_headers(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """The privacy headers on every response under /shared/, errors included."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        add_never_cache_headers(response)
+        response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response
+
+    return wrapper
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "sharing/not_found.html", status=404)
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    response = render(request, "sharing/not_found.html", {"blocked": True}, status=429)
+    response["Retry-After"] = str(throttle.WINDOW_SECONDS)
+    return response
+
+
+def _open(request: HttpRequest, token: str) -> ShareLink | HttpResponse:
+    """The link, or the response to give instead: 429 while the address is blocked for
+    guessing, 404 (counted as a failure) for any token that opens nothing."""
+    if throttle.is_blocked(request):
+        return _too_many(request)
+    link = selectors.active_share_link(token)
+    if link is None:
+        throttle.record_failure(request)
+        return _not_found(request)
+    return link
+
+
+def _period(link: ShareLink) -> tuple[Any, Any]:
+    return report.resolve_period(link.user, link.period_start, link.period_end, whole_log=True)
+
+
+def _record(request: HttpRequest, link: ShareLink, kind: str) -> None:
+    services.share_access_record(link=link, kind=kind, user_agent=request.META.get("HTTP_USER_AGENT", ""))
+
+
+@shared_headers
+@require_http_methods(["GET", "HEAD"])
+def shared_report(request: HttpRequest, token: str) -> HttpResponse:
+    opened = _open(request, token)
+    if isinstance(opened, HttpResponse):
+        return opened
+    link = opened
+    _record(request, link, ShareAccess.Kind.PAGE)
+    start, end = _period(link)
+    owner = link.user
+    with timezone.override(user_zone(owner)):
+        data = report.report_for_user(owner, start=start, end=end)
+        return render(
+            request,
+            "sharing/shared_report.html",
+            {
+                "report": data,
+                "charts": {name: mark_safe(svg) for name, svg in report.report_charts(data).items()},  # noqa: S308 (escaped by charts)
+                "unit": profile_of(owner).distance_unit,
+                "disclaimer": report.DISCLAIMER,
+                "patterns": [
+                    (item, report.pattern_figures(item), report.VERDICTS.get(item.verdict, item.verdict))
+                    for item in data.associations
+                ],
+                "run_rows": [(run, report.run_flag_labels(run)) for run in data.runs],
+            },
+        )
+
+
+@shared_headers
+@require_http_methods(["GET", "HEAD"])
+def shared_report_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    opened = _open(request, token)
+    if isinstance(opened, HttpResponse):
+        return opened
+    from exports.views_report import report_pdf_response
+
+    _record(request, opened, ShareAccess.Kind.PDF)
+    start, end = _period(opened)
+    return report_pdf_response(report.report_for_user(opened.user, start=start, end=end), download=False)
+
+
+@shared_headers
+@require_http_methods(["GET", "HEAD"])
+def shared_runs_csv(request: HttpRequest, token: str) -> HttpResponseBase:
+    opened = _open(request, token)
+    if isinstance(opened, HttpResponse):
+        return opened
+    # The CSV belongs to the export module; imported here, when a CSV is asked for.
+    from exports.csv import stream_runs_csv
+
+    _record(request, opened, ShareAccess.Kind.CSV)
+    start, end = _period(opened)
+    return stream_runs_csv(opened.user, start=start, end=end)
+
+
+@shared_headers
+@require_http_methods(["GET", "HEAD"])
+def shared_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other path under /shared/: the same 404 (and a failure, like any guess)."""
+    if throttle.is_blocked(request):
+        return _too_many(request)
+    throttle.record_failure(request)
+    return _not_found(request)
