@@ -9,6 +9,7 @@ from rest_framework.routers import SimpleRouter
 from backpainlog import views
 from backpainlog.accounts import api as accounts_api
 from backpainlog.accounts import views as accounts_views
+from imports.api import ImportView
 from runs.api import FlagListView, InsightListView, PainCheckinViewSet, RunViewSet, WeeklyStatsView
 from sharing.api import ShareLinkViewSet
 from shoes.api import InsoleViewSet, ShoeViewSet
@@ -28,6 +29,7 @@ api_v1 = [
     path("flags/", FlagListView.as_view(), name="api-flags"),
     path("insights/", InsightListView.as_view(), name="api-insights"),
     path("stats/weekly/", WeeklyStatsView.as_view(), name="api-stats-weekly"),
+    path("imports/", ImportView.as_view(), name="api-imports"),
     *router.urls,
 ]
 

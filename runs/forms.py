@@ -177,6 +177,17 @@ class NextMorningPainForm(forms.Form):
     pain_next_morning = forms.IntegerField(min_value=0, max_value=10)
 
 
+class RunFilterForm(DateRangeForm):
+    """The runs list's filter: dates, and the imported runs still waiting for pain scores
+    (``?needs_pain=1``, where the dashboard's reminder links)."""
+
+    needs_pain = forms.BooleanField(required=False, label="Only imported runs waiting for pain scores")
+
+    @property
+    def needs_pain_only(self) -> bool:
+        return self.is_bound and self.is_valid() and self.cleaned_data["needs_pain"]
+
+
 class DashboardRangeForm(DateRangeForm):
     """The dashboard's period: the last 4, 12, 26 or 52 weeks (ending today), or dates
     ``from``/``to`` (either may be left out: the other end is today, or 12 weeks)."""

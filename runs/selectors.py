@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F, FloatField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -43,17 +43,34 @@ def _shoe_distance_before() -> Coalesce:
     return F("shoe__initial_distance_m") + Coalesce(Subquery(earlier), Value(0.0), output_field=FloatField())
 
 
+# An imported run without pain before or after: files carry no pain scores, so the runs
+# list and the dashboard ask for them.
+NEEDS_PAIN = ~Q(source=Run.Source.MANUAL) & (Q(pain_before__isnull=True) | Q(pain_after__isnull=True))
+
+
 def runs_for_user(
-    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+    user: AbstractBaseUser,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    needs_pain: bool = False,
 ) -> QuerySet[Run]:
-    """The user's runs, newest first, with their shoes, insoles and ``shoe_distance_m``."""
+    """The user's runs, newest first, with their shoes, insoles and ``shoe_distance_m``;
+    with ``needs_pain``, only the imported ones still without pain scores."""
     low, high = local_day_bounds(user, start, end)
     runs = Run.objects.filter(user=user).select_related("shoe", "insole")
+    if needs_pain:
+        runs = runs.filter(NEEDS_PAIN)
     if low:
         runs = runs.filter(started_at__gte=low)
     if high:
         runs = runs.filter(started_at__lt=high)
     return runs.annotate(shoe_distance_m=_shoe_distance_before()).order_by("-started_at", "-id")
+
+
+def runs_needing_pain_count(user: AbstractBaseUser) -> int:
+    """How many imported runs still lack pain scores (one query)."""
+    return Run.objects.filter(NEEDS_PAIN, user=user).count()
 
 
 def run_get(user: AbstractBaseUser, pk: object) -> Run:

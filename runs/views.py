@@ -23,7 +23,7 @@ from backpainlog.http import AuthenticatedHttpRequest
 from backpainlog.pages import confirm_delete, date_filter, paginate, save_form
 from backpainlog.units import format_distance, from_metres
 from runs import analytics, charts, selectors, services
-from runs.forms import DashboardRangeForm, NextMorningPainForm, PainCheckinForm, RunForm
+from runs.forms import DashboardRangeForm, NextMorningPainForm, PainCheckinForm, RunFilterForm, RunForm
 from runs.models import PainCheckin, Run
 from shoes.models import Shoe
 from shoes.selectors import gear_list
@@ -56,6 +56,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "trends_html": trends,
             "wear_and_patterns_html": wear_and_patterns,
             "awaiting": list(selectors.runs_awaiting_next_morning_pain(user)),
+            # Not cached with the partials: a count is one query, and always current.
+            "needs_pain_count": selectors.runs_needing_pain_count(user),
             "yesterday": yesterday(user),
             "recent_runs": list(selectors.runs_for_user(user)[:5]),
             "recent_checkins": list(selectors.checkins_for_user(user)[:3]),
@@ -151,8 +153,13 @@ def definitions_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    filter_form, start, end = date_filter(request)
-    page = paginate(request, selectors.runs_for_user(request.user, start=start, end=end))
+    # As backpainlog.pages.date_filter, with the imported-runs-without-pain filter.
+    filter_form = RunFilterForm(request.GET or None)
+    start, end = filter_form.bounds if filter_form.is_bound and filter_form.is_valid() else (None, None)
+    page = paginate(
+        request,
+        selectors.runs_for_user(request.user, start=start, end=end, needs_pain=filter_form.needs_pain_only),
+    )
     template = "runs/run_list.html"
     if request.htmx:
         template += "#results"

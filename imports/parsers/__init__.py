@@ -1,0 +1,50 @@
+"""Readers of activity files: pure functions from bytes to plain records, no ORM inside.
+
+Each format has a module (``fit``, ``gpx``, ``tcx``, ``csvfile``, ``archive``) with a
+``parse_*`` function returning a :class:`ParsedFile`; :func:`parse` picks one by the file's
+extension. A file that cannot be read raises :class:`UnreadableFile` with a message for the
+user; an activity that can be read but not imported (a bike ride, a row without a date)
+is a :class:`Skipped` item with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from imports.parsers.records import (
+    MAX_FILE_BYTES,
+    Activity,
+    ParsedFile,
+    Skipped,
+    UnreadableFile,
+)
+
+__all__ = ["EXTENSIONS", "MAX_FILE_BYTES", "Activity", "ParsedFile", "Skipped", "UnreadableFile", "parse"]
+
+EXTENSIONS = (".fit", ".gpx", ".tcx", ".csv", ".zip")
+
+
+def parse(name: str, data: bytes, *, zone: dt.tzinfo = dt.UTC) -> ParsedFile:
+    """The activities in ``data``, read as the format its file ``name`` says.
+
+    ``zone`` reads the app's own CSV times written without an offset (a hand-edited file).
+    """
+    # Imported here: each reader pulls in its library only when that format is used.
+    from imports.parsers import archive, csvfile, fit, gpx, tcx
+
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if len(data) > MAX_FILE_BYTES:
+        raise UnreadableFile("The file is larger than 25 MB.")
+    if not data:
+        raise UnreadableFile("The file is empty.")
+    if extension == ".fit":
+        return fit.parse_fit(data, name=name)
+    if extension == ".gpx":
+        return gpx.parse_gpx(data, name=name)
+    if extension == ".tcx":
+        return tcx.parse_tcx(data, name=name)
+    if extension == ".csv":
+        return csvfile.parse_csv(data, zone=zone)
+    if extension == ".zip":
+        return archive.parse_zip(data, name=name, zone=zone)
+    raise UnreadableFile("Choose a .fit, .gpx, .tcx, .csv or .zip file.")
