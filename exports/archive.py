@@ -18,11 +18,12 @@ from rest_framework.utils.encoders import JSONEncoder
 from backpainlog.accounts.api import ProfileSerializer
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
 from exports import selectors
-from exports.csv import FLUSH_AT, runs_csv_rows
+from exports.csv import runs_csv_rows
 from exports.fhir import fhir_bundle_chunks
-from exports.http import attachment
+from exports.http import attachment, batched
 from runs.api import PainCheckinSerializer, RunSerializer
 from runs.models import Pattern
+from runs.selectors import patterns_for_user
 from shoes.api import GEAR_FIELDS
 from shoes.models import Insole, Shoe
 
@@ -169,23 +170,9 @@ def _files(user: AbstractBaseUser) -> list[tuple[str, Callable[[], Iterable[str]
             "profile.json",
             lambda: [json.dumps(ProfileSerializer(profile).data, cls=JSONEncoder, ensure_ascii=False)],
         ),
-        ("patterns.json", lambda: _json_array(pattern(item) for item in selectors.patterns_for_export(user))),
+        ("patterns.json", lambda: _json_array(pattern(item) for item in patterns_for_user(user))),
         ("fhir.json", lambda: fhir_bundle_chunks(user)),
     ]
-
-
-def _batched(texts: Iterable[str], size: int = FLUSH_AT) -> Iterator[str]:
-    """``texts`` joined into pieces of about ``size`` characters: the compressor works
-    best, and Python least, on a few large writes rather than one per run."""
-    pieces: list[str] = []
-    length = 0
-    for text in texts:
-        pieces.append(text)
-        length += len(text)
-        if length >= size:
-            yield "".join(pieces)
-            pieces, length = [], 0
-    yield "".join(pieces)
 
 
 def account_zip_chunks(user: AbstractBaseUser) -> Iterator[bytes]:
@@ -198,7 +185,7 @@ def account_zip_chunks(user: AbstractBaseUser) -> Iterator[bytes]:
             info.compress_type = zipfile.ZIP_DEFLATED
             member: IO[bytes]
             with archive.open(info, mode="w") as member:
-                for text in _batched(produce()):
+                for text in batched(produce()):
                     member.write(text.encode())
                     if data := pipe.take():
                         yield data

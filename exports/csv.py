@@ -16,18 +16,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.http import StreamingHttpResponse
 
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
-from backpainlog.units import METRES_PER_UNIT
+from backpainlog.units import METRES_PER_UNIT, format_pace
 from exports.csvformat import header, spreadsheet_safe
-from exports.http import attachment
+from exports.http import FLUSH_AT, attachment
 from exports.selectors import CHUNK_SIZE, runs_for_export
 from runs.models import Run
 
 # Excel reads a UTF-8 file as UTF-8 only when it starts with a byte order mark; the
 # importer reads it with "utf-8-sig", which drops the mark.
 BOM = "\ufeff"
-# Rows are collected up to about this many characters before a chunk is sent: one chunk
-# per row would make ten years of runs thousands of tiny writes to the socket.
-FLUSH_AT = 32 * 1024
 FLAG_SEPARATOR = ";"
 
 
@@ -42,20 +39,13 @@ def _number(value: float | int | None) -> str:
 
 
 def _clock(seconds: int | None) -> str:
-    """h:mm:ss, always with the hours, so that a spreadsheet reads every cell alike."""
+    """h:mm:ss, always with the hours (unlike the pages' m:ss under an hour), so that a
+    spreadsheet reads every cell of the column as the same kind of duration."""
     if seconds is None:
         return ""
     hours, rest = divmod(int(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}"
-
-
-def _pace(seconds_per_km: float | None, unit: str) -> str:
-    """m:ss per km or per mile, without the unit (the column name says it)."""
-    if not seconds_per_km:
-        return ""
-    minutes, seconds = divmod(round(seconds_per_km * float(METRES_PER_UNIT[unit]) / 1000), 60)
-    return f"{minutes}:{seconds:02d}"
 
 
 def _distance(metres: float, unit: str) -> str:
@@ -85,7 +75,7 @@ def run_row(run: Run, *, zone: dt.tzinfo, unit: str) -> list[str]:
         local.strftime("%H:%M"),
         _distance(run.distance_m, unit),
         _clock(run.duration_s),
-        _pace(run.pace_s_per_km, unit),
+        format_pace(run.pace_s_per_km, unit).removesuffix(f" /{unit}"),  # the column names the unit
     ]
 
 

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from backpainlog.accounts.selectors import local_today, user_zone
-from exports.http import attachment
+from exports.http import attachment, batched
 from exports.selectors import CHUNK_SIZE, checkins_for_export, runs_for_export
 from runs.models import PainCheckin, Run
 
@@ -102,6 +102,16 @@ def fhir_string(text: str | None) -> str | None:
     return cleaned or None
 
 
+def fhir_datetime(moment: dt.datetime) -> str:
+    """``moment`` as a FHIR dateTime: with its local offset, unless that offset is not in
+    whole minutes (the local mean times zones kept into the 1930s, such as Amsterdam's
+    +00:19:32), which FHIR cannot express: then in UTC, the same instant."""
+    offset = moment.utcoffset()
+    if offset is not None and offset % dt.timedelta(minutes=1):
+        moment = moment.astimezone(dt.UTC)
+    return moment.isoformat()
+
+
 def _urn(resource_id: str) -> str:
     return f"urn:uuid:{resource_id}"
 
@@ -162,8 +172,8 @@ def pain_observation(
 def _run_pain(run: Run, zone: dt.tzinfo, subject: str) -> list[dict[str, Any]]:
     start = run.started_at.astimezone(zone)
     taken = {
-        "pain_before": start.isoformat(),
-        "pain_after": (start + dt.timedelta(seconds=run.duration_s or 0)).isoformat(),
+        "pain_before": fhir_datetime(start),
+        "pain_after": fhir_datetime(start + dt.timedelta(seconds=run.duration_s or 0)),
         "pain_next_morning": (start.date() + dt.timedelta(days=1)).isoformat(),
     }
     return [
@@ -220,10 +230,10 @@ def exercise_observation(run: Run, *, zone: dt.tzinfo, subject: str, members: li
     }
     if run.duration_s:
         end = start + dt.timedelta(seconds=run.duration_s)
-        resource["effectivePeriod"] = {"start": start.isoformat(), "end": end.isoformat()}
+        resource["effectivePeriod"] = {"start": fhir_datetime(start), "end": fhir_datetime(end)}
         resource["valueQuantity"] = _quantity(round(run.duration_s / 60, 2), "min")
     else:
-        resource["effectiveDateTime"] = start.isoformat()
+        resource["effectiveDateTime"] = fhir_datetime(start)
         resource["dataAbsentReason"] = UNKNOWN
     if notes := fhir_string(run.notes):
         resource["note"] = [{"text": notes}]
@@ -248,7 +258,7 @@ def checkin_observation(checkin: PainCheckin, *, zone: dt.tzinfo, subject: str) 
         derived_id(checkin.id, "pain"),
         subject=subject,
         score=checkin.score,
-        effective=checkin.recorded_at.astimezone(zone).isoformat(),
+        effective=fhir_datetime(checkin.recorded_at.astimezone(zone)),
         context="Check-in",
         extra=extra,
     )
@@ -281,6 +291,11 @@ def fhir_bundle_chunks(
     user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> Iterator[str]:
     """The Bundle's JSON text, a few kilobytes at a time."""
+    return batched(_bundle_texts(user, start=start, end=end))
+
+
+def _bundle_texts(user: AbstractBaseUser, *, start: dt.date | None, end: dt.date | None) -> Iterator[str]:
+    """The Bundle's JSON text, an entry at a time."""
     now = timezone.now().astimezone(user_zone(user))
     opening = _dumps(
         {
@@ -290,17 +305,10 @@ def fhir_bundle_chunks(
             "timestamp": now.isoformat(timespec="seconds"),
         }
     )
-    pieces = [opening[:-1], ',"entry":[']
-    size = 0
+    yield opening.removesuffix("}") + ',"entry":['
     for number, entry in enumerate(bundle_entries(user, start=start, end=end)):
-        text = _dumps(entry)
-        pieces.append("," + text if number else text)
-        size += len(text)
-        if size >= 32 * 1024:
-            yield "".join(pieces)
-            pieces, size = [], 0
-    pieces.append("]}")
-    yield "".join(pieces)
+        yield ("," if number else "") + _dumps(entry)
+    yield "]}"
 
 
 def fhir_filename(user: AbstractBaseUser) -> str:

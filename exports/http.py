@@ -1,7 +1,8 @@
-"""Response headers every export shares."""
+"""What every download shares: its response headers, and how its text is sent in pieces."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 from django.http import HttpResponseBase
@@ -10,9 +11,28 @@ from django.utils.http import content_disposition_header
 
 Response = TypeVar("Response", bound=HttpResponseBase)
 
+# A streamed file goes out in pieces of about this many characters: one write per run
+# would make ten years of runs thousands of tiny writes to the socket (and the zip's
+# compressor works best on a few large ones).
+FLUSH_AT = 32 * 1024
+
 
 def attachment(response: Response, filename: str) -> Response:
     """Downloaded under ``filename``, and kept by no cache on the way: it is health data."""
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     add_never_cache_headers(response)
     return response
+
+
+def batched(texts: Iterable[str]) -> Iterator[str]:
+    """``texts`` joined into pieces of about :data:`FLUSH_AT` characters, lazily: nothing
+    is read from ``texts`` before the first piece is asked for."""
+    pieces: list[str] = []
+    length = 0
+    for text in texts:
+        pieces.append(text)
+        length += len(text)
+        if length >= FLUSH_AT:
+            yield "".join(pieces)
+            pieces, length = [], 0
+    yield "".join(pieces)

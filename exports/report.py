@@ -35,10 +35,11 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
-from backpainlog.units import format_distance, format_duration, format_pace, from_metres
+from backpainlog.units import format_distance, format_duration, format_pace
 from runs import analytics, charts, insights, selectors
 from runs.analytics import DEFINITIONS, Definition
 from runs.models import PainCheckin, Run
+from runs.views import trend_charts
 from shoes.models import NEARING_RATIO, Shoe
 
 # fpdf2 subsets the fonts with fontTools, which logs every table it touches at INFO: a
@@ -67,12 +68,6 @@ FLAG_SHORT = {
 
 
 # ------------------------------------------------------------------------------- period
-
-
-def default_period(user: AbstractBaseUser) -> tuple[dt.date, dt.date]:
-    """The last ``DEFAULT_WEEKS`` weeks up to today (local dates, inclusive)."""
-    today = local_today(user)
-    return today - dt.timedelta(weeks=DEFAULT_WEEKS) + dt.timedelta(days=1), today
 
 
 def resolve_period(
@@ -273,27 +268,6 @@ def _shoe_uses(
     return uses
 
 
-def report_charts(report: Report) -> dict[str, str]:
-    """The dashboard's charts for the report's period, as SVG markup."""
-    unit = report.unit
-    weeks = [
-        charts.WeekPoint(
-            week_start=week.week_start,
-            distance=float(from_metres(week.distance_m, unit)),
-            pain=week.pain_max,
-            flares=week.flare_count,
-        )
-        for week in report.trends.weeks
-    ]
-    return {
-        "weekly": charts.weekly_distance_pain_svg(weeks, unit=unit),
-        "acwr": charts.acwr_svg(report.trends.acwr),
-        "calendar": charts.pain_calendar_svg(
-            report.trends.pain_by_day, start=report.trends.start, end=report.trends.end
-        ),
-    }
-
-
 def run_flag_labels(run: Run) -> list[str]:
     """The run's flags by their short names, in SPEC order."""
     labels = []
@@ -380,7 +354,7 @@ def printable_svg(svg: str) -> str:
 
 # ----------------------------------------------------------------------------- the PDF
 
-BLACK, DARK, MID, LIGHT, RULE = 0, 60, 110, 235, 160
+BLACK, DARK, LIGHT, RULE = 0, 60, 235, 160
 PAGE_WIDTH = 190  # A4 less 10 mm margins
 BODY_SIZE, SMALL_SIZE, TABLE_SIZE = 9.5, 8, 7
 NOTES_MAX = 400  # characters of a run's notes printed under it in the table
@@ -642,7 +616,7 @@ def _summary(pdf: ReportPDF, report: Report) -> None:
 
 
 def _weekly(pdf: ReportPDF, report: Report) -> None:
-    svgs = report_charts(report)
+    svgs = trend_charts(report.trends, report.unit)
     pdf.heading("Weekly distance and pain")
     pdf.paragraph(
         "Bars: distance run each week (walks not counted). Dashed line with dots: the highest "

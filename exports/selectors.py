@@ -8,8 +8,8 @@ import datetime as dt
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
-from runs.models import PainCheckin, Pattern, Run
-from runs.selectors import local_day_bounds
+from runs.models import PainCheckin, Run
+from runs.selectors import checkins_for_user, local_day_bounds
 from shoes.models import Insole, Shoe
 
 # Rows fetched per round trip while streaming. A chunk's rows are what an export holds
@@ -37,13 +37,7 @@ def checkins_for_export(
     user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> QuerySet[PainCheckin]:
     """The user's pain check-ins recorded ``start`` … ``end`` (local dates), oldest first."""
-    low, high = local_day_bounds(user, start, end)
-    checkins = PainCheckin.objects.filter(user=user)
-    if low:
-        checkins = checkins.filter(recorded_at__gte=low)
-    if high:
-        checkins = checkins.filter(recorded_at__lt=high)
-    return checkins.order_by("recorded_at", "id")
+    return checkins_for_user(user, start=start, end=end).order_by("recorded_at", "id")
 
 
 def shoes_for_export(user: AbstractBaseUser) -> QuerySet[Shoe]:
@@ -52,7 +46,3 @@ def shoes_for_export(user: AbstractBaseUser) -> QuerySet[Shoe]:
 
 def insoles_for_export(user: AbstractBaseUser) -> QuerySet[Insole]:
     return Insole.objects.filter(user=user).order_by("started_on", "id")
-
-
-def patterns_for_export(user: AbstractBaseUser) -> QuerySet[Pattern]:
-    return Pattern.objects.filter(user=user).order_by("position", "id")

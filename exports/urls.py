@@ -3,11 +3,10 @@ from __future__ import annotations
 from django.urls import path
 
 from exports import views
-from exports.views_report import report_pdf
 
 urlpatterns = [
     path("export/runs.csv", views.RunsCsvView.as_view(), name="export-runs-csv"),
     path("export/fhir.json", views.FhirBundleView.as_view(), name="export-fhir"),
     path("export/account.zip", views.AccountZipView.as_view(), name="export-account-zip"),
-    path("export/report.pdf", report_pdf, name="export_report_pdf"),
+    path("export/report.pdf", views.ReportPdfView.as_view(), name="export_report_pdf"),
 ]

@@ -1,5 +1,6 @@
 """The downloads (API.md, Export). Thin: they check who asks and for which dates, then
-hand a streamed file over; reading and writing the files happens in the modules below.
+hand the file over (streamed, but for the PDF, which fpdf2 lays out whole); reading and
+writing the files happens in the modules below.
 
 Each is an API view so that both doors work, a browser's session and an API token. A
 request without credentials gets 401 (with ``WWW-Authenticate``), except a browser
@@ -11,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseBase, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
@@ -21,9 +23,11 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from backpainlog.api import UserScopedMixin
+from exports import report
 from exports.archive import stream_account_zip
 from exports.csv import stream_runs_csv
 from exports.fhir import FHIR_CONTENT_TYPE, stream_fhir_bundle
+from exports.http import attachment
 from runs.api import DATE_RANGE_PARAMETERS
 
 ERRORS = {
@@ -125,3 +129,36 @@ class AccountZipView(ExportView):
     )
     def get(self, request: Request) -> StreamingHttpResponse:
         return stream_account_zip(request.user)
+
+
+def report_pdf_response(data: report.Report, *, download: bool = True) -> HttpResponse:
+    """The rendered report; ``download`` False shows it in the browser (a shared link)."""
+    response = HttpResponse(report.render_pdf(data), content_type="application/pdf")
+    if download:
+        return attachment(response, report.report_filename(data))
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=report.report_filename(data)
+    )
+    return response
+
+
+class ReportPdfView(ExportView):
+    @extend_schema(
+        operation_id="export_report_pdf",
+        tags=["export"],
+        summary="The clinician's report as PDF",
+        description=(
+            "A4, black-and-white friendly: totals, weekly distance and pain chart, ACWR, "
+            "flare-ups, load spikes, shoes, patterns with counts and 95 % intervals, every run "
+            f"and walk, and the definitions used. Default period: the last {report.DEFAULT_WEEKS} "
+            "weeks up to today; `from`/`to` choose another (inclusive local dates)."
+        ),
+        parameters=DATE_RANGE_PARAMETERS,
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF file."),
+            **ERRORS,
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        start, end = report.resolve_period(request.user, *self.date_range())
+        return report_pdf_response(report.report_for_user(request.user, start=start, end=end))

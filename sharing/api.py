@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -120,7 +121,7 @@ class ShareLinkViewSet(
     serializer_class = ShareLinkSerializer
     http_method_names = ["get", "post", "delete", "head", "options"]
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[ShareLink]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return ShareLink.objects.none()
         return selectors.share_links_for_user(self.request.user)

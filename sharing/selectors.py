@@ -18,21 +18,24 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 RECENT_ACCESSES = 10
 
 
-def share_links_for_user(user: AbstractBaseUser) -> QuerySet[ShareLink]:
-    """The user's links, newest first, with ``access_count``, ``last_accessed_at`` and
-    ``recent_accesses`` (the last ten): two queries for any number of links."""
-    return (
+def share_links_for_user(user: AbstractBaseUser, *, recent_accesses: bool = False) -> QuerySet[ShareLink]:
+    """The user's links, newest first, with ``access_count`` and ``last_accessed_at``; with
+    ``recent_accesses``, also the last ten accesses of each (the /share/ page lists them,
+    the API does not). One query, two with the accesses, for any number of links."""
+    links = (
         ShareLink.objects.filter(user=user)
         .annotate(access_count=Count("accesses"), last_accessed_at=Max("accesses__accessed_at"))
-        .prefetch_related(
+        .order_by("-created_at", "-id")
+    )
+    if recent_accesses:
+        links = links.prefetch_related(
             Prefetch(
                 "accesses",
                 queryset=ShareAccess.objects.order_by("-accessed_at", "-id")[:RECENT_ACCESSES],
                 to_attr="recent_accesses",
             )
         )
-        .order_by("-created_at", "-id")
-    )
+    return links
 
 
 def share_link_get(user: AbstractBaseUser, pk: object) -> ShareLink:

@@ -9,6 +9,7 @@ allowed. The only write is the access record.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import segno
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,9 +27,12 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from backpainlog.accounts.selectors import profile_of, user_zone
+from backpainlog.accounts.selectors import user_zone
 from backpainlog.http import AuthenticatedHttpRequest
 from exports import report
+from exports.csv import stream_runs_csv
+from exports.views import report_pdf_response
+from runs.views import trend_charts
 from sharing import selectors, services, throttle
 from sharing.forms import ShareLinkForm
 from sharing.models import ShareAccess, ShareLink
@@ -38,7 +42,7 @@ from sharing.models import ShareAccess, ShareLink
 
 def _page_context(request: AuthenticatedHttpRequest, **extra: Any) -> dict[str, Any]:
     now = timezone.now()
-    links = list(selectors.share_links_for_user(request.user))
+    links = list(selectors.share_links_for_user(request.user, recent_accesses=True))
     for link in links:
         link.current_status = link.status_at(now)  # type: ignore[attr-defined]
     return {"links": links, "form": ShareLinkForm(), **extra}
@@ -109,8 +113,7 @@ def shared_headers(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
         response = view(request, *args, **kwargs)
         response["Referrer-Policy"] = "no-referrer"
         response["X-Robots-Tag"] = "noindex, nofollow"
-        add_never_cache_headers(response)
-        response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        add_never_cache_headers(response)  # no-store, private, max-age=0, and an Expires
         return response
 
     return wrapper
@@ -138,23 +141,37 @@ def _open(request: HttpRequest, token: str) -> ShareLink | HttpResponse:
     return link
 
 
-def _period(link: ShareLink) -> tuple[Any, Any]:
-    return report.resolve_period(link.user, link.period_start, link.period_end, whole_log=True)
+SharedView = Callable[[HttpRequest, ShareLink, dt.date, dt.date], HttpResponseBase]
 
 
-def _record(request: HttpRequest, link: ShareLink, kind: str) -> None:
-    services.share_access_record(link=link, kind=kind, user_agent=request.META.get("HTTP_USER_AGENT", ""))
+def shared_link_view(kind: str) -> Callable[[SharedView], Callable[..., HttpResponseBase]]:
+    """A public view under /shared/<token>/: the privacy headers, GET and HEAD only, the
+    token opened (or the 404/429 given instead), the access recorded as ``kind``, and the
+    view called with the link and the concrete dates of its period."""
+
+    def decorate(view: SharedView) -> Callable[..., HttpResponseBase]:
+        @shared_headers
+        @require_http_methods(["GET", "HEAD"])
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, token: str) -> HttpResponseBase:
+            opened = _open(request, token)
+            if isinstance(opened, HttpResponse):
+                return opened
+            services.share_access_record(
+                link=opened, kind=kind, user_agent=request.META.get("HTTP_USER_AGENT", "")
+            )
+            start, end = report.resolve_period(
+                opened.user, opened.period_start, opened.period_end, whole_log=True
+            )
+            return view(request, opened, start, end)
+
+        return wrapper
+
+    return decorate
 
 
-@shared_headers
-@require_http_methods(["GET", "HEAD"])
-def shared_report(request: HttpRequest, token: str) -> HttpResponse:
-    opened = _open(request, token)
-    if isinstance(opened, HttpResponse):
-        return opened
-    link = opened
-    _record(request, link, ShareAccess.Kind.PAGE)
-    start, end = _period(link)
+@shared_link_view(ShareAccess.Kind.PAGE)
+def shared_report(request: HttpRequest, link: ShareLink, start: dt.date, end: dt.date) -> HttpResponse:
     owner = link.user
     with timezone.override(user_zone(owner)):
         data = report.report_for_user(owner, start=start, end=end)
@@ -163,8 +180,8 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
             "sharing/shared_report.html",
             {
                 "report": data,
-                "charts": {name: mark_safe(svg) for name, svg in report.report_charts(data).items()},  # noqa: S308 (escaped by charts)
-                "unit": profile_of(owner).distance_unit,
+                "charts": trend_charts(data.trends, data.unit),
+                "unit": data.unit,
                 "disclaimer": report.DISCLAIMER,
                 "patterns": [
                     (item, report.pattern_figures(item), report.VERDICTS.get(item.verdict, item.verdict))
@@ -175,31 +192,16 @@ def shared_report(request: HttpRequest, token: str) -> HttpResponse:
         )
 
 
-@shared_headers
-@require_http_methods(["GET", "HEAD"])
-def shared_report_pdf(request: HttpRequest, token: str) -> HttpResponse:
-    opened = _open(request, token)
-    if isinstance(opened, HttpResponse):
-        return opened
-    from exports.views_report import report_pdf_response
-
-    _record(request, opened, ShareAccess.Kind.PDF)
-    start, end = _period(opened)
-    return report_pdf_response(report.report_for_user(opened.user, start=start, end=end), download=False)
+@shared_link_view(ShareAccess.Kind.PDF)
+def shared_report_pdf(request: HttpRequest, link: ShareLink, start: dt.date, end: dt.date) -> HttpResponse:
+    return report_pdf_response(report.report_for_user(link.user, start=start, end=end), download=False)
 
 
-@shared_headers
-@require_http_methods(["GET", "HEAD"])
-def shared_runs_csv(request: HttpRequest, token: str) -> HttpResponseBase:
-    opened = _open(request, token)
-    if isinstance(opened, HttpResponse):
-        return opened
-    # The CSV belongs to the export module; imported here, when a CSV is asked for.
-    from exports.csv import stream_runs_csv
-
-    _record(request, opened, ShareAccess.Kind.CSV)
-    start, end = _period(opened)
-    return stream_runs_csv(opened.user, start=start, end=end)
+@shared_link_view(ShareAccess.Kind.CSV)
+def shared_runs_csv(
+    request: HttpRequest, link: ShareLink, start: dt.date, end: dt.date
+) -> StreamingHttpResponse:
+    return stream_runs_csv(link.user, start=start, end=end)
 
 
 @shared_headers

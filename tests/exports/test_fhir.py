@@ -288,7 +288,7 @@ def test_queries_do_not_depend_on_the_number_of_entries(alice: User, alice_clien
 def test_free_text_is_a_valid_fhir_string(alice: User, alice_client: Client) -> None:
     """FHIR strings are never empty and hold no control characters but tab, CR and LF."""
     RunFactory(user=alice, notes="  \x01", shoe=ShoeFactory(user=alice, name="\x02Pegasus\x1f "))
-    PainCheckinFactory(user=alice, notes="Stiff\x00 back\r\nin the morning ")
+    PainCheckinFactory(user=alice, notes="Stiff\x07 back\r\nin the morning ")
     alice.first_name, alice.last_name = "   ", "Liddell\x0b"
     alice.save()
     data = bundle(alice_client)
@@ -299,3 +299,23 @@ def test_free_text_is_a_valid_fhir_string(alice: User, alice_client: Client) -> 
     assert component(exercise, "shoe")["valueString"] == "Pegasus"
     [checkin] = [pain for pain in pains(data) if "note" in pain]
     assert checkin["note"] == [{"text": "Stiff back\r\nin the morning"}]
+
+
+def test_date_times_of_a_zone_with_an_offset_in_seconds(alice: User, alice_client: Client) -> None:
+    """Amsterdam kept its local mean time, +00:19:32, until 1937; FHIR offsets are whole
+    minutes, so such a moment is written in UTC."""
+    profile_update(user=alice, timezone="Europe/Amsterdam")
+    amsterdam = zoneinfo.ZoneInfo("Europe/Amsterdam")
+    RunFactory(user=alice, started_at=dt.datetime(1935, 6, 1, 8, 0, tzinfo=amsterdam), duration_s=600)
+    PainCheckinFactory(user=alice, recorded_at=dt.datetime(1935, 6, 2, 9, 0, tzinfo=amsterdam))
+    data = bundle(alice_client, "?from=1935-06-01&to=1935-06-30")
+    [exercise] = exercises(data)
+    assert exercise["effectivePeriod"] == {
+        "start": "1935-06-01T06:40:28+00:00",
+        "end": "1935-06-01T06:50:28+00:00",
+    }
+    assert [pain["effectiveDateTime"] for pain in pains(data)] == [
+        "1935-06-01T06:40:28+00:00",
+        "1935-06-01T06:50:28+00:00",
+        "1935-06-02T07:40:28+00:00",
+    ]

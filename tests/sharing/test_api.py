@@ -156,7 +156,7 @@ def test_no_update(alice: User, alice_api: APIClient) -> None:
     assert alice_api.put(f"{URL}{link.pk}/", {"label": "x"}, format="json").status_code == 405
 
 
-def test_list_queries_do_not_grow_with_links(alice: User, alice_api: APIClient) -> None:
+def test_list_queries_do_not_grow_with_links_or_accesses(alice: User, alice_api: APIClient) -> None:
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
             assert alice_api.get(URL).status_code == 200
@@ -168,4 +168,7 @@ def test_list_queries_do_not_grow_with_links(alice: User, alice_api: APIClient) 
     for _ in range(20):
         other, _ = make_link(alice)
         share_access_record(link=other, kind=ShareAccess.Kind.CSV)
+    for _ in range(12):  # more than the ten recent accesses shown
+        share_access_record(link=link, kind="pdf")
     assert count() == one
+    assert one <= 4  # token, user, profile, the links with their counts: no access rows

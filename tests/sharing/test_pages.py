@@ -189,7 +189,7 @@ def test_bob_cannot_see_or_revoke_alices_links(alice: User, bob_client: Client) 
     assert link.revoked_at is None
 
 
-def test_page_queries_do_not_grow_with_links(alice: User, alice_client: Client) -> None:
+def test_page_queries_do_not_grow_with_links_or_accesses(alice: User, alice_client: Client) -> None:
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
             assert alice_client.get("/share/").status_code == 200
@@ -201,6 +201,8 @@ def test_page_queries_do_not_grow_with_links(alice: User, alice_client: Client) 
     for _ in range(15):
         other, _ = make_link(alice)
         share_access_record(link=other, kind="csv")
+    for _ in range(12):  # more than the ten recent accesses shown
+        share_access_record(link=link, kind="pdf")
     assert count() == one
 
 

@@ -8,7 +8,9 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backpainlog.accounts.selectors import local_today, user_zone
@@ -61,6 +63,8 @@ def test_the_report_opens_without_login(alice: User, alice_log: None) -> None:
     assert "IN-PERIOD hills 😀" in html
     assert "BEFORE-PERIOD" not in html  # outside the shared period
     assert "Ghost Ω 👟" in html
+    assert "Flare-ups (1)" in html
+    assert '<ul class="alerts">' in html  # the flare-up after the hilly run, listed
     assert "<svg" in html
     assert "chart-weekly" in html
     assert "chart-acwr" in html
@@ -259,3 +263,58 @@ def test_the_link_stops_at_expiry(alice: User) -> None:
         created_at=timezone.now() - dt.timedelta(days=2), expires_at=timezone.now() - dt.timedelta(days=1)
     )
     assert Client().get(f"/shared/{token}/").status_code == 404
+
+
+def test_pdf_covers_the_shared_period(alice: User, alice_log: None) -> None:
+    start, end = dt.date(2026, 1, 5), dt.date(2026, 2, 1)
+    _, token = make_link(alice, start=start, end=end)
+    pdf = Client().get(f"/shared/{token}/report.pdf")
+    assert pdf.status_code == 200
+    assert "backpainlog-report-2026-01-05-to-2026-02-01.pdf" in pdf["Content-Disposition"]
+
+
+@pytest.mark.parametrize("suffix", ["", "report.pdf", "runs.csv"])
+def test_a_period_without_runs(alice: User, alice_log: None, suffix: str) -> None:
+    _, token = make_link(alice, start=dt.date(2001, 3, 1), end=dt.date(2001, 3, 31))
+    response = Client().get(f"/shared/{token}/{suffix}")
+    assert response.status_code == 200
+    assert_private(response)
+    if suffix == "runs.csv":
+        [header] = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+        assert header.startswith("id,started_at,")
+
+
+@pytest.mark.parametrize("suffix", ["", "report.pdf", "runs.csv"])
+def test_a_disabled_or_deleted_owner_closes_the_link(alice: User, alice_log: None, suffix: str) -> None:
+    _, token = make_link(alice)
+    alice.is_active = False
+    alice.save()
+    disabled = Client().get(f"/shared/{token}/{suffix}")
+    assert disabled.status_code == 404
+    assert_private(disabled)
+    alice.delete()
+    assert Client().get(f"/shared/{token}/{suffix}").status_code == 404
+    assert not ShareAccess.objects.exists()
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
+def test_the_only_write_is_the_access_record(
+    alice: User, bob: User, alice_log: None, signed_in: bool
+) -> None:
+    _, token = make_link(alice)
+    client = Client()
+    if signed_in:  # a visitor with an account of their own: their session stays as it was
+        client.force_login(bob)
+        client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        for suffix in ["", "report.pdf", "runs.csv"]:
+            response = client.get(f"/shared/{token}/{suffix}")
+            assert response.status_code == 200
+            response.getvalue()  # a streamed file is read while it is sent
+    writes = [
+        query["sql"]
+        for query in queries
+        if query["sql"].split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE", "REPLACE"}
+    ]
+    assert len(writes) == 3
+    assert all(sql.startswith('INSERT INTO "sharing_shareaccess"') for sql in writes), writes
