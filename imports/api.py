@@ -18,6 +18,7 @@ from imports.parsers import MAX_FILE_BYTES, UnreadableFile
 # The multipart envelope around the file (boundaries, headers) is small.
 MAX_REQUEST_BYTES = MAX_FILE_BYTES + 64 * 1024
 TOO_LARGE = "The file is larger than 25 MB."
+ONE_FILE = "Send one file per request."
 
 
 def request_too_large(meta: dict[str, Any], limit: int) -> bool:
@@ -36,6 +37,12 @@ class ImportRequestSerializer(serializers.Serializer):
             "Strava's activities.csv); or a .zip (Strava's bulk export). At most 25 MB."
         )
     )
+
+    def to_internal_value(self, data: Any) -> Any:
+        # The field reads the last of several files; the others would be dropped unseen.
+        if hasattr(data, "getlist") and len(data.getlist("file")) > 1:
+            raise serializers.ValidationError({"file": [ONE_FILE]})
+        return super().to_internal_value(data)
 
 
 class SkippedSerializer(serializers.Serializer):

@@ -8,15 +8,17 @@ figures refreshed once at the end. A Strava export holds a thousand activities; 
 each through ``runs.services.run_create`` would recompute the analytics a thousand times.
 
 Duplicates. An imported run gets a deterministic id, derived from the user and its start
-to the second (the app's own CSV brings its ids), so a retried or concurrent import of the
-same file collides on the primary key instead of storing the run twice. A run of the user
-starting within a minute of an imported one is the same run too (typed in by hand, or the
-same activity from another format, such as a FIT file and Strava's CSV); so are two
-activities within a minute of each other in one file.
+to the second and keyed with the secret key (the app's own CSV brings its ids), so a
+retried or concurrent import of the same file collides on the primary key instead of
+storing the run twice. A run of the user starting within a minute of an imported one is
+the same run too (typed in by hand, or the same activity from another format, such as a
+FIT file and Strava's CSV). Two activities of one file within a minute of each other (or
+with one id) are one too: the first is kept, the other skipped with the reason.
 
 Shoes. A watch file says nothing about shoes: its runs get the user's default pair, as a
 run logged in the app does. The CSV and Strava rows name the pair worn (or none): it is
-matched by name among the user's shoes, and created when missing.
+matched by name among the user's shoes (of several pairs with that name, the one worn on
+the run's day), and created when missing.
 """
 
 from __future__ import annotations
@@ -25,16 +27,19 @@ import bisect
 import dataclasses
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
+from django.utils.crypto import salted_hmac
 
 from backpainlog.accounts.selectors import profile_of, user_zone
 from imports.parsers import MAX_FILE_BYTES, Activity, ParsedFile, Skipped, UnreadableFile, parse
-from runs.models import Run, validate_recorded_time
+from runs.models import NOTES_MAX_LENGTH, Run, validate_recorded_time
 from runs.services import analytics_refresh
 from shoes.models import Gear, Insole, Shoe
 from shoes.selectors import GearModel, default_pair
@@ -109,8 +114,12 @@ def import_activities(*, user: User, parsed: ParsedFile) -> ImportResult:
 
 
 def derived_id(user: User, started_at: dt.datetime) -> uuid.UUID:
+    """The same id for the same user and start, which no one else can work out: keyed
+    with the secret key, so that another account cannot take the id of a run the user
+    has yet to import (the app's own CSV brings its ids) or test whether it exists."""
     instant = started_at.astimezone(dt.UTC).replace(microsecond=0)
-    return uuid.uuid5(IMPORT_NAMESPACE, f"{user.pk}:{instant.isoformat()}")
+    key = salted_hmac("imports.derived_id", f"{user.pk}:{instant.isoformat()}", algorithm="sha256")
+    return uuid.uuid5(IMPORT_NAMESPACE, key.hexdigest())
 
 
 def _normalised(name: str) -> str:
@@ -123,22 +132,32 @@ class _GearFinder:
 
     def __init__(self, model: GearModel, user: User) -> None:
         self.model, self.user = model, user
-        self.by_name: dict[str, Gear] = {}
-        pairs = list(model.objects.filter(user=user).order_by("retired_on", "-is_default", "id"))
+        # Pairs in use first, the default at the top: the pair a name means when no pair of
+        # that name was worn on the run's day. Sorted here, not by the database, which
+        # puts the null ``retired_on`` of pairs in use first or last depending on its kind.
+        pairs = sorted(
+            model.objects.filter(user=user),
+            key=lambda pair: (pair.retired_on is not None, not pair.is_default, pair.pk),
+        )
+        # Runners buy the same model again and give the new pair the old one's name: all
+        # the pairs of a name are kept, and a run gets the one worn on its day.
+        names: dict[str, list[Gear]] = {}
+        # Strava names a pair as "brand model name" or by its name alone; a pair's own
+        # name wins over another's brand and model.
+        spellings: dict[str, list[Gear]] = {}
         for pair in pairs:
-            self.by_name.setdefault(_normalised(pair.name), pair)
-        # Strava names a pair as "brand model name" or by its name alone.
-        for pair in pairs:
-            for spelling in (f"{pair.brand} {pair.model}", f"{pair.brand} {pair.model} {pair.name}"):
-                self.by_name.setdefault(_normalised(spelling), pair)
+            names.setdefault(_normalised(pair.name), []).append(pair)
+            for spelling in {f"{pair.brand} {pair.model}", f"{pair.brand} {pair.model} {pair.name}"}:
+                spellings.setdefault(_normalised(spelling), []).append(pair)
+        self.by_name = {**spellings, **names}
         self.new: dict[str, Gear] = {}
 
-    def get(self, name: str) -> Gear | None:
+    def get(self, name: str, day: dt.date) -> Gear | None:
         key = _normalised(name)
         if not key:
             return None
-        if key in self.by_name:
-            return self.by_name[key]
+        if pairs := self.by_name.get(key):
+            return next((pair for pair in pairs if _worn_on(pair, day)), pairs[0])
         if key not in self.new:
             self.new[key] = self.model(
                 user=self.user,
@@ -164,6 +183,18 @@ class _GearFinder:
             pair.save()
 
 
+def _validate_notes_length(notes: str) -> None:
+    # A TextField's max_length is enforced by forms only, not by full_clean.
+    try:
+        MaxLengthValidator(NOTES_MAX_LENGTH)(notes)
+    except ValidationError as exc:
+        raise ValidationError({"notes": exc.messages}) from None
+
+
+def _worn_on(pair: Gear, day: dt.date) -> bool:
+    return pair.started_on <= day and (pair.retired_on is None or day <= pair.retired_on)
+
+
 def _reason(error: ValidationError) -> str:
     if not hasattr(error, "error_dict"):
         return " ".join(error.messages)
@@ -176,17 +207,22 @@ def _reason(error: ValidationError) -> str:
 
 
 class _Starts:
-    """Start instants, sorted, with a look-up of any within a minute."""
+    """Start instants, sorted, each with the item it came from; a look-up of one within a
+    minute."""
 
-    def __init__(self, starts: list[dt.datetime]) -> None:
+    def __init__(self, starts: Iterable[tuple[dt.datetime, str]] = ()) -> None:
         self.starts = sorted(starts)
 
-    def near(self, instant: dt.datetime) -> bool:
-        index = bisect.bisect_left(self.starts, instant - SAME_RUN_WITHIN)
-        return index < len(self.starts) and self.starts[index] <= instant + SAME_RUN_WITHIN
+    def near(self, instant: dt.datetime) -> str | None:
+        """The item of a start within a minute of ``instant``, or None."""
+        # A 1-tuple sorts before every pair of the same instant.
+        index = bisect.bisect_left(self.starts, (instant - SAME_RUN_WITHIN,))
+        if index < len(self.starts) and self.starts[index][0] <= instant + SAME_RUN_WITHIN:
+            return self.starts[index][1]
+        return None
 
-    def add(self, instant: dt.datetime) -> None:
-        bisect.insort(self.starts, instant)
+    def add(self, instant: dt.datetime, item: str) -> None:
+        bisect.insort(self.starts, (instant, item))
 
 
 def owners_of(ids: set[uuid.UUID]) -> dict[uuid.UUID, int]:
@@ -216,17 +252,18 @@ def _store(user: User, parsed: ParsedFile) -> ImportResult:
     owners = owners_of(set(ids))
     earliest = min(activity.started_at for activity in activities) - SAME_RUN_WITHIN
     latest = max(activity.started_at for activity in activities) + SAME_RUN_WITHIN
-    starts = _Starts(
-        list(
-            Run.objects.filter(user=user, started_at__gte=earliest, started_at__lte=latest).values_list(
-                "started_at", flat=True
-            )
-        )
+    logged = _Starts(
+        (started_at, "")
+        for started_at in Run.objects.filter(
+            user=user, started_at__gte=earliest, started_at__lte=latest
+        ).values_list("started_at", flat=True)
     )
     shoes, insoles = _GearFinder(Shoe, user), _GearFinder(Insole, user)
     default_shoe, default_insole = default_pair(Shoe, user=user), default_pair(Insole, user=user)
     new_runs: list[Run] = []
-    taken: set[uuid.UUID] = set()
+    # The activities of this file kept so far, by id and by start.
+    kept_ids: dict[uuid.UUID, str] = {}
+    kept = _Starts()
     for activity, run_id in zip(activities, ids, strict=True):
         owner = owners.get(run_id)
         if owner is not None and owner != user.pk:
@@ -236,12 +273,21 @@ def _store(user: User, parsed: ParsedFile) -> ImportResult:
                 )
             )
             continue
-        if owner is not None or run_id in taken or starts.near(activity.started_at):
+        if owner is not None or logged.near(activity.started_at) is not None:
             result.duplicates += 1
+            continue
+        if twin := kept_ids.get(run_id):
+            result.skipped.append(Skipped(activity.item, f"The same id as {twin}: imported once."))
+            continue
+        if twin := kept.near(activity.started_at):
+            result.skipped.append(
+                Skipped(activity.item, f"Starts within a minute of {twin}: the same activity, imported once.")
+            )
             continue
         run = _run(user, run_id, activity)
         if activity.names_gear:
-            run.shoe, run.insole = shoes.get(activity.shoe), insoles.get(activity.insole)
+            day = activity.started_at.astimezone(zone).date()
+            run.shoe, run.insole = shoes.get(activity.shoe, day), insoles.get(activity.insole, day)
         else:
             run.shoe, run.insole = default_shoe, default_insole
         try:
@@ -249,12 +295,13 @@ def _store(user: User, parsed: ParsedFile) -> ImportResult:
             # are built from the same limits); checking the constraints here too would
             # cost a query each, ten per run.
             run.full_clean(exclude=NOT_VALIDATED, validate_unique=False, validate_constraints=False)
+            _validate_notes_length(run.notes)
         except ValidationError as exc:
             result.skipped.append(Skipped(activity.item, _reason(exc)))
             continue
         new_runs.append(run)
-        taken.add(run_id)
-        starts.add(activity.started_at)
+        kept_ids[run_id] = activity.item
+        kept.add(activity.started_at, activity.item)
     if new_runs:
         shoes.save_used(new_runs, "shoe", zone)
         insoles.save_used(new_runs, "insole", zone)

@@ -44,7 +44,7 @@ def parse(name: str, data: bytes, *, zone: dt.tzinfo = dt.UTC) -> ParsedFile:
     if extension == ".tcx":
         return tcx.parse_tcx(data, name=name)
     if extension == ".csv":
-        return csvfile.parse_csv(data, zone=zone)
+        return csvfile.parse_csv(data, zone=zone, name=name)
     if extension == ".zip":
-        return archive.parse_zip(data, name=name, zone=zone)
+        return archive.parse_zip(data, zone=zone)
     raise UnreadableFile("Choose a .fit, .gpx, .tcx, .csv or .zip file.")

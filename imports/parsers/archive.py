@@ -47,7 +47,7 @@ def _read_capped(stream: io.BufferedIOBase | gzip.GzipFile | zipfile.ZipExtFile,
     return b"".join(chunks)
 
 
-def parse_zip(data: bytes, *, name: str = "export.zip", zone: dt.tzinfo = dt.UTC) -> ParsedFile:
+def parse_zip(data: bytes, *, zone: dt.tzinfo = dt.UTC) -> ParsedFile:
     from imports.parsers import parse
 
     try:

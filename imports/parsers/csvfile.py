@@ -55,19 +55,25 @@ def _rows(text: str) -> Iterator[list[str]]:
         raise UnreadableFile(f"This is not a readable CSV file (line {reader.line_num}: {exc}).") from None
 
 
-def parse_csv(data: bytes, *, zone: dt.tzinfo = dt.UTC, name: str = "") -> ParsedFile:
+def parse_csv(data: bytes, *, zone: dt.tzinfo = dt.UTC, name: str = "file.csv") -> ParsedFile:
     if b"\x00" in data:
+        # Text never holds NUL (PostgreSQL cannot store it): this is binary data.
         raise UnreadableFile("This is not a CSV file (it holds binary data).")
     rows = _rows(decode_csv(data))
     header = [cell.strip() for cell in next(rows, [])]
     if "Activity Date" in header or "Activity Type" in header or "Activity ID" in header:
-        return _strava(header, rows, prefix=name)
-    if set(header) & set(SI_COLUMNS):
-        return _own(header, rows, zone, prefix=name)
-    raise UnreadableFile(
-        "This CSV is neither a backpainlog export (columns id, started_at, distance_m, …) "
-        "nor Strava's activities.csv (columns Activity Date, Activity Type, Distance, …)."
-    )
+        result = _strava(header, rows)
+    elif set(header) & set(SI_COLUMNS):
+        result = _own(header, rows, zone)
+    else:
+        raise UnreadableFile(
+            "This CSV is neither a backpainlog export (columns id, started_at, distance_m, …) "
+            "nor Strava's activities.csv (columns Activity Date, Activity Type, Distance, …)."
+        )
+    if not result.activities and not result.skipped:
+        # Readable, and empty: said so, rather than a result of noughts that explains nothing.
+        result.skipped.append(Skipped(name, "The file has a header but no rows: nothing to import."))
+    return result
 
 
 def _require(header: list[str], names: list[str], what: str) -> None:
@@ -78,23 +84,21 @@ def _require(header: list[str], names: list[str], what: str) -> None:
         )
 
 
-def _each_row(
-    rows: Iterator[list[str]], prefix: str, read: Callable[[list[str], str], Activity | Skipped | None]
-) -> ParsedFile:
+def _each_row(rows: Iterator[list[str]], read: Callable[[list[str], str], Activity | Skipped]) -> ParsedFile:
     result = ParsedFile()
     for number, row in enumerate(rows, start=2):  # line 1 is the header
         if number > MAX_ROWS:
             raise UnreadableFile(f"The file has more than {MAX_ROWS:,} rows.")
         if not any(cell.strip() for cell in row):
             continue
-        item = f"{prefix}, row {number}" if prefix else f"Row {number}"
+        item = f"Row {number}"
         try:
             record = read(row, item)
         except RowError as exc:
             record = Skipped(item, str(exc))
         if isinstance(record, Activity):
             result.activities.append(record)
-        elif isinstance(record, Skipped):
+        else:
             result.skipped.append(record)
     return result
 
@@ -124,7 +128,7 @@ def _integer(text: str, column: str) -> int | None:
 # --- The app's own export ---------------------------------------------------------------
 
 
-def _own(header: list[str], rows: Iterator[list[str]], zone: dt.tzinfo, prefix: str) -> ParsedFile:
+def _own(header: list[str], rows: Iterator[list[str]], zone: dt.tzinfo) -> ParsedFile:
     _require(header, OWN_REQUIRED, "backpainlog CSV")
     # The SI columns by name; "flags" and the columns for people (in km or miles) are
     # ignored: flags are recomputed, the SI columns say the same more precisely.
@@ -164,7 +168,7 @@ def _own(header: list[str], rows: Iterator[list[str]], zone: dt.tzinfo, prefix: 
             names_gear=True,
         )
 
-    return _each_row(rows, prefix, read)
+    return _each_row(rows, read)
 
 
 def _iso_time(text: str, zone: dt.tzinfo) -> dt.datetime:
@@ -207,7 +211,7 @@ def _positions(header: list[str], name: str) -> list[int]:
     return [number for number, column in enumerate(header) if column == name]
 
 
-def _strava(header: list[str], rows: Iterator[list[str]], prefix: str) -> ParsedFile:
+def _strava(header: list[str], rows: Iterator[list[str]]) -> ParsedFile:
     _require(header, STRAVA_REQUIRED, "Strava activities.csv")
     column: dict[str, Any] = {
         name: (_positions(header, name) or [None])[0]
@@ -228,9 +232,7 @@ def _strava(header: list[str], rows: Iterator[list[str]], prefix: str) -> Parsed
     def read(row: list[str], item: str) -> Activity | Skipped:
         name = _cell(row, column["Activity Name"])
         started = strava_date(_cell(row, column["Activity Date"]))
-        label = f"{name} ({started:%d %b %Y})" if name else f"{item} ({started:%d %b %Y})"
-        if prefix and name:
-            label = f"{prefix}: {label}"
+        label = f"{name or item} ({started:%d %b %Y})"
         sport = _cell(row, column["Activity Type"])
         kind = classify(sport)
         if kind is None:
@@ -269,7 +271,7 @@ def _strava(header: list[str], rows: Iterator[list[str]], prefix: str) -> Parsed
             names_gear=True,
         )
 
-    return _each_row(rows, prefix, read)
+    return _each_row(rows, read)
 
 
 # Strava names an activity by the time of day unless the athlete renames it: no note.

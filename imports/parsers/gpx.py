@@ -58,6 +58,13 @@ def activity_of(document: gpxpy.gpx.GPX, item: str) -> ParsedFile:
         return ParsedFile(skipped=[not_a_run(item, sport)])
     activity, surface = classify(sport) or ("run", None)
     document.tracks = tracks
+    # A time without an offset is UTC; gpxpy compares the times as written, and one file
+    # may mix both kinds (an app that edited some points), which Python cannot compare.
+    for track in tracks:
+        for segment in track.segments:
+            for point in segment.points:
+                if point.time is not None:
+                    point.time = as_utc(point.time)
     start = document.get_time_bounds().start_time
     if start is None:
         return ParsedFile(skipped=[Skipped(item, "The track has no times, so the run has no date.")])

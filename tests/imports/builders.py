@@ -15,6 +15,21 @@ from fitdecode.utils import compute_crc
 # The real device files (shared/samples/devices beside the project), when present.
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples" / "devices"
 
+# What a person or a file gives a run, as stored: what an import must bring back exactly.
+RUN_FIELDS = [
+    "started_at",
+    "activity",
+    "distance_m",
+    "duration_s",
+    "elevation_gain_m",
+    "surface",
+    "pain_before",
+    "pain_after",
+    "pain_next_morning",
+    "rpe",
+    "notes",
+]
+
 FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
 SPORTS = {"generic": 0, "running": 1, "cycling": 2, "fitness_equipment": 4, "walking": 11, "hiking": 17}
 SUB_SPORTS = {"generic": 0, "treadmill": 1, "trail": 3}

@@ -45,6 +45,12 @@ def test_the_form_has_a_labelled_file_input_and_an_import_button(alice_client: C
     assert form.control("csrfmiddlewaretoken")
 
 
+def test_the_progress_bar_has_a_name_a_screen_reader_reads(alice_client: Client) -> None:
+    html = alice_client.get("/import/").content.decode()
+    [progress] = re.findall(r"<progress[^>]*>", html)
+    assert 'aria-label="Import progress"' in progress
+
+
 def test_the_page_has_no_inline_script_or_style(alice_client: Client) -> None:
     html = alice_client.get("/import/").content.decode()
     assert "/static/js/import.js" in html

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from exports.csvformat import SI_COLUMNS, spreadsheet_safe
-from imports.parsers import UnreadableFile, parse
+from imports.parsers import Skipped, UnreadableFile, parse
 from imports.parsers import archive as archive_module
 from imports.parsers.csvfile import strava_date
 from tests.imports.builders import (
@@ -179,6 +179,16 @@ def test_a_gpx_with_some_times_has_a_start_but_no_duration() -> None:
     ).activities
     assert run.started_at == START
     assert run.duration_s is None
+
+
+def test_a_gpx_mixing_times_with_and_without_an_offset_reads_both_as_utc() -> None:
+    points = [
+        (46.0, 14.0, None, "2024-05-04T07:30:00Z"),
+        (46.001, 14.0, None, "2024-05-04T07:31:00"),
+        (46.002, 14.0, None, "2024-05-04T09:32:00+02:00"),
+    ]
+    [run] = parse("edited.gpx", gpx(points)).activities
+    assert (run.started_at, run.duration_s) == (START, 120)
 
 
 def test_a_gpx_route_without_track_has_nothing_to_import() -> None:
@@ -413,9 +423,10 @@ def test_csv_that_is_not_one_of_ours_is_unreadable(content: bytes, message: str)
         parse("a.csv", content)
 
 
-def test_a_csv_with_only_a_header_has_nothing_to_import() -> None:
+def test_a_csv_with_only_a_header_says_it_has_nothing_to_import() -> None:
     parsed = parse("a.csv", own_csv())
-    assert (parsed.activities, parsed.skipped) == ([], [])
+    assert parsed.activities == []
+    assert parsed.skipped == [Skipped("a.csv", "The file has a header but no rows: nothing to import.")]
 
 
 # --- Zip (Strava's bulk export) ---------------------------------------------------------------
