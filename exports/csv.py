@@ -72,6 +72,7 @@ def run_row(run: Run, *, zone: dt.tzinfo, unit: str) -> list[str]:
         _number(run.rpe),
         spreadsheet_safe(FLAG_SEPARATOR.join(run.flags or [])),
         spreadsheet_safe(run.notes),
+        run.source,
         local.strftime("%H:%M"),
         _distance(run.distance_m, unit),
         _clock(run.duration_s),

@@ -22,6 +22,7 @@ SI_COLUMNS = [
     "rpe",
     "flags",
     "notes",
+    "source",
 ]
 
 

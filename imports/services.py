@@ -93,6 +93,11 @@ def read_upload(upload: UploadedFile) -> bytes:
     return data
 
 
+# Each attempt that collides sees the rows of the import it collided with; only yet another
+# import committing in between makes the next attempt collide again.
+STORE_ATTEMPTS = 5
+
+
 def import_file(*, user: User, upload: UploadedFile) -> ImportResult:
     """Import the runs and walks in ``upload``.
 
@@ -105,12 +110,14 @@ def import_file(*, user: User, upload: UploadedFile) -> ImportResult:
 
 def import_activities(*, user: User, parsed: ParsedFile) -> ImportResult:
     profile_of(user)  # created, if need be, outside the transaction a retry rolls back
-    try:
-        return _store(user, parsed)
-    except IntegrityError:
-        # A concurrent import of the same file stored some of these runs first (their
-        # ids collided): this attempt was rolled back; again, they are now duplicates.
-        return _store(user, parsed)
+    for _ in range(STORE_ATTEMPTS - 1):
+        try:
+            return _store(user, parsed)
+        except IntegrityError:
+            # A concurrent import of the same file stored some of these runs first (their
+            # ids collided): this attempt was rolled back; again, they are now duplicates.
+            continue
+    return _store(user, parsed)
 
 
 def derived_id(user: User, started_at: dt.datetime) -> uuid.UUID:

@@ -146,7 +146,9 @@ def _own(header: list[str], rows: Iterator[list[str]], zone: dt.tzinfo) -> Parse
         distance = _number(get("distance_m"), "distance_m")
         return Activity(
             item=item,
-            source=Source.CSV,
+            # A restored backup keeps where each run first came from (typed in, a watch):
+            # the app asks for the pain scores of imported runs only.
+            source=get("source") if get("source") in Source.ALL else Source.CSV,
             started_at=started_at,
             activity=get("activity") or "run",
             sport=get("activity") or "run",

@@ -21,11 +21,13 @@ class UnreadableFile(Exception):
 class Source:
     """Where a record came from (the values of ``runs.models.Run.Source``)."""
 
+    MANUAL = "manual"
     FIT = "fit"
     GPX = "gpx"
     TCX = "tcx"
     CSV = "csv"
     STRAVA = "strava"
+    ALL = (MANUAL, FIT, GPX, TCX, CSV, STRAVA)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -102,6 +102,7 @@ def test_values_in_the_users_unit_and_time_zone(californian: User, alice_client:
         "rpe": "7",
         "flags": "long_run_spike;pain_flare",
         "notes": 'Hilly, "fast"\nsecond line',
+        "source": "manual",
         "time": "23:30",
         "distance_mi": "5.00",
         "duration": "0:40:00",

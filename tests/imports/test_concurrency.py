@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from imports import services
 from imports.parsers import parse
@@ -63,3 +63,27 @@ def test_two_imports_of_the_same_file_at_once_store_it_once(monkeypatch: pytest.
     assert errors == []
     assert sorted((result.created, result.duplicates) for result in results) == [(0, 2), (2, 0)]
     assert Run.objects.filter(user=user).count() == 2
+
+
+@pytest.mark.django_db
+def test_an_import_retries_while_other_imports_keep_colliding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several imports of one file at once: each collision is followed by another attempt,
+    up to STORE_ATTEMPTS, and only the last collision is an error."""
+    user = UserFactory()
+    parsed = parse("run.fit", fit_file(fit_session(start=START)), zone=dt.UTC)
+    real_store = services._store
+    collisions = services.STORE_ATTEMPTS - 1
+
+    def store_after_collisions(*args: object) -> services.ImportResult:
+        nonlocal collisions
+        if collisions:
+            collisions -= 1
+            raise IntegrityError("duplicate key")
+        return real_store(*args)
+
+    monkeypatch.setattr(services, "_store", store_after_collisions)
+    assert services.import_activities(user=user, parsed=parsed).created == 1
+
+    collisions = services.STORE_ATTEMPTS
+    with pytest.raises(IntegrityError):
+        services.import_activities(user=user, parsed=parsed)

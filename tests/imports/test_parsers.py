@@ -308,6 +308,25 @@ def test_own_csv_reads_every_si_column_and_undoes_the_formula_escape() -> None:
     assert run.source == "csv"
 
 
+@pytest.mark.parametrize(
+    ("cell", "source"),
+    [
+        ("manual", "manual"),
+        ("fit", "fit"),
+        ("strava", "strava"),
+        ("", "csv"),
+        ("=cmd", "csv"),
+        ("FIT", "csv"),
+    ],
+)
+def test_own_csv_keeps_where_a_run_first_came_from(cell: str, source: str) -> None:
+    content = own_csv(
+        {"id": str(RUN_ID), "started_at": "2024-05-04T09:30:00+02:00", "distance_m": "5000", "source": cell}
+    )
+    [run] = parse("a.csv", content).activities
+    assert run.source == source
+
+
 def test_own_csv_time_without_offset_is_the_users_local_time() -> None:
     content = own_csv({"id": str(RUN_ID), "started_at": "2024-05-04T09:30:00", "distance_m": "5000"})
     [run] = parse("a.csv", content, zone=dt.timezone(dt.timedelta(hours=2))).activities

@@ -90,6 +90,7 @@ def log(alice: User) -> dict[uuid.UUID, dict[str, Any]]:
             pain_next_morning=None if number % 2 else number % 7,
             rpe=None if number % 4 == 0 else 1 + number % 10,
             notes=notes,
+            source="strava" if number % 7 == 0 else "manual",
         )
     run_services.analytics_refresh(alice)
     return snapshot(alice)
@@ -100,6 +101,7 @@ def test_the_csv_export_imports_back_as_the_same_runs(
 ) -> None:
     content = downloaded(alice_client)
     shoes, insoles = Shoe.objects.count(), Insole.objects.count()
+    sources = dict(Run.objects.filter(user=alice).values_list("id", "source"))
     Run.objects.filter(user=alice).delete()
 
     body = uploaded(alice, content)
@@ -107,7 +109,9 @@ def test_the_csv_export_imports_back_as_the_same_runs(
     assert (body["created"], body["duplicates"], body["skipped"]) == (len(log), 0, [])
     assert snapshot(alice) == log
     assert (Shoe.objects.count(), Insole.objects.count()) == (shoes, insoles)
-    assert set(Run.objects.filter(user=alice).values_list("source", flat=True)) == {"csv"}
+    # Where each run first came from survives: typed-in runs are not asked for pain again.
+    assert dict(Run.objects.filter(user=alice).values_list("id", "source")) == sources
+    assert set(sources.values()) == {"manual", "strava"}
     # And the file it gives now is the one it gave then.
     assert downloaded(alice_client) == content
 
