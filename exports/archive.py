@@ -24,6 +24,7 @@ from exports.http import attachment, batched
 from runs.api import PainCheckinSerializer, RunSerializer
 from runs.models import Pattern
 from runs.selectors import patterns_for_user
+from runs.services import ASSOCIATION_FIELDS
 from shoes.api import GEAR_FIELDS
 from shoes.models import Insole, Shoe
 
@@ -51,22 +52,7 @@ fhir.json          Your pain scores and runs as a FHIR R4 Bundle, for a clinicia
 README.txt         This file.
 """
 
-PATTERN_FIELDS = [
-    "exposure",
-    "label",
-    "exposed_runs",
-    "exposed_flares",
-    "unexposed_runs",
-    "unexposed_flares",
-    "risk_ratio",
-    "ci95_low",
-    "ci95_high",
-    "p_value",
-    "verdict",
-    "message",
-    "likely_since",
-    "updated_at",
-]
+PATTERN_FIELDS = ["exposure", *ASSOCIATION_FIELDS, "likely_since", "updated_at"]
 # The stored gear fields: the API adds odometers and projections, derived from the runs.
 GEAR_EXPORT_FIELDS = [
     name
