@@ -106,7 +106,9 @@ def _in_zone(
             yield represent(item)
 
 
-def _files(user: AbstractBaseUser) -> list[tuple[str, Callable[[], Iterable[str]]]]:
+def _files(
+    user: AbstractBaseUser, start: dt.date | None, end: dt.date | None
+) -> list[tuple[str, Callable[[], Iterable[str]]]]:
     zone, profile = user_zone(user), profile_of(user)
     chunk = selectors.CHUNK_SIZE
 
@@ -129,13 +131,13 @@ def _files(user: AbstractBaseUser) -> list[tuple[str, Callable[[], Iterable[str]
     )
     return [
         ("README.txt", lambda: [readme]),
-        ("runs.csv", lambda: runs_csv_rows(user)),
+        ("runs.csv", lambda: runs_csv_rows(user, start=start, end=end)),
         (
             "runs.json",
             lambda: _json_array(
                 _in_zone(
                     zone,
-                    selectors.runs_for_export(user).iterator(chunk_size=chunk),
+                    selectors.runs_for_export(user, start=start, end=end).iterator(chunk_size=chunk),
                     RunExportSerializer().to_representation,
                 )
             ),
@@ -145,7 +147,7 @@ def _files(user: AbstractBaseUser) -> list[tuple[str, Callable[[], Iterable[str]
             lambda: _json_array(
                 _in_zone(
                     zone,
-                    selectors.checkins_for_export(user).iterator(chunk_size=chunk),
+                    selectors.checkins_for_export(user, start=start, end=end).iterator(chunk_size=chunk),
                     PainCheckinSerializer().to_representation,
                 )
             ),
@@ -157,16 +159,20 @@ def _files(user: AbstractBaseUser) -> list[tuple[str, Callable[[], Iterable[str]
             lambda: [json.dumps(ProfileSerializer(profile).data, cls=JSONEncoder, ensure_ascii=False)],
         ),
         ("patterns.json", lambda: _json_array(pattern(item) for item in patterns_for_user(user))),
-        ("fhir.json", lambda: fhir_bundle_chunks(user)),
+        ("fhir.json", lambda: fhir_bundle_chunks(user, start=start, end=end)),
     ]
 
 
-def account_zip_chunks(user: AbstractBaseUser) -> Iterator[bytes]:
-    """The archive's bytes, sent on whenever a few tens of kilobytes are ready."""
+def account_zip_chunks(
+    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+) -> Iterator[bytes]:
+    """The archive's bytes, sent on whenever a few tens of kilobytes are ready. Runs and
+    check-ins (in every file that holds them) are those dated ``start`` … ``end``; shoes,
+    insoles, settings and patterns are always whole."""
     pipe = _Pipe()
     stamp = timezone.now().astimezone(user_zone(user)).timetuple()[:6]
     with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
-        for name, produce in _files(user):
+        for name, produce in _files(user, start, end):
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             member: IO[bytes]
@@ -184,6 +190,10 @@ def account_zip_filename(user: AbstractBaseUser) -> str:
     return f"backpainlog-account-{local_today(user).isoformat()}.zip"
 
 
-def stream_account_zip(user: AbstractBaseUser) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(account_zip_chunks(user), content_type="application/zip")
+def stream_account_zip(
+    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        account_zip_chunks(user, start=start, end=end), content_type="application/zip"
+    )
     return attachment(response, account_zip_filename(user))

@@ -119,16 +119,19 @@ class AccountZipView(ExportView):
         summary="Everything you have, machine-readable",
         description=(
             "A zip of runs.csv, runs.json, pain_checkins.json, shoes.json, insoles.json, "
-            "profile.json, patterns.json, fhir.json and a README.txt describing each. Always "
-            "the whole log: no date range."
+            "profile.json, patterns.json, fhir.json and a README.txt describing each. With "
+            "`from`/`to`, the runs and check-ins of those dates (shoes, insoles, settings and "
+            "patterns are always whole); without, everything."
         ),
+        parameters=DATE_RANGE_PARAMETERS,
         responses={
             (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The zip file."),
-            401: ERRORS[401],
+            **ERRORS,
         },
     )
     def get(self, request: Request) -> StreamingHttpResponse:
-        return stream_account_zip(request.user)
+        start, end = self.date_range()
+        return stream_account_zip(request.user, start=start, end=end)
 
 
 def report_pdf_response(data: report.Report, *, download: bool = True) -> HttpResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import zipfile
@@ -117,6 +118,32 @@ def test_everything_the_user_has(alice: User, bob: User, alice_client: Client) -
 
     everything = b"".join(zipped.read(name) for name in FILES)
     assert b"bob" not in everything
+
+
+def test_a_date_range_narrows_runs_and_checkins_in_every_file(alice: User, alice_client: Client) -> None:
+    shoe = ShoeFactory(user=alice, name="Pair")
+    inside = RunFactory(user=alice, shoe=shoe, started_at=dt.datetime(2026, 3, 10, 8, tzinfo=dt.UTC))
+    RunFactory(user=alice, shoe=shoe, started_at=dt.datetime(2026, 2, 10, 8, tzinfo=dt.UTC))
+    kept = PainCheckinFactory(user=alice, recorded_at=dt.datetime(2026, 3, 31, 20, tzinfo=dt.UTC))
+    PainCheckinFactory(user=alice, recorded_at=dt.datetime(2026, 4, 1, 8, tzinfo=dt.UTC))
+
+    response = alice_client.get(URL, {"from": "2026-03-01", "to": "2026-03-31"})
+    zipped = zipfile.ZipFile(io.BytesIO(body(response)))
+
+    rows = list(csv.DictReader(io.StringIO(zipped.read("runs.csv").decode("utf-8-sig"))))
+    assert [row["id"] for row in rows] == [str(inside.pk)]
+    assert [run["id"] for run in read_json(zipped, "runs.json")] == [str(inside.pk)]
+    assert [c["id"] for c in read_json(zipped, "pain_checkins.json")] == [str(kept.pk)]
+    observations = [entry["resource"] for entry in read_json(zipped, "fhir.json")["entry"][1:]]
+    assert len([o for o in observations if o["code"]["coding"][0]["code"] == "55411-3"]) == 1
+    # The gear is whole: a pair is not cut in two by a date.
+    assert [pair["name"] for pair in read_json(zipped, "shoes.json")] == ["Pair"]
+
+
+def test_a_bad_date_range_is_a_400(alice_client: Client) -> None:
+    response = alice_client.get(URL, {"from": "2026-04-01", "to": "2026-03-01"})
+    assert response.status_code == 400
+    assert "to" in response.json()
 
 
 def test_an_empty_account(alice: User, alice_api: APIClient) -> None:
