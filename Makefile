@@ -48,7 +48,7 @@ serve: $(STAMP)
 
 ## bench: how analytics, dashboard, export and import scale with a long history (figures, not a test)
 bench: $(STAMP)
-	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

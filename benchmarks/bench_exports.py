@@ -21,39 +21,19 @@ import datetime as dt
 import os
 import random
 import shutil
-import statistics
-import sys
-import tempfile
 import time
 import tracemalloc
 import warnings
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-WORKDIR = Path(tempfile.mkdtemp(prefix="backpainlog-bench-"))
-os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'bench.sqlite3'}"
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "x" * 40)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backpainlog.settings")
 os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"  # the test client's host name
 # Production settings look for collected static files, which downloads do not need.
 warnings.filterwarnings("ignore", message="No directory at")
-sys.path.insert(0, str(ROOT))
 
-import django
-
-django.setup()
-
+import support
 from django.contrib.auth.models import User
-from django.core.management import call_command
 from django.db import connections
 from django.test import Client
-from django.utils import timezone
 
-from backpainlog.accounts.services import profile_update, user_sign_up
-from runs.models import PainCheckin, Run
-from shoes.models import Shoe
-
-PASSWORD = "bench-password-1"  # noqa: S105
 YEARS = (1, 5, 10)
 SHOES = 10
 REPEATS = 3
@@ -62,49 +42,36 @@ NOTES = ["", "", "", "Easy, felt fine", "Tight lower back after the hills", "=1+
 FLAGS = [[], [], [], ["long_run_spike"], ["weekly_increase", "acwr_high"], ["pain_flare"]]
 
 
+def varied_run(rng: random.Random, n: int, day: dt.date) -> dict[str, object]:
+    """3–25 km, some runs without a duration, an elevation or a next-morning score, every
+    effort, notes (one a spreadsheet formula, some non-ASCII) and flags."""
+    before = rng.choice([0, 1, 1, 2, 2, 3])
+    return {
+        "distance_m": float(rng.randint(3_000, 25_000)),
+        "duration_s": rng.choice([None, *range(1_200, 7_200, 37)]),
+        "elevation_gain_m": rng.choice([None, 12.5, 80.0]),
+        "surface": rng.choice(["road", "road", "trail", "track", "treadmill"]),
+        "pain_before": before,
+        "pain_after": min(10, before + rng.choice([0, 0, 0, 1, 2, 3])),
+        "pain_next_morning": rng.choice([None, min(10, before + rng.choice([0, 0, 1, 2]))]),
+        "rpe": rng.randint(1, 10),
+        "notes": rng.choice(NOTES),
+        "flags": rng.choice(FLAGS),
+    }
+
+
 def seed(username: str, years: int) -> User:
     """A daily runner for ``years`` years: 3–25 km a day, ten pairs of shoes in turn, a
     check-in every morning, some notes and flags."""
-    rng = random.Random(years)
-    user = user_sign_up(username=username, password=PASSWORD)
-    profile_update(user=user, timezone="America/Los_Angeles", distance_unit="mi")
-    days = 365 * years
-    first = timezone.localdate() - dt.timedelta(days=days)
-    shoes = [
-        Shoe.objects.create(
-            user=user, name=f"Pair {n + 1}", started_on=first + dt.timedelta(days=n * days // SHOES)
-        )
-        for n in range(SHOES)
-    ]
-    runs, checkins = [], []
-    for n in range(days):
-        start = timezone.make_aware(dt.datetime.combine(first + dt.timedelta(days=n), dt.time(7, 30)))
-        before = rng.choice([0, 1, 1, 2, 2, 3])
-        runs.append(
-            Run(
-                user=user,
-                started_at=start,
-                distance_m=float(rng.randint(3_000, 25_000)),
-                duration_s=rng.choice([None, *range(1_200, 7_200, 37)]),
-                elevation_gain_m=rng.choice([None, 12.5, 80.0]),
-                surface=rng.choice(["road", "road", "trail", "track", "treadmill"]),
-                shoe=shoes[n * SHOES // days],
-                pain_before=before,
-                pain_after=min(10, before + rng.choice([0, 0, 0, 1, 2, 3])),
-                pain_next_morning=rng.choice([None, min(10, before + rng.choice([0, 0, 1, 2]))]),
-                rpe=rng.randint(1, 10),
-                notes=rng.choice(NOTES),
-                flags=rng.choice(FLAGS),
-            )
-        )
-        checkins.append(
-            PainCheckin(
-                user=user, recorded_at=start - dt.timedelta(hours=1), score=rng.choice([1, 2, 2, 3, 5])
-            )
-        )
-    Run.objects.bulk_create(runs)
-    PainCheckin.objects.bulk_create(checkins)
-    return user
+    return support.seed_daily_runner(
+        username,
+        days=365 * years,
+        rng_seed=years,
+        run_fields=varied_run,
+        shoes=SHOES,
+        timezone="America/Los_Angeles",
+        distance_unit="mi",
+    )
 
 
 def download(client: Client, path: str) -> int:
@@ -115,15 +82,6 @@ def download(client: Client, path: str) -> int:
     size = sum(len(piece) for piece in response.streaming_content)
     response.close()
     return size
-
-
-def timed_ms(client: Client, path: str) -> float:
-    times = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        download(client, path)
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def peak_kib(client: Client, path: str) -> tuple[float, int]:
@@ -142,8 +100,7 @@ def peak_kib(client: Client, path: str) -> tuple[float, int]:
 
 
 def main() -> None:
-    print(f"Database: {os.environ['DATABASE_URL']}")
-    call_command("migrate", verbosity=0)
+    support.create_database()
     clients = {}
     for years in YEARS:
         started = time.perf_counter()
@@ -159,7 +116,7 @@ def main() -> None:
         print(f"\n{path}: time (median of {REPEATS}) and peak memory of one download (tracemalloc)")
         peaks = {}
         for years, client in clients.items():
-            took = timed_ms(client, path)
+            took = support.median_ms(lambda client=client, path=path: download(client, path), REPEATS)
             peaks[years], size = peak_kib(client, path)
             print(
                 f"  {years:>2} year(s): {took:8.1f} ms   peak {peaks[years]:8.1f} KiB   "
@@ -177,4 +134,4 @@ if __name__ == "__main__":
         main()
     finally:
         connections.close_all()
-        shutil.rmtree(WORKDIR, ignore_errors=True)
+        shutil.rmtree(support.WORKDIR, ignore_errors=True)

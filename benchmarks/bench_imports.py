@@ -17,30 +17,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import random
 import statistics
-import sys
-import tempfile
-import time
 import tracemalloc
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-WORKDIR = Path(tempfile.mkdtemp(prefix="backpainlog-bench-"))
-os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'bench.sqlite3'}"
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "x" * 40)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backpainlog.settings")
-sys.path.insert(0, str(ROOT))
-
-import django
-
-django.setup()
-
+import support
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 
 from backpainlog.accounts.services import user_sign_up
 from imports import services
@@ -48,7 +32,6 @@ from imports.parsers import parse
 
 ACTIVITIES = 1_000
 REPEATS = 5
-PASSWORD = "bench-password-1"  # noqa: S105
 
 # Strava's header (the names repeat: Distance and Elapsed Time twice).
 HEADER_LINE = (
@@ -93,12 +76,6 @@ def strava_csv(count: int) -> bytes:
     return buffer.getvalue().encode()
 
 
-def timed(action: Callable[[], object]) -> tuple[float, object]:
-    began = time.perf_counter()
-    result = action()
-    return (time.perf_counter() - began) * 1000, result
-
-
 REFRESH_MS: list[float] = []
 
 
@@ -107,28 +84,25 @@ def _timing_refresh(refresh: Callable[[User], None]) -> Callable[[User], None]:
     its own work)."""
 
     def timed_refresh(user: User) -> None:
-        began = time.perf_counter()
-        refresh(user)
-        REFRESH_MS.append((time.perf_counter() - began) * 1000)
+        REFRESH_MS.append(support.timed(lambda: refresh(user))[0])
 
     return timed_refresh
 
 
 def main() -> None:
-    print(f"Database: {os.environ['DATABASE_URL']}")
-    call_command("migrate", verbosity=0)
+    support.create_database()
     content = strava_csv(ACTIVITIES)
     print(f"activities.csv: {ACTIVITIES:,} activities, {len(content) / 1024:.0f} KiB")
 
-    parse_ms = statistics.median(timed(lambda: parse("activities.csv", content))[0] for _ in range(REPEATS))
+    parse_ms = support.median_ms(lambda: parse("activities.csv", content), REPEATS)
     print(f"\nParse alone, median of {REPEATS}: {parse_ms:.0f} ms")
 
     services.analytics_refresh = _timing_refresh(services.analytics_refresh)
     times, result = [], None
     for number in range(REPEATS):
-        user = user_sign_up(username=f"importer{number}", password=PASSWORD)
+        user = user_sign_up(username=f"importer{number}", password=support.PASSWORD)
         upload = SimpleUploadedFile("activities.csv", content)
-        elapsed, result = timed(
+        elapsed, result = support.timed(
             lambda user=user, upload=upload: services.import_file(user=user, upload=upload)
         )
         times.append(elapsed)
@@ -144,13 +118,13 @@ def main() -> None:
     )
 
     user = User.objects.get(username=f"importer{REPEATS - 1}")
-    again_ms, again = timed(
+    again_ms, again = support.timed(
         lambda: services.import_file(user=user, upload=SimpleUploadedFile("activities.csv", content))
     )
     assert isinstance(again, services.ImportResult)
     print(f"The same file again: {again_ms:.0f} ms ({again.created} created, {again.duplicates} duplicates)")
 
-    fresh = user_sign_up(username="importer-memory", password=PASSWORD)
+    fresh = user_sign_up(username="importer-memory", password=support.PASSWORD)
     tracemalloc.start()
     services.import_file(user=fresh, upload=SimpleUploadedFile("activities.csv", content))
     _, peak = tracemalloc.get_traced_memory()
