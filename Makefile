@@ -19,7 +19,6 @@ $(STAMP): requirements.txt requirements-dev.txt
 ## run: set up, migrate, create the demo account on first run, serve on http://$(HOST):$(PORT)/
 run: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
-	DJANGO_DEBUG=1 $(BIN)/python manage.py createcachetable
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 	DJANGO_DEBUG=1 DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-*}" $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -43,7 +42,6 @@ serve: $(STAMP)
 	@test -f .secret_key || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key
 	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py migrate --noinput
-	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py createcachetable
 	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/gunicorn backpainlog.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 ## bench: how analytics, dashboard, export and import scale with a long history (figures, not a test)

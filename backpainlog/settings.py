@@ -145,7 +145,7 @@ CACHES = {
     # process may keep its own copy without ever serving a stale one.
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Counts every process must agree on (rate limits): in the database, which all the
-    # app's processes and machines share. `manage.py createcachetable` makes its table.
+    # app's processes and machines share. Its table comes with a migration (sharing 0002).
     "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "backpainlog_cache"},
 }
 

@@ -56,12 +56,11 @@ RunFields = Callable[[random.Random, int, dt.date], dict[str, object]]
 
 
 def create_database(*, collectstatic: bool = False) -> None:
-    """Creates the tables and the shared cache's table (the share pages' rate limits use
+    """Creates the tables (the shared cache's among them: the share pages' rate limits use
     it); with ``collectstatic``, also the hashed static files that the production settings
     serve (for the benchmarks that run gunicorn)."""
     print(f"Database: {os.environ['DATABASE_URL']}")
     call_command("migrate", verbosity=0)
-    call_command("createcachetable", verbosity=0)
     if collectstatic:
         call_command("collectstatic", interactive=False, verbosity=0)
 
