@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
@@ -24,9 +24,16 @@ def paginate(request: AuthenticatedHttpRequest, items: QuerySet[Any]) -> Page:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def date_filter(request: AuthenticatedHttpRequest) -> tuple[DateRangeForm, date | None, date | None]:
-    """The list filter and its range; an invalid filter shows its errors and filters nothing."""
-    form = DateRangeForm(request.GET or None)
+RangeForm = TypeVar("RangeForm", bound=DateRangeForm)
+
+
+def date_filter(
+    request: AuthenticatedHttpRequest,
+    form_class: type[RangeForm] = DateRangeForm,  # type: ignore[assignment]
+) -> tuple[RangeForm, date | None, date | None]:
+    """The list filter (``form_class``: a :class:`DateRangeForm` with more filters, if need
+    be) and its range; an invalid filter shows its errors and filters nothing."""
+    form = form_class(request.GET or None)
     if form.is_bound and form.is_valid():
         return form, *form.bounds
     return form, None, None

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -18,7 +17,7 @@ from django.http import StreamingHttpResponse
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
 from backpainlog.units import METRES_PER_UNIT, format_pace
 from exports.csvformat import header, spreadsheet_safe
-from exports.http import FLUSH_AT, attachment
+from exports.http import attachment, batched
 from exports.selectors import CHUNK_SIZE, runs_for_export
 from runs.models import Run
 
@@ -80,6 +79,13 @@ def run_row(run: Run, *, zone: dt.tzinfo, unit: str) -> list[str]:
     ]
 
 
+class _Echo:
+    """A file for :func:`csv.writer` that hands each line back instead of keeping it."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
 def runs_csv_rows(
     user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> Iterator[str]:
@@ -88,18 +94,16 @@ def runs_csv_rows(
     Nothing is read before the first chunk is asked for; then the runs come from the
     database :data:`~exports.selectors.CHUNK_SIZE` at a time and are never all in memory.
     """
+    return batched(_csv_lines(user, start=start, end=end))
+
+
+def _csv_lines(user: AbstractBaseUser, *, start: dt.date | None, end: dt.date | None) -> Iterator[str]:
     zone, unit = user_zone(user), profile_of(user).distance_unit
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write(BOM)
-    writer.writerow(header(unit))
+    writer = csv.writer(_Echo())
+    yield BOM
+    yield writer.writerow(header(unit))
     for run in runs_for_export(user, start=start, end=end).iterator(chunk_size=CHUNK_SIZE):
-        writer.writerow(run_row(run, zone=zone, unit=unit))
-        if buffer.tell() >= FLUSH_AT:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+        yield writer.writerow(run_row(run, zone=zone, unit=unit))
 
 
 def runs_csv_filename(user: AbstractBaseUser) -> str:

@@ -8,7 +8,18 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -55,8 +66,8 @@ def runs_for_user(
     end: dt.date | None = None,
     needs_pain: bool = False,
 ) -> QuerySet[Run]:
-    """The user's runs, newest first, with their shoes, insoles and ``shoe_distance_m``;
-    with ``needs_pain``, only the imported ones still without pain scores."""
+    """The user's runs, newest first, with their shoes, insoles, ``shoe_distance_m`` and
+    ``needs_pain`` (:data:`NEEDS_PAIN`); with ``needs_pain``, only the runs that need it."""
     low, high = local_day_bounds(user, start, end)
     runs = Run.objects.filter(user=user).select_related("shoe", "insole")
     if needs_pain:
@@ -65,7 +76,10 @@ def runs_for_user(
         runs = runs.filter(started_at__gte=low)
     if high:
         runs = runs.filter(started_at__lt=high)
-    return runs.annotate(shoe_distance_m=_shoe_distance_before()).order_by("-started_at", "-id")
+    return runs.annotate(
+        shoe_distance_m=_shoe_distance_before(),
+        needs_pain=ExpressionWrapper(NEEDS_PAIN, output_field=BooleanField()),
+    ).order_by("-started_at", "-id")
 
 
 def runs_needing_pain_count(user: AbstractBaseUser) -> int:

@@ -153,9 +153,7 @@ def definitions_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 @vary_on_headers("HX-Request")
 def run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    # As backpainlog.pages.date_filter, with the imported-runs-without-pain filter.
-    filter_form = RunFilterForm(request.GET or None)
-    start, end = filter_form.bounds if filter_form.is_bound and filter_form.is_valid() else (None, None)
+    filter_form, start, end = date_filter(request, RunFilterForm)
     page = paginate(
         request,
         selectors.runs_for_user(request.user, start=start, end=end, needs_pain=filter_form.needs_pain_only),

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import math
+import time
 
 from django.conf import settings
 from django.core.cache import caches
@@ -43,16 +45,22 @@ def _key(request: HttpRequest) -> str:
     return f"share-failures:{digest}"
 
 
+def _window(key: str, now: float) -> tuple[int, float]:
+    """The failures counted so far and when their window ends (a new window: none yet)."""
+    state = caches["shared"].get(key)
+    if isinstance(state, tuple):
+        return state
+    return 0, now + WINDOW_SECONDS
+
+
 def is_blocked(request: HttpRequest) -> bool:
-    return (caches["shared"].get(_key(request)) or 0) >= MAX_FAILURES
+    count, _ = _window(_key(request), time.time())
+    return count >= MAX_FAILURES
 
 
 def record_failure(request: HttpRequest) -> None:
-    """Count one failed look-up; the window starts with the first failure."""
-    cache, key = caches["shared"], _key(request)
-    if cache.add(key, 1, WINDOW_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, WINDOW_SECONDS)
+    """Count one failed look-up. The window starts with the first failure; later ones
+    keep its end (``cache.incr`` would not: it stores with the cache's default timeout)."""
+    key, now = _key(request), time.time()
+    count, ends = _window(key, now)
+    caches["shared"].set(key, (count + 1, ends), max(1, math.ceil(ends - now)))

@@ -45,7 +45,7 @@ def _page_context(request: AuthenticatedHttpRequest, **extra: Any) -> dict[str, 
     links = list(selectors.share_links_for_user(request.user, recent_accesses=True))
     for link in links:
         link.current_status = link.status_at(now)  # type: ignore[attr-defined]
-    return {"links": links, "form": ShareLinkForm(), **extra}
+    return {"links": links, "form": ShareLinkForm(), "report_weeks": report.DEFAULT_WEEKS, **extra}
 
 
 def qr_svg(url: str) -> str:

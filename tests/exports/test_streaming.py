@@ -27,7 +27,6 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("exports.csv.CHUNK_SIZE", 2)
     monkeypatch.setattr("exports.fhir.CHUNK_SIZE", 2)
     monkeypatch.setattr("exports.http.FLUSH_AT", 1)
-    monkeypatch.setattr("exports.csv.FLUSH_AT", 1)
 
 
 @pytest.fixture(params=[False, True], ids=["autocommit", "atomic-requests"])
