@@ -6,7 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from backpainlog import views
+from backpainlog import pwa, views
 from backpainlog.accounts import api as accounts_api
 from backpainlog.accounts import views as accounts_views
 from imports.api import ImportView
@@ -41,6 +41,8 @@ accounts = [
         name="login",
     ),
     path("delete/", accounts_views.account_delete, name="account_delete"),
+    # Before django.contrib.auth's own: the same sign-out, clearing the browser's cache too.
+    path("logout/", pwa.LogoutView.as_view(), name="logout"),
     path("", include("django.contrib.auth.urls")),
 ]
 
@@ -56,5 +58,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", views.healthz, name="healthz"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("offline/", pwa.offline, name="offline"),
     path("admin/", admin.site.urls),
 ]
