@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format serve bench clean
+.PHONY: run test lint format serve bench lighthouse clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "backpainlog needs Python 3.11 or newer")'
@@ -48,5 +48,10 @@ serve: $(STAMP)
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
+## lighthouse: Lighthouse scores (mobile, headless Chromium) of the login page, dashboard and log form under gunicorn
+lighthouse: $(STAMP)
+	cd lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	CHROME_PATH="$${CHROME_PATH:-/usr/bin/chromium}" $(BIN)/python lighthouse/run.py
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache lighthouse/node_modules lighthouse/reports
