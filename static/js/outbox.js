@@ -108,12 +108,19 @@
     });
   }
 
+  // The current token (it changes at each sign-in): from the cookie, which the worker
+  // reads through the Cookie Store API where it has it; the entry's own only as a last resort.
   function csrfToken(entry) {
     if (global.document) {
       var match = /(?:^|;\s*)csrftoken=([^;]+)/.exec(global.document.cookie);
-      if (match) return decodeURIComponent(match[1]);
+      return Promise.resolve(match ? decodeURIComponent(match[1]) : entry.csrf);
     }
-    return entry.csrf;
+    if (global.cookieStore) {
+      return global.cookieStore.get("csrftoken").then(function (cookie) {
+        return cookie ? decodeURIComponent(cookie.value) : entry.csrf;
+      }, function () { return entry.csrf; });
+    }
+    return Promise.resolve(entry.csrf);
   }
 
   var FIELD_NAMES = {
@@ -140,17 +147,30 @@
 
   // Sends one entry; resolves to "sent", "kept" (the user must act) or "retry".
   function send(entry) {
+    return csrfToken(entry).then(function (token) {
+      entry.csrf = token;  // a stale one is replaced in the outbox too
+      return post(entry, token);
+    });
+  }
+
+  function post(entry, token) {
     return fetch(entry.url, {
       method: "POST",
       credentials: "same-origin",
       headers: {
         "Content-Type": "application/json",
         Accept: "application/json",
-        "X-CSRFToken": csrfToken(entry)
+        "X-CSRFToken": token
       },
       body: JSON.stringify(Object.assign({ id: entry.id }, entry.payload))
     }).then(function (response) {
-      if (response.ok) return remove(entry.id).then(function () { return "sent"; });
+      // Only the API's own JSON answer means the server has it: fetch follows redirects,
+      // so a sign-in page or a captive portal's page can come back as a 200.
+      var json = /json/i.test(response.headers.get("Content-Type") || "");
+      if (response.ok && !response.redirected && json) {
+        return remove(entry.id).then(function () { return "sent"; });
+      }
+      if (response.ok) return later(entry, "The server did not confirm it.");
       if (response.status === 409) {
         entry.state = "conflict";
         entry.errors = ["Another entry was saved with this one's id and different values. "

@@ -308,6 +308,84 @@ def test_a_server_error_keeps_the_entry_and_a_later_attempt_sends_it(
     assert Run.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        # Fetch follows the redirect: the sign-in page comes back as a 200 HTML page.
+        ({"status": 302, "headers": {"Location": "/accounts/login/?next=/api/v1/runs/"}}, "did not confirm"),
+        (
+            {"status": 403, "content_type": "application/json", "body": '{"detail": "CSRF Failed"}'},
+            "answered 403",
+        ),
+        (
+            {"status": 401, "content_type": "application/json", "body": '{"detail": "Not signed in"}'},
+            "answered 401",
+        ),
+        ({"status": 413, "content_type": "text/html", "body": "<h1>Too large</h1>"}, "answered 413"),
+    ],
+    ids=["redirect-to-sign-in", "403", "401", "413"],
+)
+def test_an_entry_is_kept_when_the_answer_is_not_the_apis_own(
+    phone_without_worker: Page, runner: User, answer: dict[str, Any], shown: str
+) -> None:
+    page = phone_without_worker
+    sign_in(page, runner)
+    queue_a_run_offline(page)
+    page.route("**/api/v1/runs/", lambda route: route.fulfill(**answer))
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+
+    outbox = page.get_by_role("region", name="Waiting to sync")
+    expect(outbox).to_contain_text(shown)
+    expect(waiting(page)).to_have_text("Waiting to sync (1)")
+    page.reload()  # not lost
+    expect(waiting(page)).to_have_text("Waiting to sync (1)")
+    assert Run.objects.count() == 0
+
+    page.unroute("**/api/v1/runs/")
+    page.reload()
+    expect(waiting(page)).to_be_hidden()
+    assert Run.objects.count() == 1
+
+
+def test_background_sync_sends_with_the_current_csrf_token_not_the_stored_one(
+    phone: Page, runner: User
+) -> None:
+    """The token stored with an entry is stale after a new sign-in; the worker, with no
+    page to read the cookie from, uses the current one and the entry is sent once."""
+    page = phone
+    signed_in_with_worker(page, runner)
+    owner = page.evaluate("document.body.getAttribute('data-signed-in')")
+    [worker] = page.context.service_workers
+    entry = {
+        "id": "0b0b4f6e-2f57-4c59-9b1e-6f1d2a3c4d5e",
+        "kind": "run",
+        "owner": owner,
+        "url": "/api/v1/runs/",
+        "formUrl": "/runs/new/",
+        "payload": {
+            "started_at": "2026-11-01T07:30:00+00:00",
+            "activity": "run",
+            "distance_m": 8400,
+        },
+        "values": {},
+        "summary": "Run · 8.4 km",
+        "csrf": "stale" * 6 + "st",
+        "createdAt": 1,
+        "state": "waiting",
+        "errors": [],
+        "attempts": 0,
+    }
+    result = worker.evaluate(
+        "entry => BackpainlogOutbox.put(entry).then(() => BackpainlogOutbox.flush())", entry
+    )
+
+    assert result["sent"] == 1, result
+    assert not result["retry"]
+    assert worker.evaluate("BackpainlogOutbox.all()") == []
+    assert Run.objects.count() == 1
+
+
 def test_a_rejected_entry_stays_with_the_message_until_fixed(
     phone_without_worker: Page, runner: User
 ) -> None:
