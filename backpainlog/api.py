@@ -3,30 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils import timezone
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from backpainlog.accounts.selectors import user_zone
 from backpainlog.forms import DateRangeForm
 from backpainlog.services import IdempotencyConflict
+from backpainlog.views import DATABASE_UNAVAILABLE, database_unavailable
+
+logger = logging.getLogger(__name__)
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse | None:
     """DRF's handler, plus the exceptions our services raise.
 
     Services validate whole objects (``full_clean``) and raise Django's ValidationError,
     which becomes the same 400 shape as a serializer error; a lookup outside the caller's
-    data is a 404; an id taken by different content is a 409.
+    data is a 404; an id taken by different content is a 409; a database that cannot be
+    reached is a 503 that the client may retry (a create with the same client id then
+    stores the entry once).
     """
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
@@ -42,6 +49,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"id": ["An entry with this id exists with different content."]}, status=status.HTTP_409_CONFLICT
         )
+    elif isinstance(exc, DATABASE_UNAVAILABLE):
+        request = context["request"]
+        logger.error("Service Unavailable: %s %s: %s", request.method, request.path, exc)
+        set_rollback()
+        return database_unavailable(request)
     return drf_exception_handler(exc, context)
 
 
@@ -88,6 +100,25 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON ``true`` or ``false``; REST framework's BooleanField also takes ``0``,
+    ``"yes"``, ``"off"`` and the like."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string; REST framework's CharField also takes numbers (``{"notes": 0}``)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class ClientIdField(serializers.UUIDField):
     """A client-generated id: a UUID string. REST framework's UUIDField also takes a JSON
     integer as a UUID (``UUID(int=7)``), which no client means."""
@@ -99,11 +130,15 @@ class ClientIdField(serializers.UUIDField):
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """The API's model serializer: model number fields accept JSON numbers only."""
+    """The API's model serializer: model fields accept their own JSON type only (numbers,
+    booleans, strings), not what REST framework would convert from another."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.FloatField: StrictFloatField,
+        models.BooleanField: StrictBooleanField,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
         models.PositiveIntegerField: StrictIntegerField,
         models.PositiveSmallIntegerField: StrictIntegerField,
     }

@@ -3,10 +3,35 @@
 A module of its own: REST framework imports it while loading its generic views.
 """
 
+from typing import Any
+
+from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 
 
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request: Request) -> int:
+        # REST framework silently falls back to the default for a page size it cannot
+        # read; a client asking for ``page_size=ten`` should learn that it is wrong.
+        # Sizes above the maximum are still cut to it (API.md: "up to 500").
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+            raise exceptions.ValidationError({self.page_size_query_param: ["Enter a whole number from 1."]})
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Results per page, {self.page_size} unless given; at most {self.max_page_size} (larger sizes are cut to it)."
+                )
+        return parameters

@@ -7,10 +7,14 @@ Every variable is read through a small typed helper that refuses a bad value wit
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from runs.charts import FALLBACK_CSS_CSP_SOURCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -75,6 +79,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
+    # Sign-in protection: failed-attempt lock-out, and the authenticator-app device of
+    # two-step sign-in.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "backpainlog",
     "backpainlog.accounts",
     "shoes",
@@ -82,10 +92,13 @@ INSTALLED_APPS = [
     "exports",
     "imports",
     "sharing",
+    "audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +108,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so that it sees (and answers) a sign-in refused because of the lock-out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backpainlog.urls"
@@ -137,6 +152,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+    # The test database is a file, not Django's in-memory default: shared-cache memory
+    # databases lock whole tables and fail at once instead of waiting, so the browser tests'
+    # server threads (a page and a background send at the same moment) would fail where a
+    # real deployment waits. One file per test process, so parallel runs do not collide.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"backpainlog-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -149,6 +171,21 @@ CACHES = {
     "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "backpainlog_cache"},
 }
 
+# The lock-out backend first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Argon2 for new and changed passwords; older PBKDF2 hashes still work and are
+# re-hashed with Argon2 at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -159,6 +196,33 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Lock-out (see README, "Signing in"): 5 failed sign-ins (passwords or two-step codes)
+# for one username, from any number of addresses, or from one address, for any
+# usernames, pause signing in for 15 minutes. Attempts while paused are not counted, so
+# nobody can keep a real user locked out for longer than that at a time.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # every process sees the same counts
+AXES_CLIENT_IP_CALLABLE = "backpainlog.accounts.lockout.client_ip"  # the address behind the trusted proxy
+AXES_USERNAME_CALLABLE = "backpainlog.accounts.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "backpainlog.accounts.lockout.lockout_response"
+# Successful sign-ins are recorded in the user's own audit log; not a second time here.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Two-step sign-in: the issuer shown in authenticator apps. The device's own back-off
+# after wrong codes is off: the lock-out above counts them for the username instead.
+OTP_TOTP_ISSUER = "backpainlog"
+OTP_TOTP_THROTTLE_FACTOR = 0
+
+# Signed in for DJANGO_SESSION_DAYS (14 by default) from the sign-in, then asked again.
+SESSION_DAYS = env_int("DJANGO_SESSION_DAYS", 14)
+if SESSION_DAYS < 1:
+    raise ImproperlyConfigured(f"DJANGO_SESSION_DAYS must be 1 or more; got {SESSION_DAYS}")
+SESSION_COOKIE_AGE = SESSION_DAYS * 24 * 60 * 60
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -201,6 +265,51 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Everything the pages load comes from this origin: no inline script, no inline style
+# (htmx is told not to inject any: <meta name="htmx-config"> in base.html), no eval. The one
+# exception is the chart fallback rules that every server-drawn SVG carries, allowed by
+# their hash. The API docs widen img-src for Swagger UI's icons (backpainlog/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, FALLBACK_CSS_CSP_SOURCE],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features the app never uses, switched off for it and anything it could embed.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 if HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
@@ -208,6 +317,9 @@ if HTTPS:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # No "preload": entering the browsers' preload list binds every subdomain of the whole
+    # registrable domain for months, which only its owner may decide, not the app.
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
     # /healthz is probed by load balancers over plain HTTP from inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
@@ -222,7 +334,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "backpainlog.pagination.Pagination",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["backpainlog.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "backpainlog.schema.AutoSchema",
     "EXCEPTION_HANDLER": "backpainlog.api.exception_handler",
     "PAGE_SIZE": 50,
 }
@@ -251,4 +363,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # The lock-out logs failed sign-ins and lock-outs as warnings; its info lines (every
+    # successful sign-in) would only be noise.
+    "loggers": {"axes": {"level": "WARNING" if LOG_LEVEL in {"DEBUG", "INFO"} else LOG_LEVEL}},
 }

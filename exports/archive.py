@@ -15,6 +15,8 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from rest_framework.utils.encoders import JSONEncoder
 
+from audit.api import AuditEventSerializer
+from audit.selectors import audit_events_for_user
 from backpainlog.accounts.api import ProfileSerializer
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
 from exports import selectors
@@ -49,6 +51,9 @@ patterns.json      The patterns the app found between exposures (spikes, surface
                    log, not proof of cause.
 fhir.json          Your pain scores and runs as a FHIR R4 Bundle, for a clinician's
                    records system.
+audit_events.json  Your account activity: sign-ins (with the address for those),
+                   failed sign-ins, API tokens, exports, share links and every time
+                   one was opened. Always whole, newest first.
 README.txt         This file.
 """
 
@@ -160,6 +165,16 @@ def _files(
         ),
         ("patterns.json", lambda: _json_array(pattern(item) for item in patterns_for_user(user))),
         ("fhir.json", lambda: fhir_bundle_chunks(user, start=start, end=end)),
+        (
+            "audit_events.json",
+            lambda: _json_array(
+                _in_zone(
+                    zone,
+                    audit_events_for_user(user).iterator(chunk_size=chunk),
+                    AuditEventSerializer().to_representation,
+                )
+            ),
+        ),
     ]
 
 

@@ -9,6 +9,7 @@ following a link, which is sent to the login page and back.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -22,6 +23,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from audit.services import record_export
 from backpainlog.api import UserScopedMixin
 from exports import report
 from exports.archive import stream_account_zip
@@ -67,6 +69,17 @@ class ExportView(UserScopedMixin, APIView):
         request = self.request
         return "HTTP_AUTHORIZATION" not in request.META and "text/html" in request.META.get("HTTP_ACCEPT", "")
 
+    def record(self, export_format: str, start: dt.date | None, end: dt.date | None) -> None:
+        """The download in the account activity, before the first byte leaves (a failure
+        to record is an error response, not an untraced download)."""
+        record_export(
+            request=self.request._request,
+            user=self.request.user,
+            export_format=export_format,
+            start=start,
+            end=end,
+        )
+
 
 class RunsCsvView(ExportView):
     @extend_schema(
@@ -87,6 +100,7 @@ class RunsCsvView(ExportView):
     )
     def get(self, request: Request) -> StreamingHttpResponse:
         start, end = self.date_range()
+        self.record("csv", start, end)
         return stream_runs_csv(request.user, start=start, end=end)
 
 
@@ -109,6 +123,7 @@ class FhirBundleView(ExportView):
     )
     def get(self, request: Request) -> StreamingHttpResponse:
         start, end = self.date_range()
+        self.record("fhir", start, end)
         return stream_fhir_bundle(request.user, start=start, end=end)
 
 
@@ -119,9 +134,10 @@ class AccountZipView(ExportView):
         summary="Everything you have, machine-readable",
         description=(
             "A zip of runs.csv, runs.json, pain_checkins.json, shoes.json, insoles.json, "
-            "profile.json, patterns.json, fhir.json and a README.txt describing each. With "
-            "`from`/`to`, the runs and check-ins of those dates (shoes, insoles, settings and "
-            "patterns are always whole); without, everything."
+            "profile.json, patterns.json, fhir.json, audit_events.json (your account activity) and "
+            "a README.txt describing each. With `from`/`to`, the runs and check-ins of those "
+            "dates (shoes, insoles, settings, patterns and activity are always whole); without, "
+            "everything."
         ),
         parameters=DATE_RANGE_PARAMETERS,
         responses={
@@ -131,6 +147,7 @@ class AccountZipView(ExportView):
     )
     def get(self, request: Request) -> StreamingHttpResponse:
         start, end = self.date_range()
+        self.record("zip", start, end)
         return stream_account_zip(request.user, start=start, end=end)
 
 
@@ -164,4 +181,5 @@ class ReportPdfView(ExportView):
     )
     def get(self, request: Request) -> HttpResponse:
         start, end = report.resolve_period(request.user, *self.date_range())
+        self.record("pdf", start, end)
         return report_pdf_response(report.report_for_user(request.user, start=start, end=end))

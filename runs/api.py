@@ -4,7 +4,6 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 
@@ -21,9 +20,15 @@ from runs.models import PainCheckin, Pattern, Run
 from shoes.models import Insole, Shoe
 
 FLAG_KINDS = list(analytics.DEFINITIONS)
+# Empty is "no bound": a browser's filter form sends its empty fields (``?from=&to=``).
+DATE_OR_EMPTY = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
 DATE_RANGE_PARAMETERS = [
-    OpenApiParameter("from", OpenApiTypes.DATE, description="First local date, YYYY-MM-DD (inclusive)."),
-    OpenApiParameter("to", OpenApiTypes.DATE, description="Last local date, YYYY-MM-DD (inclusive)."),
+    OpenApiParameter(
+        "from", DATE_OR_EMPTY, description="First local date, YYYY-MM-DD (inclusive), 1900 … 2100."
+    ),
+    OpenApiParameter(
+        "to", DATE_OR_EMPTY, description="Last local date, YYYY-MM-DD (inclusive), 1900 … 2100."
+    ),
 ]
 CLIENT_ID_HELP = (
     "Optional on create: a client-generated id makes the create idempotent. The same id "

@@ -21,6 +21,7 @@ The charts are pictures: the page must still offer the same figures as text or a
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import math
@@ -30,6 +31,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 __all__ = [
     "ACWR_NOT_ENOUGH_DATA",
+    "FALLBACK_CSS_CSP_SOURCE",
     "WeekPoint",
     "acwr_svg",
     "pain_calendar_svg",
@@ -90,6 +92,12 @@ FALLBACK_CSS = (
     ".chart .chart-axis,.chart .chart-line,.chart .chart-threshold{stroke:#eceff1}"
     ".chart .chart-tick{fill:#a4abb1}.chart .chart-grid{stroke:#4a4f54}"
     ".chart .chart-marker{stroke:#1b1e21}}"
+)
+# Every page with a chart carries the rules above in an inline <style>: the
+# Content-Security-Policy (settings) allows exactly this text by its hash instead of
+# 'unsafe-inline', and unlike a per-request nonce the hash holds for cached chart markup.
+FALLBACK_CSS_CSP_SOURCE = (
+    f"'sha256-{base64.b64encode(hashlib.sha256(FALLBACK_CSS.encode()).digest()).decode()}'"
 )
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 
 from django.conf import settings
@@ -46,6 +47,14 @@ def range_check(field: str, low: float, high: float, name: str) -> models.CheckC
         | models.Q(**{f"{field}__isnull": True}),
         name=name,
     )
+
+
+# An imported run without pain before or after: files carry no pain scores, so the runs
+# list and the dashboard ask for them. The dashboard counts them on every view, so a
+# partial index holds just these runs.
+NEEDS_PAIN = ~models.Q(source="manual") & (
+    models.Q(pain_before__isnull=True) | models.Q(pain_after__isnull=True)
+)
 
 
 class Run(models.Model):
@@ -117,6 +126,7 @@ class Run(models.Model):
         indexes = [
             models.Index(fields=["user", "-started_at"], name="run_user_started"),
             models.Index(fields=["shoe", "started_at"], name="run_shoe_started"),
+            models.Index(fields=["user"], condition=NEEDS_PAIN, name="run_user_needs_pain"),
             models.Index(fields=["insole", "started_at"], name="run_insole_started"),
         ]
         constraints = [
@@ -147,7 +157,10 @@ class Run(models.Model):
     def pace_s_per_km(self) -> float | None:
         if not self.duration_s or not self.distance_m:
             return None
-        return self.duration_s / (self.distance_m / 1000)
+        # Any distance above 0 is valid, down to the smallest float; the pace of a
+        # vanishing distance is no number (infinite), and then there is none to show.
+        pace = self.duration_s * 1000 / self.distance_m
+        return pace if math.isfinite(pace) else None
 
     def clean(self) -> None:
         # Another user's gear never ends up on a run, whichever door the write came through.

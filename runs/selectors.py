@@ -14,7 +14,6 @@ from django.db.models import (
     F,
     FloatField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -26,7 +25,7 @@ from django.utils import timezone
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
 from runs import analytics, insights
 from runs.analytics import CheckinRecord, RunRecord, ShoeRecord
-from runs.models import PainCheckin, Pattern, Run
+from runs.models import NEEDS_PAIN, PainCheckin, Pattern, Run
 from shoes.models import Shoe
 
 
@@ -52,11 +51,6 @@ def _shoe_distance_before() -> Coalesce:
         .values("total")
     )
     return F("shoe__initial_distance_m") + Coalesce(Subquery(earlier), Value(0.0), output_field=FloatField())
-
-
-# An imported run without pain before or after: files carry no pain scores, so the runs
-# list and the dashboard ask for them.
-NEEDS_PAIN = ~Q(source=Run.Source.MANUAL) & (Q(pain_before__isnull=True) | Q(pain_after__isnull=True))
 
 
 def runs_for_user(

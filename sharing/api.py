@@ -11,13 +11,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from backpainlog.api import StrictIntegerField, UserScopedMixin
+from backpainlog.api import StrictCharField, StrictIntegerField, UserScopedMixin
 from sharing import selectors, services
 from sharing.models import DEFAULT_DAYS, LABEL_MAX_LENGTH, MAX_DAYS, MIN_DAYS, ShareLink
 
 
 class ShareLinkCreateSerializer(serializers.Serializer):
-    label = serializers.CharField(
+    label = StrictCharField(
         max_length=LABEL_MAX_LENGTH,
         required=False,
         allow_blank=True,
@@ -136,10 +136,11 @@ class ShareLinkViewSet(
             expires_in_days=data["expires_in_days"],
             start=data["from"],
             end=data["to"],
+            request=request._request,
         )
         link = selectors.share_link_get(request.user, link.pk)
         output = CreatedShareLinkSerializer(link, context={"request": request, "token": token})
         return Response(output.data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: ShareLink) -> None:
-        services.share_link_revoke(link=instance)
+        services.share_link_revoke(link=instance, request=self.request._request)

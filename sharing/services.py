@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from audit.models import AuditEvent
+from audit.services import period_detail, record_event
 from backpainlog.accounts.authentication import token_digest
 from backpainlog.accounts.selectors import local_today
+from backpainlog.clients import coarse_client
 from backpainlog.forms import EARLIEST_DATE
 from sharing.models import LABEL_MAX_LENGTH, MAX_DAYS, MIN_DAYS, ShareAccess, ShareLink
 
@@ -51,6 +54,7 @@ def share_link_create(
     expires_in_days: int,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    request: HttpRequest | None = None,
 ) -> tuple[ShareLink, str]:
     """A new link; returns the stored record and the token (shown once, never stored)."""
     label = label.strip()
@@ -66,55 +70,45 @@ def share_link_create(
         period_start=start,
         period_end=end,
     )
+    record_event(
+        user=user,
+        kind=AuditEvent.Kind.SHARE_CREATED,
+        detail={
+            **_link_detail(link),
+            **period_detail(start, end),
+            "expires_at": link.expires_at.isoformat(),
+        },
+        request=request,
+    )
     return link, token
 
 
-def share_link_revoke(*, link: ShareLink) -> ShareLink:
-    """Revoke at once; the row stays for the owner's record. Revoking twice changes nothing."""
+@transaction.atomic
+def share_link_revoke(*, link: ShareLink, request: HttpRequest | None = None) -> ShareLink:
+    """Revoke at once; the row stays for the owner's record. Revoking twice changes nothing
+    (and is recorded once)."""
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.save(update_fields=["revoked_at"])
+        record_event(
+            user=link.user, kind=AuditEvent.Kind.SHARE_REVOKED, detail=_link_detail(link), request=request
+        )
     return link
 
 
-# Coarse browser and system names, most specific first: enough to recognise a visit,
-# too little to single out a device.
-_BROWSERS = [
-    ("Edg/", "Edge"),
-    ("OPR/", "Opera"),
-    ("SamsungBrowser", "Samsung Internet"),
-    ("Firefox/", "Firefox"),
-    ("FxiOS", "Firefox"),
-    ("CriOS", "Chrome"),
-    ("Chrome/", "Chrome"),
-    ("Safari/", "Safari"),
-    ("curl/", "curl"),
-    ("python", "Python script"),
-]
-_SYSTEMS = [
-    ("iPhone", "iPhone"),
-    ("iPad", "iPad"),
-    ("Android", "Android"),
-    ("Windows", "Windows"),
-    ("Mac OS X", "Mac"),
-    ("Macintosh", "Mac"),
-    ("CrOS", "ChromeOS"),
-    ("Linux", "Linux"),
-]
-_BOT = re.compile(r"bot|crawl|spider|preview|slurp|facebookexternalhit", re.IGNORECASE)
-
-
-def coarse_client(user_agent: str) -> str:
-    """ "Safari on iPhone", "Link preview or bot", "" for an empty agent; never the full string."""
-    if not user_agent:
-        return ""
-    if _BOT.search(user_agent):
-        return "Link preview or bot"
-    browser = next((name for marker, name in _BROWSERS if marker in user_agent), "Other browser")
-    system = next((name for marker, name in _SYSTEMS if marker in user_agent), "")
-    return f"{browser} on {system}" if system else browser
-
-
+@transaction.atomic
 def share_access_record(*, link: ShareLink, kind: str, user_agent: str = "") -> ShareAccess:
-    """One row per request under the link: the only write a share URL makes."""
-    return ShareAccess.objects.create(link=link, kind=kind, client=coarse_client(user_agent)[:64])
+    """One row per request under the link, and its event in the owner's account activity
+    (without an address, as the access itself): the only writes a share URL makes."""
+    access = ShareAccess.objects.create(link=link, kind=kind, client=coarse_client(user_agent)[:64])
+    record_event(
+        user=link.user,
+        kind=AuditEvent.Kind.SHARE_OPENED,
+        detail={**_link_detail(link), "opened": kind},
+        user_agent=user_agent,
+    )
+    return access
+
+
+def _link_detail(link: ShareLink) -> dict[str, object]:
+    return {"link_id": link.pk, "label": link.label}

@@ -11,33 +11,16 @@ key holds a hash of the address, for the window only.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import math
 import time
 
-from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest
 
+from backpainlog.clients import client_address
+
 MAX_FAILURES = 20
 WINDOW_SECONDS = 10 * 60
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address to count against: behind the trusted proxy (``DJANGO_HTTPS``) the one it
-    appended to ``X-Forwarded-For``, else the connection's. IPv6 counts per /64, which one
-    household or server is usually given whole."""
-    address = request.META.get("REMOTE_ADDR", "")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
-        address = forwarded.split(",")[-1].strip()
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address[:64]
-    if parsed.version == 6:
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed)
 
 
 def _key(request: HttpRequest) -> str:

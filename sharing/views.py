@@ -4,7 +4,8 @@ Everything under /shared/ answers with ``Referrer-Policy: no-referrer`` (the tok
 the URL: no page it links to may learn it), ``Cache-Control: no-store`` (health data, on
 someone else's phone or a clinic PC) and ``X-Robots-Tag: noindex, nofollow``; an expired,
 revoked, unknown or malformed token gets one and the same 404, and only GET and HEAD are
-allowed. The only write is the access record.
+allowed. The only writes are the access record and its event in the owner's account
+activity.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -48,11 +50,12 @@ def _page_context(request: AuthenticatedHttpRequest, **extra: Any) -> dict[str, 
     return {"links": links, "form": ShareLinkForm(), "report_weeks": report.DEFAULT_WEEKS, **extra}
 
 
-def qr_svg(url: str) -> str:
+def qr_svg(url: str, label: str = "QR code: scan to open the report") -> str:
     """The URL as a QR code in inline SVG, dark on white (scanners need the contrast, in
-    the dark theme too); no style attributes, so it passes a strict CSP."""
+    the dark theme too); no style attributes, so it passes a strict CSP. ``label`` is
+    what screen readers say for it (plain text: it is escaped here)."""
     svg = segno.make(url, error="m").svg_inline(border=2, dark="#000", light="#fff", omitsize=True)
-    return svg.replace("<svg ", '<svg role="img" aria-label="QR code: scan to open the report" ', 1)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
 
 
 @login_required
@@ -74,6 +77,7 @@ def share_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 expires_in_days=form.cleaned_data["expires_in_days"],
                 start=form.cleaned_data["from"],
                 end=form.cleaned_data["to"],
+                request=request,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
@@ -95,7 +99,7 @@ def share_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """GET: a confirmation page (works without JavaScript). POST: revoke, back to the list."""
     link = get_object_or_404(ShareLink, pk=pk, user=request.user)
     if request.method == "POST":
-        services.share_link_revoke(link=link)
+        services.share_link_revoke(link=link, request=request)
         if request.htmx:
             return HttpResponseClientRedirect(reverse("share"))
         return redirect("share")

@@ -229,7 +229,8 @@ class HtmlPage(HTMLParser):
         return {"tag": tag, **attrs}
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings: object) -> None:
-    """A deliberately slow hasher costs ~0.3 s per user; page tests create many."""
+    """Argon2 (production's hasher, deliberately slow) costs ~0.1 s per user and the tests
+    create thousands; tests/accounts/test_signin_security.py proves production uses it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

@@ -156,7 +156,8 @@ def test_docs_use_no_cdn(db: None) -> None:
     for cdn in ("cdn.", "jsdelivr", "unpkg", "cdnjs", "googleapis"):
         assert cdn not in html, cdn
     assert not re.findall(r'(?:src|href)="(?:https?:)?//', html)
-    assert "/api/schema/" in html
+    # The schema's address is in the page's init script, served as a file of its own.
+    assert "/api/schema/" in APIClient().get("/api/docs/?script=").content.decode()
     assets = re.findall(r'(?:src|href)="/static/([^"]+)"', html)
     assert any(asset.endswith("swagger-ui-bundle.js") for asset in assets)
     for asset in assets:
@@ -191,3 +192,72 @@ def test_unreadable_body_is_a_400_everywhere(
 
     assert (Run.objects.count(), PainCheckin.objects.count()) == (runs, checkins)
     assert User.objects.filter(username="alice").exists()
+
+
+# --- Found by fuzzing the API against its schema (tests/test_schemathesis.py) ---------------
+
+
+@pytest.mark.parametrize("page_size", ["ten", "0", "-1", "1.5", ""])
+def test_a_page_size_that_is_not_a_whole_number_from_1_is_a_400(alice_api: APIClient, page_size: str) -> None:
+    response = alice_api.get("/api/v1/runs/", {"page_size": page_size})
+
+    assert response.status_code == 400
+    assert response.json()["page_size"]
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("/api/v1/pain-checkins/", {"recorded_at": "2025-05-01T08:00:00Z", "score": 3, "notes": 0}),
+        ("/api/v1/shoes/", {"name": "Pair", "is_default": 0}),
+        ("/api/v1/share-links/", {"label": 7}),
+        ("/api/v1/auth/token/", {"username": 1, "password": "x"}),
+    ],
+)
+def test_strings_and_booleans_must_have_their_json_type(
+    alice_api: APIClient, url: str, body: dict[str, object]
+) -> None:
+    response = alice_api.post(url, body, format="json")
+
+    assert response.status_code == 400
+    assert set(response.json()) & {"notes", "is_default", "label", "username"}
+
+
+def test_an_api_address_that_matches_no_route_is_a_json_404(alice_api: APIClient) -> None:
+    response = alice_api.get("/api/v1/runs/1.5/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize("url", ["/api/v1/runs/", "/export/runs.csv"])
+def test_empty_date_bounds_are_no_bounds(alice: User, alice_api: APIClient, url: str) -> None:
+    RunFactory(user=alice)
+
+    response = alice_api.get(url, {"from": "", "to": ""})
+
+    assert response.status_code == 200
+
+
+def test_the_smallest_distance_is_a_run_without_a_pace(alice_api: APIClient) -> None:
+    response = alice_api.post(
+        "/api/v1/runs/",
+        {"started_at": "2025-05-01T08:00:00Z", "distance_m": 5e-324, "duration_s": 60},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["pace_s_per_km"] is None
+
+
+def test_the_schema_documents_the_error_answers_and_the_bodies(db: None) -> None:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths = schema["paths"]
+
+    assert {"400", "401", "404"} <= set(paths["/api/v1/runs/{id}/"]["patch"]["responses"])
+    assert "429" in paths["/api/v1/auth/token/"]["post"]["responses"]
+    assert "requestBody" in paths["/api/v1/account/"]["delete"]
+    distance = schema["components"]["schemas"]["RunRequest"]["properties"]["distance_m"]
+    assert (distance["minimum"], distance["exclusiveMinimum"]) == (0, True)

@@ -1,26 +1,59 @@
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib.auth import authenticate, logout
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from django.contrib.auth.signals import user_login_failed
+from django.core.cache import BaseCache, caches
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from backpainlog.accounts import services
-from backpainlog.accounts.models import ApiToken, Profile
+from backpainlog.accounts import lockout, selectors, services
+from backpainlog.accounts.models import ApiToken, Profile, timezone_names
 from backpainlog.accounts.selectors import profile_of
-from backpainlog.api import ModelSerializer, UserScopedMixin
+from backpainlog.api import ModelSerializer, StrictCharField, UserScopedMixin
+from backpainlog.schema import DeleteWithBodySchema
+from sharing.throttle import client_address
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
-    label = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    username = StrictCharField(max_length=150)
+    password = StrictCharField(max_length=4096, trim_whitespace=False)
+    label = StrictCharField(max_length=100, required=False, allow_blank=True)
+    otp = StrictCharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text=(
+            "Only for accounts with two-step sign-in on: the 6-digit code from the authenticator "
+            "app, or an unused recovery code (which this uses up)."
+        ),
+    )
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """10 token requests a minute per client address (behind the trusted proxy, the
+    address it forwarded), counted in the shared cache so every process agrees. Wrong
+    passwords are limited per account by the lock-out as well; this keeps one address
+    from trying many accounts quickly."""
+
+    scope = "token"
+    rate = "10/min"
+
+    @property
+    def cache(self) -> BaseCache:  # type: ignore[override]
+        return caches["shared"]
+
+    def get_cache_key(self, request: Request, view: Any) -> str:
+        digest = hashlib.sha256(client_address(request._request).encode()).hexdigest()[:32]
+        return self.cache_format % {"scope": self.scope, "ident": digest}
 
 
 class TokenSerializer(serializers.Serializer):
@@ -30,27 +63,56 @@ class TokenSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+def _raise_if_locked_out(request: Request, username: str) -> None:
+    """The lock-out's 429, in the API's JSON shape with ``Retry-After``. Axes marks the
+    request when it refused the sign-in or when a failure just reached the limit."""
+    if getattr(request._request, "axes_locked_out", False):
+        wait = lockout.retry_after_seconds(request._request, {"username": username})
+        raise exceptions.Throttled(
+            wait=wait, detail="Too many failed sign-ins for this account or address; signing in is paused."
+        )
+
+
 @extend_schema(
     request=TokenRequestSerializer, responses={200: TokenSerializer}, summary="Obtain an API token"
 )
 @api_view(["POST"])
 @authentication_classes([])
 @permission_classes([AllowAny])
-@throttle_classes([])
+@throttle_classes([TokenRateThrottle])
 def token_obtain(request: Request) -> Response:
+    """A wrong password or code is a failed sign-in: after 5 for one username (or one
+    address) the lock-out answers 429 with ``Retry-After`` until its cool-off ends."""
     serializer = TokenRequestSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    user = authenticate(
-        request._request,
-        username=serializer.validated_data["username"],
-        password=serializer.validated_data["password"],
-    )
+    username = serializer.validated_data["username"]
+    user = authenticate(request._request, username=username, password=serializer.validated_data["password"])
+    _raise_if_locked_out(request, username)
     if user is None:
         return Response(
             {"non_field_errors": ["Unable to sign in with these credentials."]},
             status=status.HTTP_400_BAD_REQUEST,
         )
-    record, token = services.api_token_create(user=user, label=serializer.validated_data.get("label", ""))
+    if selectors.two_step_enabled(user):
+        otp = serializer.validated_data.get("otp", "")
+        if not otp:
+            return Response(
+                {
+                    "otp": [
+                        "Two-step sign-in is on for this account: send the 6-digit code or a recovery code."
+                    ]
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if not services.second_step_verify(user=user, code=otp):
+            user_login_failed.send(
+                sender=__name__, credentials={"username": username}, request=request._request
+            )
+            _raise_if_locked_out(request, username)  # this failure may have been the last allowed
+            return Response({"otp": ["This code is not right."]}, status=status.HTTP_400_BAD_REQUEST)
+    record, token = services.api_token_create(
+        user=user, label=serializer.validated_data.get("label", ""), request=request._request
+    )
     return Response({"token": token, "id": record.pk, "label": record.label, "created_at": record.created_at})
 
 
@@ -58,7 +120,7 @@ def token_obtain(request: Request) -> Response:
 @api_view(["POST"])
 def token_logout(request: Request) -> Response:
     if isinstance(request.auth, ApiToken):
-        services.api_token_revoke(token=request.auth)
+        services.api_token_revoke(token=request.auth, request=request._request)
     else:
         logout(request._request)
     return Response(status=status.HTTP_204_NO_CONTENT)
@@ -66,6 +128,8 @@ def token_logout(request: Request) -> Response:
 
 class ProfileSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
+    # The names themselves, so that the schema lists them (the model validates any string).
+    timezone = serializers.ChoiceField(choices=sorted(timezone_names()), required=False)
 
     class Meta:
         model = Profile
@@ -88,15 +152,16 @@ class ProfileView(UserScopedMixin, APIView):
 
 
 class AccountDeleteSerializer(serializers.Serializer):
-    password = serializers.CharField(max_length=4096, trim_whitespace=False)
+    password = StrictCharField(max_length=4096, trim_whitespace=False)
 
 
 class AccountView(APIView):
+    schema = DeleteWithBodySchema()
+
     @extend_schema(
         request=AccountDeleteSerializer,
-        responses={204: None, 400: inline_serializer("PasswordError", {"password": serializers.ListField()})},
+        responses={204: None},
         summary="Delete your account and everything in it",
-        # drf-spectacular leaves request bodies out of DELETE operations: say it in words.
         description=(
             'Send your password as a JSON body, `{"password": "..."}`. Deletes your user, '
             "profile, tokens, runs, check-ins, shoes and insoles; this cannot be undone."

@@ -80,19 +80,44 @@ class ProfileForm(ServiceModelForm):
         )
 
 
-class AccountDeleteForm(forms.Form):
+class PasswordCheckForm(forms.Form):
+    """The user's current password, before something that cannot be undone or that
+    weakens the account."""
+
     password = forms.CharField(
         label="Your password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, label: str = "Your password", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields["password"].label = label
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         if not self.user.check_password(password):
             raise forms.ValidationError("Incorrect password.")
         return password
+
+
+class OneTimeCodeForm(forms.Form):
+    """The 6-digit code from the authenticator app, or (``numeric=False``: letters
+    allowed on the phone's keyboard) a recovery code. The service checks it."""
+
+    code = forms.CharField(
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def __init__(
+        self, *args: Any, label: str, numeric: bool = True, help_text: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = label
+        self.fields["code"].help_text = help_text
+        if numeric:
+            self.fields["code"].widget.attrs["inputmode"] = "numeric"

@@ -93,3 +93,20 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"Token {self.label or self.pk} of {self.user}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code for two-step sign-in without the authenticator app.
+
+    Only its SHA-256 digest is stored (django-otp's static tokens are kept in clear): a
+    database leak then reveals no usable code. Codes carry 80 random bits, so a fast
+    unsalted hash is enough, as for API tokens.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.user}"

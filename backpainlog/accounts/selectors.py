@@ -5,8 +5,9 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from backpainlog.accounts.models import Profile
+from backpainlog.accounts.models import Profile, RecoveryCode
 
 
 def profile_of(user: AbstractBaseUser) -> Profile:
@@ -30,3 +31,17 @@ def user_zone(user: AbstractBaseUser) -> zoneinfo.ZoneInfo:
 
 def local_today(user: AbstractBaseUser) -> dt.date:
     return timezone.localtime(timezone.now(), user_zone(user)).date()
+
+
+def two_step_enabled(user: AbstractBaseUser) -> bool:
+    """Whether signing in asks for a code after the password."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def two_step_pending_device(user: AbstractBaseUser) -> TOTPDevice | None:
+    """The authenticator being set up: shown as a QR code until a code from it confirms it."""
+    return TOTPDevice.objects.filter(user=user, confirmed=False).first()
+
+
+def recovery_codes_left(user: AbstractBaseUser) -> int:
+    return RecoveryCode.objects.filter(user=user).count()

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import hashlib
 import secrets
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from audit.models import AuditEvent
+from audit.services import record_event
 from backpainlog.accounts.authentication import token_digest
-from backpainlog.accounts.models import ApiToken, Profile
+from backpainlog.accounts.models import ApiToken, Profile, RecoveryCode
 from backpainlog.accounts.selectors import profile_of
 from runs.services import analytics_refresh
 
@@ -25,14 +30,31 @@ def user_sign_up(*, username: str, password: str, email: str = "") -> User:
     return user
 
 
-def api_token_create(*, user: User, label: str = "") -> tuple[ApiToken, str]:
-    """Create a token; returns the stored record and the token itself (shown once)."""
+@transaction.atomic
+def api_token_create(
+    *, user: User, label: str = "", request: HttpRequest | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token; returns the stored record and the token itself (shown once). It is
+    the API's sign-in: in the account activity with ``request``'s browser and address."""
     token = secrets.token_urlsafe(32)
     record = ApiToken.objects.create(user=user, digest=token_digest(token), label=label[:100])
+    record_event(
+        user=user,
+        kind=AuditEvent.Kind.TOKEN_CREATED,
+        detail={"token_id": record.pk, "label": record.label},
+        request=request,
+    )
     return record, token
 
 
-def api_token_revoke(*, token: ApiToken) -> None:
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, request: HttpRequest | None = None) -> None:
+    record_event(
+        user=token.user,
+        kind=AuditEvent.Kind.TOKEN_REVOKED,
+        detail={"token_id": token.pk, "label": token.label},
+        request=request,
+    )
     token.delete()
 
 
@@ -54,3 +76,69 @@ def profile_update(*, user: User, **fields: Any) -> Profile:
 def account_delete(*, user: User) -> None:
     """Delete the user and, through the database's cascades, everything they recorded."""
     user.delete()
+
+
+# ------------------------------------------------------------------ two-step sign-in
+
+RECOVERY_CODE_COUNT = 10
+# 16 characters of base32 carry 80 random bits: shown in 4 groups of 4, typed with or
+# without the dashes, in any case.
+_RECOVERY_ALPHABET = "abcdefghijklmnopqrstuvwxyz234567"
+TOTP_DIGITS = 6
+
+
+def recovery_code_digest(code: str) -> str:
+    normalized = "".join(code.split()).replace("-", "").lower()
+    return hashlib.sha256(normalized.encode()).hexdigest()
+
+
+def _recovery_code_new() -> str:
+    raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+@transaction.atomic
+def two_step_setup_start(*, user: User) -> TOTPDevice:
+    """A new, unconfirmed authenticator with a fresh secret (replacing one set up
+    earlier and never confirmed). Nothing changes at sign-in until it is confirmed."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False, digits=TOTP_DIGITS)
+
+
+@transaction.atomic
+def two_step_enable(*, device: TOTPDevice, code: str) -> list[str]:
+    """Confirm the authenticator with a code from it, and return new recovery codes
+    (shown once: only their digests are kept)."""
+    device = TOTPDevice.objects.select_for_update().get(pk=device.pk, confirmed=False)
+    if not device.verify_token("".join(code.split())):
+        raise ValidationError({"code": "This code is not right. Enter the 6 digits the app shows now."})
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return recovery_codes_replace(user=device.user)
+
+
+@transaction.atomic
+def recovery_codes_replace(*, user: User) -> list[str]:
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = [_recovery_code_new() for _ in range(RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(RecoveryCode(user=user, digest=recovery_code_digest(c)) for c in codes)
+    return codes
+
+
+@transaction.atomic
+def two_step_disable(*, user: User) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryCode.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def second_step_verify(*, user: User, code: str) -> bool:
+    """A code from the authenticator (each accepted once: the device remembers the last
+    time step used) or an unused recovery code, which this uses up. The device row is
+    locked so that two requests with one code cannot both pass."""
+    compact = "".join(code.split())
+    if compact.isdigit() and len(compact) == TOTP_DIGITS:
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        return device is not None and device.verify_token(compact)
+    deleted, _ = RecoveryCode.objects.filter(user=user, digest=recovery_code_digest(compact)).delete()
+    return deleted > 0

@@ -34,6 +34,7 @@ FILES = [
     "profile.json",
     "patterns.json",
     "fhir.json",
+    "audit_events.json",
 ]
 
 
@@ -116,6 +117,13 @@ def test_everything_the_user_has(alice: User, bob: User, alice_client: Client) -
     fhir = zipped.read("fhir.json")
     Bundle.model_validate_json(fhir)
 
+    # The account activity, newest first: this very export (recorded before it started),
+    # then the sign-in of the test client.
+    events = read_json(zipped, "audit_events.json")
+    assert [event["kind"] for event in events] == ["exported", "signed_in"]
+    assert events[0]["detail"] == {"format": "zip", "from": None, "to": None}
+    assert events[0]["occurred_at"].endswith(("+01:00", "+02:00"))  # Berlin
+
     everything = b"".join(zipped.read(name) for name in FILES)
     assert b"bob" not in everything
 
@@ -150,7 +158,7 @@ def test_an_empty_account(alice: User, alice_api: APIClient) -> None:
     zipped = archive(alice_api)
     assert zipped.namelist() == FILES
     for name in FILES:
-        if name.endswith(".json") and name not in {"profile.json", "fhir.json"}:
+        if name.endswith(".json") and name not in {"profile.json", "fhir.json", "audit_events.json"}:
             assert read_json(zipped, name) == []
     Bundle.model_validate_json(zipped.read("fhir.json"))
 

@@ -13,6 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from runs import services as run_services
 from runs.models import Run
@@ -201,3 +203,17 @@ def test_query_count_does_not_grow_with_imported_runs(alice: User, alice_client:
     for n in range(1, 50):
         imported(alice, started_at=timezone.now() - dt.timedelta(days=n))
     assert queries(alice_client, path) == one
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    extension=st.sampled_from([".fit", ".gpx", ".tcx", ".csv", ".zip", ".bin"]), data=st.binary(max_size=1024)
+)
+def test_the_page_never_fails_on_arbitrary_bytes(alice_client: Client, extension: str, data: bytes) -> None:
+    """The form without JavaScript: any file is imported or refused with a message."""
+    response = alice_client.post("/import/", {"files": [SimpleUploadedFile("upload" + extension, data)]})
+    assert response.status_code in {200, 400}

@@ -595,3 +595,27 @@ def test_damaged_real_files_never_raise_anything_but_unreadable(
     at = int(position * (len(original) - 1))
     data = original[:at] if cut else original[:at] + junk + original[at + len(junk) :]
     assert_parsed_or_refused("upload" + extension, data)
+
+
+# Member names as archives carry them: folders, "..", absolute paths, odd characters, and
+# the extensions the reader looks for.
+MEMBER_NAMES = st.builds(
+    lambda folder, stem, extension: folder + stem + extension,
+    st.sampled_from(["", "activities/", "../", "/", "a/b/", "activities/../"]),
+    st.text(min_size=1, max_size=12).filter(lambda stem: "\x00" not in stem),
+    st.sampled_from([".fit", ".gpx", ".tcx", ".csv", ".zip", ".fit.gz", ".gpx.gz", ""]),
+)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    members=st.dictionaries(
+        st.one_of(MEMBER_NAMES, st.just("activities.csv")),
+        st.one_of(st.binary(max_size=512), st.sampled_from(sorted(VALID.values()))),
+        max_size=4,
+    )
+)
+def test_zips_of_arbitrary_members_never_raise_anything_but_unreadable(members: dict[str, bytes]) -> None:
+    """A well-formed zip whose member names and contents are anything: the archive
+    reader's own paths (which members it opens, nested files), not only the zip format."""
+    assert_parsed_or_refused("export.zip", zipped(members))

@@ -14,10 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backpainlog.accounts.selectors import local_today, user_zone
+from backpainlog.clients import coarse_client
 from runs.services import analytics_refresh
 from sharing import throttle
 from sharing.models import ShareAccess, ShareLink
-from sharing.services import coarse_client, share_link_revoke
+from sharing.services import share_link_revoke
 from tests.factories import PainCheckinFactory, RunFactory, ShoeFactory
 from tests.sharing.helpers import make_link
 
@@ -298,7 +299,7 @@ def test_a_disabled_or_deleted_owner_closes_the_link(alice: User, alice_log: Non
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
-def test_the_only_write_is_the_access_record(
+def test_the_only_writes_are_the_access_record_and_its_event(
     alice: User, bob: User, alice_log: None, signed_in: bool
 ) -> None:
     _, token = make_link(alice)
@@ -316,5 +317,9 @@ def test_the_only_write_is_the_access_record(
         for query in queries
         if query["sql"].split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE", "REPLACE"}
     ]
-    assert len(writes) == 3
-    assert all(sql.startswith('INSERT INTO "sharing_shareaccess"') for sql in writes), writes
+    # Per request: the access, and its event in the owner's account activity.
+    assert len(writes) == 6
+    assert [sql.split(" (", 1)[0] for sql in writes] == [
+        'INSERT INTO "sharing_shareaccess"',
+        'INSERT INTO "audit_auditevent"',
+    ] * 3, writes

@@ -1,0 +1,74 @@
+"""How the sign-in lock-out (django-axes) counts and answers; its rule is in settings.
+
+Axes counts every failed sign-in (a wrong password, on the page or the token endpoint,
+and a wrong two-step code) against the username and the client address. Once either
+reaches the limit, signing in is paused for the cool-off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import math
+from typing import Any
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from sharing.throttle import client_address
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address to count against, by the share links' rule (``client_address``: the
+    trusted proxy's forwarded address, IPv6 per /64) as the single IP address the
+    attempts' table stores: a /64 as its first address; None if it is not an address."""
+    try:
+        return str(ipaddress.ip_network(client_address(request), strict=False).network_address)
+    except ValueError:
+        return None
+
+
+def username_of(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The username to count against, case-folded: usernames are unique regardless of
+    case (sign-up refuses "Alice" next to "alice"), so "ALICE" counts against alice too."""
+    username = (credentials or {}).get("username") or request.POST.get("username")
+    return username.casefold() if isinstance(username, str) else None
+
+
+def is_locked_out(request: HttpRequest, username: str) -> bool:
+    return not AxesProxyHandler.is_allowed(request, {"username": username})
+
+
+def retry_after_seconds(request: HttpRequest, credentials: dict[str, Any] | None) -> int:
+    """Seconds until the newest counted failure leaves the cool-off window, after which
+    the count is below the limit again (attempts while locked are not counted)."""
+    cool_off = get_cool_off(request) or dt.timedelta(0)
+    handler = AxesProxyHandler.get_implementation()
+    AxesProxyHandler.update_request(request)
+    newest = [
+        attempts.order_by("-attempt_time").values_list("attempt_time", flat=True).first()
+        for attempts in handler.get_user_attempts(request, credentials)
+    ]
+    latest = max((moment for moment in newest if moment is not None), default=timezone.now())
+    return max(1, math.ceil((latest + cool_off - timezone.now()).total_seconds()))
+
+
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict[str, Any] | None
+) -> HttpResponse:
+    """What a locked-out sign-in gets: a view that already answered 429 (the token
+    endpoint, in JSON) keeps its answer; a page gets our own "paused" page."""
+    if original_response is not None and original_response.status_code == 429:
+        return original_response
+    seconds = retry_after_seconds(request, credentials)
+    response = render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": math.ceil(seconds / 60), "until": timezone.now() + dt.timedelta(seconds=seconds)},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
