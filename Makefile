@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format serve bench lighthouse clean
+.PHONY: run test lint format serve bench bench-scale lighthouse loadtest clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "backpainlog needs Python 3.11 or newer")'
@@ -26,12 +26,14 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-## lint: ruff (lint and format), no missing migration, an OpenAPI schema without warnings
+## lint: ruff (lint and format), no missing migration, an OpenAPI schema without warnings, `check --deploy` with production settings
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+	env -u DJANGO_DEBUG DJANGO_HTTPS=1 DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -46,12 +48,20 @@ serve: $(STAMP)
 
 ## bench: how analytics, dashboard, export and import scale with a long history (figures, not a test)
 bench: $(STAMP)
-	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@for script in $(filter-out benchmarks/bench_scale.py,$(wildcard benchmarks/bench_*.py)); do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+## bench-scale: PostgreSQL (DATABASE_URL) with 10,000 users × 1 year: load, query plans, latency (minutes)
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/bench_scale.py $(if $(PLANS),--plans)
 
 ## lighthouse: Lighthouse scores (mobile, headless Chromium) of the login page, dashboard and log form under gunicorn
 lighthouse: $(STAMP)
 	cd lighthouse && npm ci --no-audit --no-fund --loglevel=error
 	CHROME_PATH="$${CHROME_PATH:-/usr/bin/chromium}" $(BIN)/python lighthouse/run.py
+
+## loadtest: 50 clients for 60 s under gunicorn on SQLite and PostgreSQL, then a 5 s database outage (FAULT=1: the outage only)
+loadtest: $(STAMP)
+	$(BIN)/python loadtest/run.py $(if $(FAULT),--fault)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache lighthouse/node_modules lighthouse/reports

@@ -30,7 +30,9 @@ from typing import TypeVar
 ROOT = Path(__file__).resolve().parent.parent
 # backpainlog-bench-analytics-…, backpainlog-bench-report-…: one folder per run of a benchmark.
 WORKDIR = Path(tempfile.mkdtemp(prefix=f"backpainlog-{Path(sys.argv[0]).stem.replace('_', '-')}-"))
-os.environ["DATABASE_URL"] = f"sqlite:///{WORKDIR / 'bench.sqlite3'}"
+# Whatever DATABASE_URL says, a benchmark never touches a real database: a throw-away
+# SQLite file, or the dedicated database a benchmark names in BENCH_DATABASE_URL.
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{WORKDIR / 'bench.sqlite3'}"
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-" + "x" * 40)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backpainlog.settings")
 sys.path.insert(0, str(ROOT))
