@@ -199,19 +199,24 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Lock-out (see README, "Signing in"): 5 failed sign-ins (passwords or two-step codes)
 # for one username, from any number of addresses, or from one address, for any
-# usernames, pause signing in for 15 minutes. Attempts while paused are not counted, so
-# nobody can keep a real user locked out for longer than that at a time.
+# usernames, pause signing in for 15 minutes. Attempts while paused are not counted.
+# A successful sign-in clears only that username's failures (lockout.clear_own_failures),
+# never what the same address did to other accounts: signing in to one's own account
+# between guesses must not reset the count of the account being guessed.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # every process sees the same counts
 AXES_CLIENT_IP_CALLABLE = "backpainlog.accounts.lockout.client_ip"  # the address behind the trusted proxy
 AXES_USERNAME_CALLABLE = "backpainlog.accounts.lockout.username_of"
 AXES_LOCKOUT_CALLABLE = "backpainlog.accounts.lockout.lockout_response"
 # Successful sign-ins are recorded in the user's own audit log; not a second time here.
 AXES_DISABLE_ACCESS_LOG = True
+# Masked in the attempts' stored form data, beside the password: a typed two-step code
+# and the CSRF token are not for the database either.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp", "csrfmiddlewaretoken"]
 
 # Two-step sign-in: the issuer shown in authenticator apps. The device's own back-off
 # after wrong codes is off: the lock-out above counts them for the username instead.
@@ -286,6 +291,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Browser features the app never uses, switched off for it and anything it could embed.
+# Only names Chromium knows: an unknown one is an error in the browser console.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (

@@ -87,9 +87,11 @@ def share_link_create(
 def share_link_revoke(*, link: ShareLink, request: HttpRequest | None = None) -> ShareLink:
     """Revoke at once; the row stays for the owner's record. Revoking twice changes nothing
     (and is recorded once)."""
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.save(update_fields=["revoked_at"])
+    now = timezone.now()
+    # A conditional update, not a check of the loaded row: of two revokes at once, only
+    # the one that changed the row records the event.
+    if ShareLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=now):
+        link.revoked_at = now
         record_event(
             user=link.user, kind=AuditEvent.Kind.SHARE_REVOKED, detail=_link_detail(link), request=request
         )
