@@ -60,8 +60,13 @@ from loadtest.proxy import TcpProxy  # noqa: E402
 
 PYTHON = sys.executable
 PASSWORD = "loadtest-password-1"  # noqa: S105 (throw-away accounts in a throw-away database)
-POSTGRES_URL = os.environ.get(
-    "LOADTEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/backpainlog_loadtest"
+# The server comes from the environment; the database is always this script's own, which
+# it drops and creates: pointing the variable at a real database must not destroy it.
+LOADTEST_DATABASE = "backpainlog_loadtest"
+POSTGRES_URL = (
+    urllib.parse.urlsplit(os.environ.get("LOADTEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/"))
+    ._replace(path=f"/{LOADTEST_DATABASE}")
+    .geturl()
 )
 # Each Nth round a client sends its create twice, and reads the dashboard.
 REPEAT_CREATE_EVERY = 5
@@ -318,7 +323,7 @@ def postgres_database() -> Iterator[Database | None]:
     """A new, empty PostgreSQL database for the run, dropped afterwards; None when the
     server cannot be reached."""
     parts = urllib.parse.urlsplit(POSTGRES_URL)
-    name = parts.path.lstrip("/")
+    name = LOADTEST_DATABASE
     admin_url = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
     try:
         admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
@@ -326,7 +331,6 @@ def postgres_database() -> Iterator[Database | None]:
         print(f"\nPostgreSQL is not reachable at {admin_url} ({exc}); skipped.", flush=True)
         yield None
         return
-    # Names come from our own constant or the environment of whoever runs the script.
     drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
     with admin:
         admin.execute(drop)
