@@ -29,6 +29,9 @@ class EventKind(models.TextChoices):
     SHARE_CREATED = "share_created", "Share link created"
     SHARE_REVOKED = "share_revoked", "Share link revoked"
     SHARE_OPENED = "share_opened", "Share link opened"
+    TWO_STEP_ON = "two_step_on", "Two-step sign-in turned on"
+    TWO_STEP_OFF = "two_step_off", "Two-step sign-in turned off"
+    RECOVERY_CODES_NEW = "recovery_codes_new", "New recovery codes"
 
 
 #: The kinds that keep the client address: the account's own sign-ins.

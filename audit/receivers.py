@@ -4,15 +4,19 @@ a lock-out after too many attempts), so no door can forget to record them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from axes.helpers import get_cool_off
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
+from django.utils import timezone
 
 from audit.models import AuditEvent
+from audit.selectors import lockout_recorded_since
 from audit.services import record_event
 
 #: The ``sender`` of ``user_login_failed`` when django.contrib.auth's password check failed.
@@ -49,6 +53,10 @@ def sign_in_failed(
     if sender != AUTHENTICATE_SENDER:
         detail["step"] = "code"
     # django-axes marks the request when the attempt was refused for too many failures.
+    # One such event per pause: someone hammering a paused account must not be able to
+    # fill its owner's log (and push the real events off the page).
     if getattr(request, "axes_locked_out", False):
+        if lockout_recorded_since(user, timezone.now() - (get_cool_off(request) or dt.timedelta(0))):
+            return
         detail["locked_out"] = True
     record_event(request=request, user=user, kind=AuditEvent.Kind.SIGN_IN_FAILED, detail=detail)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
@@ -11,3 +13,10 @@ from audit.models import AuditEvent
 def audit_events_for_user(user: AbstractBaseUser) -> QuerySet[AuditEvent]:
     """The user's events, newest first (the ``auditevent_user_occurred`` index's order)."""
     return AuditEvent.objects.filter(user=user).order_by("-occurred_at", "-id")
+
+
+def lockout_recorded_since(user: AbstractBaseUser, since: dt.datetime) -> bool:
+    """Whether a failed sign-in that met the lock-out is already in the log since ``since``."""
+    return AuditEvent.objects.filter(
+        user=user, kind=AuditEvent.Kind.SIGN_IN_FAILED, detail__locked_out=True, occurred_at__gte=since
+    ).exists()

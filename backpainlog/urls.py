@@ -81,6 +81,7 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),
+    path("admin/login/", accounts_views.admin_sign_in, name="admin_sign_in"),
     path("admin/", admin.site.urls),
 ]
 

@@ -19,8 +19,8 @@ from backpainlog.accounts import lockout, selectors, services
 from backpainlog.accounts.models import ApiToken, Profile, timezone_names
 from backpainlog.accounts.selectors import profile_of
 from backpainlog.api import ModelSerializer, StrictCharField, UserScopedMixin
+from backpainlog.clients import client_address
 from backpainlog.schema import DeleteWithBodySchema
-from sharing.throttle import client_address
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -5,8 +5,11 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.http import HttpRequest
 
+from backpainlog.accounts import lockout
 from backpainlog.accounts.models import (
     MAX_REPLACEMENT_THRESHOLD_M,
     MIN_REPLACEMENT_THRESHOLD_M,
@@ -82,7 +85,8 @@ class ProfileForm(ServiceModelForm):
 
 class PasswordCheckForm(forms.Form):
     """The user's current password, before something that cannot be undone or that
-    weakens the account."""
+    weakens the account. A wrong one counts as a failed sign-in, so that someone holding
+    a signed-in session cannot guess the password here faster than at the sign-in page."""
 
     password = forms.CharField(
         label="Your password",
@@ -90,14 +94,21 @@ class PasswordCheckForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args: Any, user: User, label: str = "Your password", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, request: HttpRequest, user: User, label: str = "Your password", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.request = request
         self.user = user
         self.fields["password"].label = label
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
+        credentials = {"username": self.user.get_username()}
+        if lockout.is_locked_out(self.request, credentials["username"]):
+            raise forms.ValidationError("Too many wrong passwords: please try again in 15 minutes.")
         if not self.user.check_password(password):
+            user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
             raise forms.ValidationError("Incorrect password.")
         return password
 

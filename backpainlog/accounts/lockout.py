@@ -14,11 +14,13 @@ from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
+from axes.utils import reset
+from django.contrib.auth.models import AbstractBaseUser
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from sharing.throttle import client_address
+from backpainlog.clients import client_address
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -36,6 +38,15 @@ def username_of(request: HttpRequest, credentials: dict[str, Any] | None) -> str
     case (sign-up refuses "Alice" next to "alice"), so "ALICE" counts against alice too."""
     username = (credentials or {}).get("username") or request.POST.get("username")
     return username.casefold() if isinstance(username, str) else None
+
+
+def clear_own_failures(
+    sender: object, request: HttpRequest, user: AbstractBaseUser, **kwargs: object
+) -> None:
+    """On a full sign-in (``user_logged_in``): the user's own earlier failures no longer
+    count against their username. Failures from the same address against other usernames
+    stay, and so does the address's count of them."""
+    reset(username=user.get_username().casefold())
 
 
 def is_locked_out(request: HttpRequest, username: str) -> bool:

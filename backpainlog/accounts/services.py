@@ -114,11 +114,11 @@ def two_step_enable(*, device: TOTPDevice, code: str) -> list[str]:
         raise ValidationError({"code": "This code is not right. Enter the 6 digits the app shows now."})
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    return recovery_codes_replace(user=device.user)
+    record_event(user=device.user, kind=AuditEvent.Kind.TWO_STEP_ON)
+    return _recovery_codes_issue(user=device.user)
 
 
-@transaction.atomic
-def recovery_codes_replace(*, user: User) -> list[str]:
+def _recovery_codes_issue(*, user: User) -> list[str]:
     RecoveryCode.objects.filter(user=user).delete()
     codes = [_recovery_code_new() for _ in range(RECOVERY_CODE_COUNT)]
     RecoveryCode.objects.bulk_create(RecoveryCode(user=user, digest=recovery_code_digest(c)) for c in codes)
@@ -126,9 +126,17 @@ def recovery_codes_replace(*, user: User) -> list[str]:
 
 
 @transaction.atomic
+def recovery_codes_replace(*, user: User) -> list[str]:
+    """New recovery codes; the old ones stop working."""
+    record_event(user=user, kind=AuditEvent.Kind.RECOVERY_CODES_NEW)
+    return _recovery_codes_issue(user=user)
+
+
+@transaction.atomic
 def two_step_disable(*, user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
+    record_event(user=user, kind=AuditEvent.Kind.TWO_STEP_OFF)
 
 
 @transaction.atomic

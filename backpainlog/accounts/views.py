@@ -8,10 +8,11 @@ from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
@@ -61,11 +62,21 @@ def settings_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _two_step_off_form(request: AuthenticatedHttpRequest, data: QueryDict | None = None) -> PasswordCheckForm:
-    return PasswordCheckForm(data, user=request.user, prefix="two_step_off", label="Password to turn it off")
+    return PasswordCheckForm(
+        data, request=request, user=request.user, prefix="two_step_off", label="Password to turn it off"
+    )
+
+
+def _two_step_on_form(request: AuthenticatedHttpRequest, data: QueryDict | None = None) -> PasswordCheckForm:
+    return PasswordCheckForm(
+        data, request=request, user=request.user, prefix="two_step_on", label="Password to turn it on"
+    )
 
 
 def _new_codes_form(request: AuthenticatedHttpRequest, data: QueryDict | None = None) -> PasswordCheckForm:
-    return PasswordCheckForm(data, user=request.user, prefix="new_codes", label="Password for new codes")
+    return PasswordCheckForm(
+        data, request=request, user=request.user, prefix="new_codes", label="Password for new codes"
+    )
 
 
 def _settings_context(request: AuthenticatedHttpRequest, **forms: object) -> dict[str, object]:
@@ -73,7 +84,8 @@ def _settings_context(request: AuthenticatedHttpRequest, **forms: object) -> dic
     user = request.user
     return {
         "form": ProfileForm(instance=profile_of(user)),
-        "delete_form": PasswordCheckForm(user=user),
+        "delete_form": PasswordCheckForm(request=request, user=user),
+        "two_step_on_form": _two_step_on_form(request),
         "two_step_off_form": _two_step_off_form(request),
         "new_codes_form": _new_codes_form(request),
         "two_step_enabled": selectors.two_step_enabled(user),
@@ -86,7 +98,7 @@ def _settings_context(request: AuthenticatedHttpRequest, **forms: object) -> dic
 @login_required
 @require_http_methods(["POST"])
 def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = PasswordCheckForm(request.POST, user=request.user)
+    form = PasswordCheckForm(request.POST, request=request, user=request.user)
     if not form.is_valid():
         return render(
             request, "accounts/settings.html", _settings_context(request, delete_form=form), status=400
@@ -121,6 +133,12 @@ def _code_form(request: HtmxHttpRequest, recovery: bool) -> OneTimeCodeForm:
     return OneTimeCodeForm(
         request.POST or None, label="6-digit code", help_text="From the authenticator app on your phone."
     )
+
+
+def admin_sign_in(request: HtmxHttpRequest) -> HttpResponse:
+    """The admin's own sign-in form would sign staff in on the password alone: they go
+    through the app's sign-in instead, two-step code and lock-out included."""
+    return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
 @never_cache
@@ -163,8 +181,15 @@ def _secret_for_typing(key_hex: str) -> str:
 @login_required
 @require_http_methods(["POST"])
 def two_step_start(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if not selectors.two_step_enabled(request.user):
-        services.two_step_setup_start(user=request.user)
+    """Needs the password: whoever holds only a signed-in session must not be able to put
+    their own phone between the owner and the account."""
+    if selectors.two_step_enabled(request.user):
+        return redirect("settings")
+    form = _two_step_on_form(request, request.POST)
+    if not form.is_valid():
+        context = _settings_context(request, two_step_on_form=form)
+        return render(request, "accounts/settings.html", context, status=400)
+    services.two_step_setup_start(user=request.user)
     return redirect("two_step_setup")
 
 

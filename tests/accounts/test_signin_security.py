@@ -130,6 +130,19 @@ def test_a_successful_sign_in_clears_the_count(client: Client, alice: User) -> N
     assert sign_in(client, "alice", PASSWORD).status_code == 302
 
 
+def test_signing_in_to_ones_own_account_does_not_clear_the_guesses_at_another(
+    client: Client, alice: User
+) -> None:
+    UserFactory(username="mallory")
+    for _ in range(LIMIT - 1):
+        sign_in(client, "alice", "wrong-password")
+    assert sign_in(client, "mallory", PASSWORD).status_code == 302
+    client.post("/accounts/logout/")
+
+    assert sign_in(client, "alice", "wrong-password").status_code == 429
+    assert sign_in(Client(REMOTE_ADDR="203.0.113.9"), "alice", PASSWORD).status_code == 429
+
+
 def test_an_administrator_lifts_the_pause(client: Client, alice: User) -> None:
     for _ in range(LIMIT):
         sign_in(client, "alice", "wrong-password")

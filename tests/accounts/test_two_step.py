@@ -75,7 +75,10 @@ def test_setting_up_shows_a_qr_code_and_the_secret_then_needs_a_code(
 ) -> None:
     settings_page = alice_client.get("/settings/").content.decode()
     assert "Two-step sign-in" in settings_page
-    assert alice_client.post("/settings/two-step/start/")["Location"] == "/settings/two-step/"
+    assert (
+        alice_client.post("/settings/two-step/start/", {"two_step_on-password": PASSWORD})["Location"]
+        == "/settings/two-step/"
+    )
 
     response = alice_client.get("/settings/two-step/")
 
@@ -97,7 +100,7 @@ def test_setting_up_shows_a_qr_code_and_the_secret_then_needs_a_code(
 
 
 def test_a_wrong_code_does_not_turn_it_on(alice_client: Client, alice: User) -> None:
-    alice_client.post("/settings/two-step/start/")
+    alice_client.post("/settings/two-step/start/", {"two_step_on-password": PASSWORD})
     device = TOTPDevice.objects.get(user=alice)
     wrong = f"{(int(totp_code(device)) + 1) % 1_000_000:06d}"
 
@@ -111,7 +114,7 @@ def test_a_wrong_code_does_not_turn_it_on(alice_client: Client, alice: User) -> 
 def test_the_right_code_turns_it_on_and_shows_ten_recovery_codes_once(
     alice_client: Client, alice: User
 ) -> None:
-    alice_client.post("/settings/two-step/start/")
+    alice_client.post("/settings/two-step/start/", {"two_step_on-password": PASSWORD})
     device = TOTPDevice.objects.get(user=alice)
 
     response = alice_client.post("/settings/two-step/", {"code": totp_code(device)})
@@ -135,9 +138,9 @@ def test_the_right_code_turns_it_on_and_shows_ten_recovery_codes_once(
 
 
 def test_starting_again_replaces_an_unconfirmed_secret(alice_client: Client, alice: User) -> None:
-    alice_client.post("/settings/two-step/start/")
+    alice_client.post("/settings/two-step/start/", {"two_step_on-password": PASSWORD})
     first = TOTPDevice.objects.get(user=alice).key
-    alice_client.post("/settings/two-step/start/")
+    alice_client.post("/settings/two-step/start/", {"two_step_on-password": PASSWORD})
     assert list(TOTPDevice.objects.filter(user=alice).values_list("key", flat=True)) != [first]
     assert TOTPDevice.objects.filter(user=alice).count() == 1
 
@@ -338,7 +341,7 @@ def test_another_users_two_step_is_not_touched(alice_client: Client, bob: User) 
     enable_two_step(bob)
     alice_client.post("/settings/two-step/off/", {"two_step_off-password": PASSWORD})
     alice_client.post("/settings/two-step/codes/", {"new_codes-password": PASSWORD})
-    alice_client.post("/settings/two-step/start/")
+    alice_client.post("/settings/two-step/start/", {"two_step_on-password": PASSWORD})
     assert TOTPDevice.objects.filter(user=bob, confirmed=True).count() == 1
     assert RecoveryCode.objects.filter(user=bob).count() == 10
 
@@ -397,3 +400,40 @@ def test_the_token_endpoint_takes_the_code_or_a_recovery_code(alice: User) -> No
 
 def test_without_two_step_the_otp_field_is_ignored(alice: User) -> None:
     assert token(APIClient(), otp="123456").status_code == 200
+
+
+def test_turning_two_step_on_needs_the_password(alice: User, alice_client: Client) -> None:
+    """A stolen session alone must not put another phone between the owner and the account."""
+    refused = alice_client.post("/settings/two-step/start/", {"two_step_on-password": "wrong-password"})
+
+    assert refused.status_code == 400
+    assert "Incorrect password." in refused.content.decode()
+    assert not TOTPDevice.objects.filter(user=alice).exists()
+
+
+def test_wrong_passwords_in_settings_count_as_failed_sign_ins(alice: User, alice_client: Client) -> None:
+    def turn_on(password: str) -> Any:
+        return alice_client.post("/settings/two-step/start/", {"two_step_on-password": password})
+
+    assert [turn_on("wrong").status_code for _ in range(5)] == [400, 400, 400, 400, 429]
+    assert AccessAttempt.objects.get(username="alice").failures_since_start == 5
+
+    # Paused: even the right password is refused here now, as at the sign-in page.
+    locked = turn_on(PASSWORD)
+    assert locked.status_code == 400
+    assert "Too many wrong passwords" in locked.content.decode()
+    assert not TOTPDevice.objects.filter(user=alice).exists()
+
+
+def test_the_admin_signs_in_through_the_two_step_sign_in(alice: User) -> None:
+    alice.is_staff = alice.is_superuser = True
+    alice.save()
+    enable_two_step(alice)
+    client = Client()
+
+    answer = client.post("/admin/login/?next=/admin/", {"username": "alice", "password": PASSWORD})
+
+    assert answer.status_code == 302
+    assert answer["Location"] == "/accounts/login/?next=/admin/"
+    assert not is_signed_in(client)
+    assert client.get("/admin/").status_code == 302

@@ -15,10 +15,12 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, IntegrityError, transaction
 from django.test import Client, RequestFactory
 from django.utils import timezone
+from django_otp.oath import TOTP
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from audit.services import record_event
+from backpainlog.accounts import services as account_services
 from sharing.models import ShareAccess, ShareLink
 from tests.conftest import HtmlPage
 from tests.factories import PASSWORD
@@ -94,6 +96,11 @@ def test_a_locked_out_attempt_is_still_recorded(alice: User, settings: Any) -> N
     assert AuditEvent.Kind.SIGNED_IN not in kinds(alice)
     assert last(alice).kind == AuditEvent.Kind.SIGN_IN_FAILED
     assert last(alice).detail.get("locked_out") is True
+    # Once per pause: more attempts while paused add nothing to the owner's log.
+    recorded = AuditEvent.objects.filter(user=alice).count()
+    for _ in range(10):
+        sign_in(client, "alice", "wrong")
+    assert AuditEvent.objects.filter(user=alice).count() == recorded
 
 
 def test_a_wrong_second_step_code_is_a_failed_sign_in(alice: User, rf: RequestFactory) -> None:
@@ -375,3 +382,18 @@ def test_prune_keeps_the_retention_period(alice: User) -> None:
     with pytest.raises(CommandError):
         call_command("prune_audit_events", days=5)
     assert AuditEvent.objects.count() == 1
+
+
+def test_two_step_changes_are_recorded(alice: User) -> None:
+    """Someone in the account turning two-step sign-in off must leave a trace."""
+    device = account_services.two_step_setup_start(user=alice)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    account_services.two_step_enable(device=device, code=f"{totp.token():06d}")
+    account_services.recovery_codes_replace(user=alice)
+    account_services.two_step_disable(user=alice)
+
+    assert kinds(alice) == [
+        AuditEvent.Kind.TWO_STEP_ON,
+        AuditEvent.Kind.RECOVERY_CODES_NEW,
+        AuditEvent.Kind.TWO_STEP_OFF,
+    ]

@@ -32,6 +32,7 @@ def test_turn_on_two_step_and_sign_in_with_a_code(open_phone: PhoneFactory, runn
     sign_in(page, runner)
 
     page.goto("/settings/")
+    page.get_by_label("Password to turn it on").fill(PASSWORD)
     page.get_by_role("button", name="Turn on two-step sign-in").click()
     expect(page.get_by_role("heading", name="Turn on two-step sign-in")).to_be_visible()
     expect(page.get_by_role("img", name="QR code: scan it with your authenticator app")).to_be_visible()
