@@ -4,6 +4,7 @@ Shared by the share-link look-ups and the account activity log."""
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import re
 
@@ -26,6 +27,12 @@ def client_address(request: HttpRequest) -> str:
     if parsed.version == 6:
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return str(parsed)
+
+
+def address_key(request: HttpRequest) -> str:
+    """The client's address as a rate limit's cache key: hashed, so that the shared cache
+    table holds no addresses."""
+    return hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
 
 
 # Coarse browser and system names, most specific first: enough to recognise a visit,

@@ -10,22 +10,20 @@ key holds a hash of the address, for the window only.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 
 from django.core.cache import caches
 from django.http import HttpRequest
 
-from backpainlog.clients import client_address
+from backpainlog.clients import address_key
 
 MAX_FAILURES = 20
 WINDOW_SECONDS = 10 * 60
 
 
 def _key(request: HttpRequest) -> str:
-    digest = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
-    return f"share-failures:{digest}"
+    return f"share-failures:{address_key(request)}"
 
 
 def _window(key: str, now: float) -> tuple[int, float]:

@@ -26,10 +26,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
-from backpainlog.accounts.models import ApiToken, Profile
-from backpainlog.accounts.services import api_token_create
+from backpainlog.accounts.models import ApiToken, Profile, RecoveryCode
+from backpainlog.accounts.services import api_token_create, two_step_enable, two_step_setup_start
 from runs.models import PainCheckin, Run
 from sharing.models import ShareLink
 from sharing.services import share_link_create, share_link_revoke
@@ -228,6 +230,8 @@ def snapshot(user: User) -> dict[str, list[dict[str, object]]]:
         ApiToken,
         AuditEvent,
         Profile,
+        TOTPDevice,
+        RecoveryCode,
     ]
     state = {model.__name__: list(model.objects.filter(user=user).order_by("pk").values()) for model in owned}
     state["User"] = list(User.objects.filter(pk=user.pk).values())
@@ -236,6 +240,11 @@ def snapshot(user: User) -> dict[str, list[dict[str, object]]]:
 
 @pytest.fixture
 def alices(alice: User) -> Alices:
+    # Two-step sign-in on, so that a route changing another user's device or recovery
+    # codes would show in the snapshot.
+    device = two_step_setup_start(user=alice)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    two_step_enable(device=device, code=f"{totp.token():06d}")
     link, _ = share_link_create(user=alice, label=MARKS["link"], expires_in_days=14)
     revoked, revoked_token = share_link_create(user=alice, label=MARKS["revoked_link"], expires_in_days=14)
     share_link_revoke(link=revoked)

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib.auth import authenticate, logout
-from django.contrib.auth.signals import user_login_failed
 from django.core.cache import BaseCache, caches
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
@@ -15,11 +13,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from backpainlog.accounts import lockout, selectors, services
+from backpainlog.accounts import lockout, selectors, services, signin
 from backpainlog.accounts.models import ApiToken, Profile, timezone_names
 from backpainlog.accounts.selectors import profile_of
 from backpainlog.api import ModelSerializer, StrictCharField, UserScopedMixin
-from backpainlog.clients import client_address
+from backpainlog.clients import address_key
 from backpainlog.schema import DeleteWithBodySchema
 
 
@@ -52,8 +50,7 @@ class TokenRateThrottle(SimpleRateThrottle):
         return caches["shared"]
 
     def get_cache_key(self, request: Request, view: Any) -> str:
-        digest = hashlib.sha256(client_address(request._request).encode()).hexdigest()[:32]
-        return self.cache_format % {"scope": self.scope, "ident": digest}
+        return self.cache_format % {"scope": self.scope, "ident": address_key(request._request)}
 
 
 class TokenSerializer(serializers.Serializer):
@@ -63,14 +60,12 @@ class TokenSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-def _raise_if_locked_out(request: Request, username: str) -> None:
-    """The lock-out's 429, in the API's JSON shape with ``Retry-After``. Axes marks the
-    request when it refused the sign-in or when a failure just reached the limit."""
-    if getattr(request._request, "axes_locked_out", False):
-        wait = lockout.retry_after_seconds(request._request, {"username": username})
-        raise exceptions.Throttled(
-            wait=wait, detail="Too many failed sign-ins for this account or address; signing in is paused."
-        )
+def _locked_out(request: Request, username: str) -> exceptions.Throttled:
+    """The lock-out's 429, in the API's JSON shape with ``Retry-After``."""
+    wait = lockout.retry_after_seconds(request._request, {"username": username})
+    return exceptions.Throttled(
+        wait=wait, detail="Too many failed sign-ins for this account or address; signing in is paused."
+    )
 
 
 @extend_schema(
@@ -87,7 +82,9 @@ def token_obtain(request: Request) -> Response:
     serializer.is_valid(raise_exception=True)
     username = serializer.validated_data["username"]
     user = authenticate(request._request, username=username, password=serializer.validated_data["password"])
-    _raise_if_locked_out(request, username)
+    # Axes marks the request when it refused the sign-in or this failure reached the limit.
+    if getattr(request._request, "axes_locked_out", False):
+        raise _locked_out(request, username)
     if user is None:
         return Response(
             {"non_field_errors": ["Unable to sign in with these credentials."]},
@@ -104,11 +101,10 @@ def token_obtain(request: Request) -> Response:
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        if not services.second_step_verify(user=user, code=otp):
-            user_login_failed.send(
-                sender=__name__, credentials={"username": username}, request=request._request
-            )
-            _raise_if_locked_out(request, username)  # this failure may have been the last allowed
+        outcome = signin.second_step_attempt(request._request, user=user, code=otp)
+        if outcome is signin.SecondStep.LOCKED_OUT:
+            raise _locked_out(request, username)
+        if outcome is signin.SecondStep.WRONG:
             return Response({"otp": ["This code is not right."]}, status=status.HTTP_400_BAD_REQUEST)
     record, token = services.api_token_create(
         user=user, label=serializer.validated_data.get("label", ""), request=request._request

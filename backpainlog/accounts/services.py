@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Any
 
@@ -88,8 +87,7 @@ TOTP_DIGITS = 6
 
 
 def recovery_code_digest(code: str) -> str:
-    normalized = "".join(code.split()).replace("-", "").lower()
-    return hashlib.sha256(normalized.encode()).hexdigest()
+    return token_digest("".join(code.split()).replace("-", "").lower())
 
 
 def _recovery_code_new() -> str:

@@ -8,12 +8,16 @@ changes in between. Nobody is signed in (``login()``) until the code is right.
 
 from __future__ import annotations
 
+import enum
 import time
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare
+
+from backpainlog.accounts import lockout, services
 
 PENDING_KEY = "two_step_pending"
 PENDING_SECONDS = 5 * 60
@@ -55,3 +59,23 @@ def pending_get(request: HttpRequest) -> PendingSignIn | None:
 
 def pending_clear(request: HttpRequest) -> None:
     request.session.pop(PENDING_KEY, None)
+
+
+class SecondStep(enum.Enum):
+    PASSED = "passed"
+    WRONG = "wrong"
+    LOCKED_OUT = "locked out"
+
+
+def second_step_attempt(request: HttpRequest, *, user: User, code: str) -> SecondStep:
+    """The code step, the same on the sign-in page and at the token endpoint: refused
+    while the account or address is paused; a wrong code is a failed sign-in (the lock-out
+    counts it, the activity log records it), and may be the one that starts the pause."""
+    credentials = {"username": user.get_username()}
+    if lockout.is_locked_out(request, credentials["username"]):
+        return SecondStep.LOCKED_OUT
+    if services.second_step_verify(user=user, code=code):
+        return SecondStep.PASSED
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+    # django-axes marks the request when this failure reached the limit.
+    return SecondStep.LOCKED_OUT if getattr(request, "axes_locked_out", False) else SecondStep.WRONG

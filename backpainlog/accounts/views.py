@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
@@ -155,15 +154,15 @@ def sign_in_code(request: HtmxHttpRequest) -> HttpResponse:
     recovery = request.GET.get("recovery") == "1"
     form = _code_form(request, recovery)
     if request.method == "POST" and form.is_valid():
-        credentials = {"username": pending.user.get_username()}
-        if lockout.is_locked_out(request, credentials["username"]):
-            signin.pending_clear(request)
-            return lockout.lockout_response(request, None, credentials)
-        if services.second_step_verify(user=pending.user, code=form.cleaned_data["code"]):
+        outcome = signin.second_step_attempt(request, user=pending.user, code=form.cleaned_data["code"])
+        if outcome is signin.SecondStep.LOCKED_OUT:
+            # The pending sign-in stays (it expires on its own): every code is refused
+            # until the pause ends, the right one included.
+            return lockout.lockout_response(request, None, {"username": pending.user.get_username()})
+        if outcome is signin.SecondStep.PASSED:
             signin.pending_clear(request)
             login(request, pending.user, backend=pending.backend)
             return redirect(pending.next_url)
-        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         form.add_error("code", "This code is not right. Check it and try again.")
     context = {"form": form, "recovery": recovery}
     return render(request, "registration/login_code.html", context, status=400 if form.errors else 200)

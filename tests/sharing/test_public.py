@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backpainlog.accounts.selectors import local_today, user_zone
-from backpainlog.clients import coarse_client
+from backpainlog.clients import client_address, coarse_client
 from runs.services import analytics_refresh
 from sharing import throttle
 from sharing.models import ShareAccess, ShareLink
@@ -245,16 +245,16 @@ def test_ipv6_counts_per_64(db: None, settings: object) -> None:
 
     one = RequestFactory().get("/", REMOTE_ADDR="2001:db8:1:2::1")
     other = RequestFactory().get("/", REMOTE_ADDR="2001:db8:1:2:ffff::9")
-    assert throttle.client_address(one) == throttle.client_address(other) == "2001:db8:1:2::/64"
+    assert client_address(one) == client_address(other) == "2001:db8:1:2::/64"
 
 
 def test_behind_the_trusted_proxy_the_forwarded_address_counts(settings: object) -> None:
     from django.test import RequestFactory
 
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
-    assert throttle.client_address(request) == "10.0.0.1"  # no proxy configured: not trusted
+    assert client_address(request) == "10.0.0.1"  # no proxy configured: not trusted
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
-    assert throttle.client_address(request) == "203.0.113.5"
+    assert client_address(request) == "203.0.113.5"
 
 
 def test_the_link_stops_at_expiry(alice: User) -> None:
