@@ -37,10 +37,11 @@ from fpdf.enums import XPos, YPos
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
 from backpainlog.units import format_distance, format_duration, format_pace
 from runs import analytics, charts, insights, selectors
-from runs.analytics import DEFINITIONS, Definition
+from runs.analytics import DEFINITIONS, FLAG_KINDS, Definition
 from runs.models import PainCheckin, Run
 from runs.views import trend_charts
-from shoes.models import NEARING_RATIO, Shoe
+from shoes import wear
+from shoes.models import Shoe
 
 # fpdf2 subsets the fonts with fontTools, which logs every table it touches at INFO: a
 # dozen lines per report in the server's log, saying nothing an operator needs.
@@ -56,15 +57,6 @@ DISCLAIMER = (
 
 FLARE_KINDS = ("pain_flare", "checkin_flare")
 SPIKE_KINDS = ("long_run_spike", "weekly_increase", "acwr_high")
-# The run table's short names for the flags (SPEC §2), explained under the table.
-FLAG_SHORT = {
-    "long_run_spike": "Spike",
-    "weekly_increase": "Week +30 %",
-    "acwr_high": "ACWR ≥ 1.5",
-    "shoe_nearing": "Shoes 80 %",
-    "shoe_worn": "Shoes worn",
-    "pain_flare": "FLARE",
-}
 
 
 # ------------------------------------------------------------------------------- period
@@ -128,7 +120,7 @@ class ShoeUse:
     distance_m: float
     odometer_m: float  # at the end of the period
     threshold_m: float
-    status: str  # "worn", "nearing", "ok" at the end of the period; "retired" if retired by then
+    status: str  # shoes.wear's word at the end of the period ("retired" if retired by then)
     crossings: tuple[tuple[str, dt.date], ...]  # ("80 %" | "100 %", date) within the period
 
     @property
@@ -237,21 +229,17 @@ def _shoe_uses(
     }
     crossings: dict[int, list[tuple[str, dt.date]]] = {}
     for flag in sorted(flags, key=lambda flag: flag.date):
-        if flag.kind in insights.SHOE_KINDS and flag.shoe is not None:
+        if flag.kind in wear.FLAG_RATIO and flag.shoe is not None:
             label = "80 %" if flag.kind == "shoe_nearing" else "100 %"
             crossings.setdefault(flag.shoe, []).append((label, flag.date))
     uses = []
     for pk, sessions in used.items():
         pair = odometers[pk]
-        ratio = pair.odometer_m / pair.replacement_threshold_m
-        if pair.retired_on is not None and pair.retired_on <= end:
-            status = "retired"
-        elif ratio >= 1:
-            status = "worn"
-        elif ratio >= NEARING_RATIO:
-            status = "nearing"
-        else:
-            status = "ok"
+        status = wear.wear_status(
+            pair.odometer_m,
+            pair.replacement_threshold_m,
+            retired=pair.retired_on is not None and pair.retired_on <= end,
+        )
         uses.append(
             ShoeUse(
                 name=pair.name,
@@ -272,7 +260,7 @@ def run_flag_labels(run: Run) -> list[str]:
     """The run's flags by their short names, in SPEC order."""
     labels = []
     for kind in run.flags:
-        label = FLAG_SHORT.get(kind, kind)
+        label = FLAG_KINDS[kind].short if kind in FLAG_KINDS else kind
         if kind == "long_run_spike" and run.spike_band:
             label = f"Spike ({run.spike_band})"
         labels.append(label)
@@ -680,7 +668,7 @@ def _spikes(pdf: ReportPDF, report: Report) -> None:
     _flags(pdf, report.spikes, "No long-run spikes, weekly increases over 30 % or ACWR of 1.5 or more.")
 
 
-SHOE_STATUS = {"worn": "WORN (past)", "nearing": "Nearing", "ok": "OK", "retired": "Retired"}
+SHOE_STATUS = {wear.REPLACE: "WORN (past)", wear.NEARING: "Nearing", wear.OK: "OK", wear.RETIRED: "Retired"}
 
 
 def _shoes(pdf: ReportPDF, report: Report) -> None:
@@ -705,7 +693,7 @@ def _shoes(pdf: ReportPDF, report: Report) -> None:
             for shoe in report.shoes
         ),
         aligns="LLLRRRL",
-        strong=(shoe.status == "worn" for shoe in report.shoes),
+        strong=(shoe.status == wear.REPLACE for shoe in report.shoes),
     )
     for shoe in report.shoes:
         if shoe.crossings:

@@ -17,9 +17,10 @@ from django.urls import reverse
 
 from backpainlog.units import format_distance
 from runs.analytics import definitions
+from shoes import wear
 
 # Shoe flags are told once per pair (when it crossed the line), not on every run in it.
-SHOE_KINDS = {"shoe_nearing": 0.8, "shoe_worn": 1.0}
+SHOE_KINDS = wear.FLAG_RATIO
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -93,7 +94,7 @@ def run_flag(
         raise ValueError(f"not a run flag: {kind}")
     return Flag(
         kind=kind,
-        severity=definitions.severity(kind, band),
+        severity=definitions.severity(kind),
         date=local_date,
         run=run,
         shoe=shoe,
@@ -198,7 +199,7 @@ def shoe_flags(uses: Sequence[ShoeUse], shoes: Mapping[int, Any], unit: str) -> 
 
 
 # A pair in use whose status calls for an alert, and the flag kind it is told as.
-SHOE_STATUS_KINDS = {"replace": "shoe_worn", "nearing": "shoe_nearing"}
+SHOE_STATUS_KINDS = wear.STATUS_FLAG
 
 
 def shoe_alert(pair: Any, *, today: dt.date, unit: str) -> Flag:

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from backpainlog.accounts.models import validate_finite, validate_positive
+from runs.analytics.records import session_load
 
 # The limits of what can be recorded: the model fields, the forms, the API serializers
 # and the database constraints are all built from these.
@@ -162,6 +163,11 @@ class Run(models.Model):
         pace = self.duration_s * 1000 / self.distance_m
         return pace if math.isfinite(pace) else None
 
+    @property
+    def session_load(self) -> float | None:
+        """RPE × minutes (AU, SPEC §2); None unless both are recorded."""
+        return session_load(self.rpe, self.duration_s)
+
     def clean(self) -> None:
         # Another user's gear never ends up on a run, whichever door the write came through.
         errors = {}
@@ -181,9 +187,11 @@ class PainCheckin(models.Model):
     radiating_leg_pain = models.BooleanField(default=False)
     notes = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True)
 
-    # Derived by the analytics (SPEC §2: check-in flare).
+    # Derived by the analytics (SPEC §2: check-in flare, and the start of the flare-up
+    # episode a flare belongs to).
     flare = models.BooleanField(default=False, editable=False)
     flare_evidence = models.JSONField(null=True, blank=True, editable=False)
+    episode = models.DateField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -208,8 +216,14 @@ class Pattern(models.Model):
     class Verdict(models.TextChoices):
         INSUFFICIENT_DATA = "insufficient_data", "Not enough data"
         LIKELY = "likely", "Likely"
+        LIKELY_FEWER = "likely_fewer", "Likely fewer flare-ups"
         POSSIBLE = "possible", "Possible"
-        NONE = "none", "No difference"
+        POSSIBLE_FEWER = "possible_fewer", "Possibly fewer flare-ups"
+        NONE = "none", "No clear difference"
+
+    class Outcome(models.TextChoices):
+        PAIN_FLARE = "pain_flare", "Flare-up after the run"
+        PAIN_FLARE_48H = "pain_flare_48h", "Flare-up within two days"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patterns")
     exposure = models.CharField(max_length=64)
@@ -223,6 +237,10 @@ class Pattern(models.Model):
     ci95_low = models.FloatField(null=True)
     ci95_high = models.FloatField(null=True)
     p_value = models.FloatField(null=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.PAIN_FLARE)
+    p_adjusted = models.FloatField(null=True)
+    exposed_periods = models.PositiveIntegerField(default=0)
+    same_as = models.JSONField(default=list)
     verdict = models.CharField(max_length=20, choices=Verdict.choices)
     message = models.TextField()
     likely_since = models.DateTimeField(null=True)

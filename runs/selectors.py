@@ -132,6 +132,7 @@ RUN_RECORD_FIELDS = (
     "pain_after",
     "pain_next_morning",
     "duration_s",
+    "rpe",
 )
 
 
@@ -326,10 +327,10 @@ def stored_log(
         runs.append(run)
         analyses[run.id] = analytics.RunAnalysis(tuple(flags), spike_band, acwr, evidence)
     checkins, flares = [], {}
-    for pk, recorded_at, score, flare, evidence in checkin_rows.order_by("recorded_at", "id").values_list(
-        "id", "recorded_at", "score", "flare", "flare_evidence"
-    ):
-        checkins.append(CheckinRecord(pk, recorded_at, recorded_at.astimezone(zone).date(), score))
+    for pk, recorded_at, score, radiating, flare, evidence in checkin_rows.order_by(
+        "recorded_at", "id"
+    ).values_list("id", "recorded_at", "score", "radiating_leg_pain", "flare", "flare_evidence"):
+        checkins.append(CheckinRecord(pk, recorded_at, recorded_at.astimezone(zone).date(), score, radiating))
         if flare:
             flares[pk] = evidence
     return runs, analyses, checkins, flares

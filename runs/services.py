@@ -107,16 +107,30 @@ def analytics_refresh(user: User) -> None:
         batch_size=500,
     )
     flares = analytics.checkin_flares(checkins, runs)
+    stored_episodes = dict(
+        PainCheckin.objects.filter(user=user, episode__isnull=False).values_list("id", "episode")
+    )
+    flare_ups = analytics.flare_ups(runs, analyses, checkins, flares)
+    episode_of = {
+        checkin: episode.start for episode in analytics.episodes(flare_ups) for checkin in episode.checkins
+    }
     PainCheckin.objects.bulk_update(
         [
-            PainCheckin(id=checkin.id, flare=checkin.id in flares, flare_evidence=flares.get(checkin.id))
+            PainCheckin(
+                id=checkin.id,
+                flare=checkin.id in flares,
+                flare_evidence=flares.get(checkin.id),
+                episode=episode_of.get(checkin.id),
+            )
             for checkin in checkins
-            if flares.get(checkin.id) != stored_flares.get(checkin.id)
+            if (flares.get(checkin.id), episode_of.get(checkin.id))
+            != (stored_flares.get(checkin.id), stored_episodes.get(checkin.id))
         ],
-        ["flare", "flare_evidence"],
+        ["flare", "flare_evidence", "episode"],
         batch_size=500,
     )
-    _store_patterns(user, analytics.associations(runs, analyses, shoes))
+    flare_days = {flare.local_date for flare in flare_ups}
+    _store_patterns(user, analytics.associations(runs, analyses, shoes, flare_days))
 
 
 # A pattern row holds an association's fields (its exposure is the row's key) plus
@@ -124,6 +138,13 @@ def analytics_refresh(user: User) -> None:
 ASSOCIATION_FIELDS = [
     field.name for field in dataclasses.fields(analytics.Association) if field.name != "exposure"
 ]
+
+
+def _stored_value(association: analytics.Association, name: str) -> object:
+    value = getattr(association, name)
+    return list(value) if name == "same_as" else value  # a JSON list in the row
+
+
 PATTERN_FIELDS = [*ASSOCIATION_FIELDS, "position", "likely_since"]
 
 
@@ -135,7 +156,7 @@ def _store_patterns(user: User, associations: list[analytics.Association]) -> No
         pattern = stored.pop(association.exposure, None)
         likely = association.verdict == Pattern.Verdict.LIKELY
         values = {
-            **{name: getattr(association, name) for name in ASSOCIATION_FIELDS},
+            **{name: _stored_value(association, name) for name in ASSOCIATION_FIELDS},
             "position": position,
             "likely_since": ((pattern and pattern.likely_since) or now) if likely else None,
         }

@@ -13,9 +13,9 @@ from backpainlog.accounts.models import (
     REPLACEMENT_THRESHOLD_VALIDATORS,
     validate_finite,
 )
+from shoes import wear
 
 MAX_INITIAL_DISTANCE_M = 10_000_000.0
-NEARING_RATIO = 0.8  # "nearing" from 80 % of the replacement distance
 PROJECTION_WINDOW_DAYS = 28  # projected replacement date from the last four weeks of use
 
 
@@ -27,10 +27,11 @@ class Gear(models.Model):
     """What shoes and insoles share: both wear out with distance and can be retired."""
 
     class Status(models.TextChoices):
-        OK = "ok", "OK"
-        NEARING = "nearing", "Nearing replacement"
-        REPLACE = "replace", "Replace"
-        RETIRED = "retired", "Retired"
+        # The words of the one wear rule (shoes.wear).
+        OK = wear.OK, "OK"
+        NEARING = wear.NEARING, "Nearing replacement"
+        REPLACE = wear.REPLACE, "Replace"
+        RETIRED = wear.RETIRED, "Retired"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="%(class)ss")
     name = models.CharField(max_length=100)

@@ -11,7 +11,8 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from backpainlog.accounts.selectors import local_today
-from shoes.models import NEARING_RATIO, PROJECTION_WINDOW_DAYS, Gear, Insole, Shoe
+from shoes import wear
+from shoes.models import PROJECTION_WINDOW_DAYS, Gear, Insole, Shoe
 
 GearModel = type[Shoe] | type[Insole]
 
@@ -38,11 +39,12 @@ def gear_with_wear(model: GearModel, *, user: AbstractBaseUser) -> QuerySet[Gear
             remaining_m=Greatest(F("replacement_threshold_m") - F("distance_m"), Value(0.0)),
             wear_ratio=F("distance_m") / F("replacement_threshold_m"),
         )
+        # shoes.wear.wear_status, in the database so that lists can filter and sort on it.
         .annotate(
             status=Case(
                 When(retired_on__isnull=False, then=Value(Gear.Status.RETIRED)),
-                When(wear_ratio__gte=1, then=Value(Gear.Status.REPLACE)),
-                When(wear_ratio__gte=NEARING_RATIO, then=Value(Gear.Status.NEARING)),
+                When(wear_ratio__gte=wear.WORN_RATIO, then=Value(Gear.Status.REPLACE)),
+                When(wear_ratio__gte=wear.NEARING_RATIO, then=Value(Gear.Status.NEARING)),
                 default=Value(Gear.Status.OK),
             )
         )

@@ -1,23 +1,27 @@
 """Pure analytics over the user's log (SPEC §2): run flags, ACWR, check-in flares,
-associations and weekly figures. Plain records in, plain results out: no ORM, no Django,
-no time zones (the caller gives each record its local date)."""
+flare-up episodes, associations and weekly figures. Plain records in, plain results out: no
+ORM, no Django, no time zones (the caller gives each record its local date)."""
 
 from runs.analytics.checkins import checkin_flares
-from runs.analytics.definitions import DEFINITIONS, Definition, severity
-from runs.analytics.flags import FLAG_ORDER, RunAnalysis, analyse_runs
+from runs.analytics.definitions import DEFINITIONS, FLAG_KINDS, FLAG_ORDER, Definition, severity
+from runs.analytics.episodes import Episode, FlareDay, episodes, flare_ups
+from runs.analytics.flags import RunAnalysis, analyse_runs
 from runs.analytics.load import AcwrPoint, AcwrSeries
 from runs.analytics.patterns import Association, associations
-from runs.analytics.records import CheckinRecord, RunRecord, ShoeRecord
+from runs.analytics.records import CheckinRecord, RunRecord, ShoeRecord, session_load
 from runs.analytics.weekly import WeekStats, week_start, weekly_stats
 
 __all__ = [
     "DEFINITIONS",
+    "FLAG_KINDS",
     "FLAG_ORDER",
     "AcwrPoint",
     "AcwrSeries",
     "Association",
     "CheckinRecord",
     "Definition",
+    "Episode",
+    "FlareDay",
     "RunAnalysis",
     "RunRecord",
     "ShoeRecord",
@@ -25,6 +29,9 @@ __all__ = [
     "analyse_runs",
     "associations",
     "checkin_flares",
+    "episodes",
+    "flare_ups",
+    "session_load",
     "severity",
     "week_start",
     "weekly_stats",

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from runs.analytics.definitions import FLAG_ORDER
 from runs.analytics.load import (
     EXACT,
     AcwrPoint,
@@ -18,8 +19,9 @@ from runs.analytics.load import (
     percent_increase,
 )
 from runs.analytics.records import RunRecord, ShoeRecord
+from shoes import wear
 
-FLAG_ORDER = ("long_run_spike", "weekly_increase", "acwr_high", "shoe_nearing", "shoe_worn", "pain_flare")
+__all__ = ["FLAG_ORDER", "RunAnalysis", "analyse_runs", "spike_band"]
 
 ACWR_HIGH = 1.5
 PAIN_RISE = 2  # points on the 0–10 scale: the smallest change that matters (Farrar 2001)
@@ -155,11 +157,8 @@ def _shoe_flags(
                     pending = Decimal(0)
                     instant = started
                 pending += exact(run.distance_m)
-                if odometer >= threshold:
-                    kind = "shoe_worn"
-                elif odometer * 100 >= threshold * 80:
-                    kind = "shoe_nearing"
-                else:
+                kind = wear.STATUS_FLAG.get(wear.wear_status(odometer, threshold))
+                if kind is None:
                     continue
                 flags[run.id] = (
                     kind,

@@ -1,40 +1,53 @@
 """Associations between exposures and pain flare-ups in the user's own log (SPEC §2
-"Associations"): 2×2 tables, risk ratios with a 95 % interval, Fisher's exact test."""
+"Associations"): 2×2 tables, risk ratios with a 95 % interval, Fisher's exact test, the
+Benjamini–Hochberg adjustment over all patterns of one request, and the number of separate
+periods the exposed runs fall in."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 import numpy as np
 from scipy.stats import fisher_exact
 from statsmodels.stats.contingency_tables import Table2x2
+from statsmodels.stats.multitest import multipletests
 
+from runs.analytics.definitions import FLAG_EXPOSURES
 from runs.analytics.flags import RunAnalysis
 from runs.analytics.records import RunRecord, ShoeRecord
 
 OUTCOME = "pain_flare"
+DELAYED_OUTCOME = "pain_flare_48h"
+DELAYED_SUFFIX = "_48h"
+DELAYED_DAYS = 2  # the delayed outcome: a flare day on either of the two days after the run
+DELAYED_KINDS = ("long_run_spike", "weekly_increase", "acwr_high")
 MIN_EXPOSED = 5
 MIN_UNEXPOSED = 5
 MIN_FLARES = 3
-POSSIBLE_RISK_RATIO = 1.5
+MIN_PERIODS = 3
+SIGNIFICANCE = 0.05
+POSSIBLE_RISK_RATIO = Fraction(3, 2)
 HALDANE = 0.5
 
-# Flag exposures: (label, who the runs are, as in "... ended in a flare-up").
-FLAG_EXPOSURES = {
-    "long_run_spike": ("Long-run spike", "runs that were a long-run spike"),
-    "weekly_increase": ("Weekly distance up > 30 %", "runs in a week with distance up more than 30 %"),
-    "acwr_high": ("ACWR ≥ 1.5", "runs on days with an acute:chronic load ratio of 1.5 or more"),
-    "shoe_worn": ("Shoes past their replacement distance", "runs in shoes past their replacement distance"),
-}
+INSUFFICIENT = "insufficient_data"
+LIKELY, LIKELY_FEWER = "likely", "likely_fewer"
+POSSIBLE, POSSIBLE_FEWER = "possible", "possible_fewer"
+NONE = "none"
+VERDICTS = (INSUFFICIENT, LIKELY, LIKELY_FEWER, POSSIBLE, POSSIBLE_FEWER, NONE)
+
+CAVEAT = "This is a pattern in your own log, not proof of cause."
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True, slots=True)
 class Association:
     exposure: str
     label: str
+    outcome: str  # pain_flare | pain_flare_48h
     exposed_runs: int
     exposed_flares: int
     unexposed_runs: int
@@ -43,69 +56,228 @@ class Association:
     ci95_low: float | None
     ci95_high: float | None
     p_value: float | None
-    verdict: str  # insufficient_data | likely | possible | none
+    p_adjusted: float | None  # Benjamini–Hochberg over the patterns with a verdict
+    exposed_periods: int
+    same_as: tuple[str, ...]  # exposures with the same outcome that select the same runs
+    verdict: str  # one of VERDICTS
     message: str
 
 
+@dataclass(slots=True)
+class _Exposure:
+    """One exposure while the rated runs are walked through."""
+
+    key: str
+    label: str
+    who: str  # who the exposed runs are: "runs on trail"
+    subject: str  # what the log cannot tell apart: "the surface"
+    delayed: bool = False
+    members: list[int] = field(default_factory=list)  # positions among the rated runs
+    flares: int = 0
+    periods: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+
+
+def rated_runs(runs: Sequence[RunRecord]) -> list[RunRecord]:
+    """The runs (not walks: several exposures are about load) with pain before and after,
+    in time order: the population of every pattern."""
+    return sorted(
+        (run for run in runs if run.is_load and run.pain_before is not None and run.pain_after is not None),
+        key=lambda run: run.started_at,
+    )
+
+
 def associations(
-    runs: Sequence[RunRecord], analyses: Mapping[object, RunAnalysis], shoes: Mapping[int, ShoeRecord]
+    runs: Sequence[RunRecord],
+    analyses: Mapping[object, RunAnalysis],
+    shoes: Mapping[int, ShoeRecord],
+    flare_days: Collection[dt.date] = (),
 ) -> list[Association]:
     """One association per exposure, in SPEC order: the run flags, each pair of shoes
-    worn in the population (by name), each surface in it (alphabetically).
+    worn in the population (by name), each surface in it (alphabetically), then the
+    delayed variants of the load flags.
 
-    The population is the runs (not walks: several exposures are about load) with pain
-    recorded both before and after; the outcome is their ``pain_flare`` flag.
+    The outcome is the run's own ``pain_flare``; for the delayed variants also any of
+    ``flare_days`` (local dates of flare-ups of runs, walks and check-ins, from the whole
+    log) on either of the two days after the run's date.
     """
-    population = [
-        run for run in runs if run.is_load and run.pain_before is not None and run.pain_after is not None
-    ]
-    # One pass: how many runs each exposure covers, with and without a flare-up.
-    tally: Counter[tuple[str, bool]] = Counter()
-    flares = 0
-    shoe_ids: set[int] = set()
-    surfaces: set[str] = set()
-    for run in population:
+    population = rated_runs(runs)
+    flare_dates = set(flare_days)
+    exposures = {
+        kind: _Exposure(kind, definition.title, definition.runs_with or "", definition.subject)
+        for kind, definition in FLAG_EXPOSURES.items()
+    }
+    shoe_exposures: dict[str, _Exposure] = {}
+    surface_exposures: dict[str, _Exposure] = {}
+    delayed = {
+        kind: _Exposure(
+            f"{kind}{DELAYED_SUFFIX}",
+            f"{FLAG_EXPOSURES[kind].title}, flare-up within two days",
+            FLAG_EXPOSURES[kind].runs_with or "",
+            FLAG_EXPOSURES[kind].subject,
+            delayed=True,
+        )
+        for kind in DELAYED_KINDS
+    }
+    flares = delayed_flares = 0
+    # One pass over the rated runs in time order: counts and periods of every exposure.
+    for position, run in enumerate(population):
         flags = analyses[run.id].flags
         flared = OUTCOME in flags
+        flared_later = flared or any(
+            run.local_date + dt.timedelta(days=days) in flare_dates for days in range(1, DELAYED_DAYS + 1)
+        )
         flares += flared
-        for kind in FLAG_EXPOSURES:
-            if kind in flags:
-                tally[kind, flared] += 1
+        delayed_flares += flared_later
+        exposed = [exposures[kind] for kind in exposures if kind in flags]
+        exposed += [delayed[kind] for kind in delayed if kind in flags]
         if run.shoe_id is not None:
-            shoe_ids.add(run.shoe_id)
-            tally[f"shoe:{run.shoe_id}", flared] += 1
-        surfaces.add(run.surface)
-        tally[f"surface:{run.surface}", flared] += 1
+            key = f"shoe:{run.shoe_id}"
+            if key not in shoe_exposures:
+                name = shoes[run.shoe_id].name if run.shoe_id in shoes else f"pair #{run.shoe_id}"
+                shoe_exposures[key] = _Exposure(key, f"Shoes: {name}", f"runs in {name}", "these shoes")
+            exposed.append(shoe_exposures[key])
+        key = f"surface:{run.surface}"
+        if key not in surface_exposures:
+            surface_exposures[key] = _Exposure(
+                key, f"Surface: {run.surface}", f"runs on {run.surface}", "the surface"
+            )
+        exposed.append(surface_exposures[key])
+        for exposure in exposed:
+            if exposure.members and exposure.members[-1] == position - 1:
+                exposure.periods[-1] = (exposure.periods[-1][0], run.local_date)
+            else:
+                exposure.periods.append((run.local_date, run.local_date))
+            exposure.members.append(position)
+            exposure.flares += flared_later if exposure.delayed else flared
 
-    def shoe_key(shoe_id: int) -> tuple[bool, str, int]:
+    def shoe_order(key: str) -> tuple[bool, str, int]:
         # Pairs the caller did not pass (none in the app) go last, by id.
+        shoe_id = int(key.split(":")[1])
         return (shoe_id not in shoes, shoes[shoe_id].name if shoe_id in shoes else "", shoe_id)
 
-    # (exposure, label, who the exposed runs are)
-    exposures = [(kind, label, who) for kind, (label, who) in FLAG_EXPOSURES.items()]
-    for shoe_id in sorted(shoe_ids, key=shoe_key):
-        name = shoes[shoe_id].name if shoe_id in shoes else f"pair #{shoe_id}"
-        exposures.append((f"shoe:{shoe_id}", f"Shoes: {name}", f"runs in {name}"))
-    exposures += [
-        (f"surface:{surface}", f"Surface: {surface}", f"runs on {surface}") for surface in sorted(surfaces)
+    ordered = [
+        *exposures.values(),
+        *(shoe_exposures[key] for key in sorted(shoe_exposures, key=shoe_order)),
+        *(surface_exposures[key] for key in sorted(surface_exposures)),
+        *delayed.values(),
     ]
+    total = len(population)
+    tables = [
+        _Table(
+            exposure=exposure,
+            exposed_runs=len(exposure.members),
+            exposed_flares=exposure.flares,
+            unexposed_runs=total - len(exposure.members),
+            unexposed_flares=(delayed_flares if exposure.delayed else flares) - exposure.flares,
+        )
+        for exposure in ordered
+    ]
+    return _judged(tables)
 
+
+@dataclass(frozen=True, slots=True)
+class _Table:
+    exposure: _Exposure
+    exposed_runs: int
+    exposed_flares: int
+    unexposed_runs: int
+    unexposed_flares: int
+
+    @property
+    def counts(self) -> tuple[int, int, int, int]:
+        return (self.exposed_runs, self.exposed_flares, self.unexposed_runs, self.unexposed_flares)
+
+    @property
+    def enough(self) -> bool:
+        return (
+            self.exposed_runs >= MIN_EXPOSED
+            and self.unexposed_runs >= MIN_UNEXPOSED
+            and self.exposed_flares + self.unexposed_flares >= MIN_FLARES
+        )
+
+
+def _judged(tables: Sequence[_Table], *, also_tested: Sequence[float] = ()) -> list[Association]:
+    """Statistics, the adjustment over the tables with enough data (and the p-values
+    ``also_tested``), ``same_as``, verdicts and messages."""
+    statistics = [
+        _statistics(*table.counts) if table.exposed_runs and table.unexposed_runs else None
+        for table in tables
+    ]
+    tested = [index for index, table in enumerate(tables) if table.enough]
+    adjusted: dict[int, float] = {}
+    if tested:
+        p_values = [statistics[index][3] for index in tested]  # type: ignore[index]
+        corrected = multipletests([*p_values, *also_tested], alpha=SIGNIFICANCE, method="fdr_bh")[1]
+        adjusted = {index: float(p) for index, p in zip(tested, corrected, strict=False)}
+    same_runs: dict[tuple[bool, tuple[int, ...]], list[str]] = {}
+    for table in tables:
+        if table.exposure.members:
+            same_runs.setdefault((table.exposure.delayed, tuple(table.exposure.members)), []).append(
+                table.exposure.key
+            )
     found = []
-    for exposure, label, who in exposures:
-        exposed_flares = tally[exposure, True]
-        exposed_runs = exposed_flares + tally[exposure, False]
+    for index, table in enumerate(tables):
+        exposure = table.exposure
+        stats = statistics[index]
+        p_adjusted = adjusted.get(index)
+        verdict = INSUFFICIENT
+        if table.enough and stats is not None and p_adjusted is not None:
+            verdict = _verdict(stats, _exact_risk_ratio(*table.counts), p_adjusted, len(exposure.periods))
+        risk_ratio, ci95_low, ci95_high, p_value = stats or (None, None, None, None)
+        twins = same_runs.get((exposure.delayed, tuple(exposure.members)), [])
         found.append(
-            association(
-                exposure=exposure,
-                label=label,
-                who=who,
-                exposed_runs=exposed_runs,
-                exposed_flares=exposed_flares,
-                unexposed_runs=len(population) - exposed_runs,
-                unexposed_flares=flares - exposed_flares,
+            Association(
+                exposure=exposure.key,
+                label=exposure.label,
+                outcome=DELAYED_OUTCOME if exposure.delayed else OUTCOME,
+                exposed_runs=table.exposed_runs,
+                exposed_flares=table.exposed_flares,
+                unexposed_runs=table.unexposed_runs,
+                unexposed_flares=table.unexposed_flares,
+                risk_ratio=risk_ratio,
+                ci95_low=ci95_low,
+                ci95_high=ci95_high,
+                p_value=p_value,
+                p_adjusted=p_adjusted,
+                exposed_periods=len(exposure.periods),
+                same_as=tuple(key for key in twins if key != exposure.key),
+                verdict=verdict,
+                message=_message(verdict, table, stats, p_adjusted, len(tested) + len(also_tested)),
             )
         )
     return found
+
+
+def _verdict(
+    statistics: tuple[float, float, float, float], risk_ratio: Fraction, p_adjusted: float, periods: int
+) -> str:
+    """SPEC §2's verdicts in their order, for a table with enough data. ``risk_ratio`` is
+    exact, so that 3 of 20 against 2 of 20 is 1.5 (possible), not 1.4999999999999998."""
+    _, low, high, _ = statistics
+    convincing = p_adjusted < SIGNIFICANCE and periods >= MIN_PERIODS
+    if convincing and low > 1:
+        return LIKELY
+    if convincing and high < 1:
+        return LIKELY_FEWER
+    if risk_ratio >= POSSIBLE_RISK_RATIO:
+        return POSSIBLE
+    if risk_ratio <= 1 / POSSIBLE_RISK_RATIO:
+        return POSSIBLE_FEWER
+    return NONE
+
+
+def _exact_risk_ratio(
+    exposed_runs: int, exposed_flares: int, unexposed_runs: int, unexposed_flares: int
+) -> Fraction:
+    """The risk ratio as a fraction, with the same 0.5 shift as :func:`_statistics`."""
+    cells = [
+        exposed_flares,
+        exposed_runs - exposed_flares,
+        unexposed_flares,
+        unexposed_runs - unexposed_flares,
+    ]
+    a, b, c, d = (Fraction(cell) + (Fraction(HALDANE) if 0 in cells else 0) for cell in cells)
+    return (a / (a + b)) / (c / (c + d))
 
 
 def association(
@@ -117,44 +289,24 @@ def association(
     exposed_flares: int,
     unexposed_runs: int,
     unexposed_flares: int,
+    periods: Sequence[tuple[dt.date, dt.date]] | None = None,
+    subject: str = "this",
+    tested_with: Sequence[float] = (),
 ) -> Association:
-    """The statistics, verdict and message of one 2×2 table; ``who`` names the exposed
-    runs in the message ("runs on trail")."""
-    counts = (exposed_runs, exposed_flares, unexposed_runs, unexposed_flares)
-    # Without exposed or without unexposed runs there is nothing to compare.
-    statistics = _statistics(*counts) if exposed_runs and unexposed_runs else None
-    if (
-        statistics is None
-        or exposed_runs < MIN_EXPOSED
-        or unexposed_runs < MIN_UNEXPOSED
-        or exposed_flares + unexposed_flares < MIN_FLARES
-    ):
-        verdict = "insufficient_data"
-        message = _too_few(who, *counts)
-    else:
-        risk_ratio, ci95_low, _, _ = statistics
-        if ci95_low > 1:
-            verdict = "likely"
-        elif risk_ratio >= POSSIBLE_RISK_RATIO:
-            verdict = "possible"
-        else:
-            verdict = "none"
-        message = _finding(verdict, who, *counts, *statistics[:3])
-    risk_ratio, ci95_low, ci95_high, p_value = statistics or (None, None, None, None)
-    return Association(
-        exposure=exposure,
-        label=label,
+    """One 2×2 table judged on its own, adjusted together with the p-values
+    ``tested_with`` of other patterns. ``periods`` default to one per exposed run, every
+    other day from 1 Jan 2024 (scattered)."""
+    if periods is None:
+        first = dt.date(2024, 1, 1)
+        periods = [(first + dt.timedelta(days=2 * n),) * 2 for n in range(exposed_runs)]  # type: ignore[misc]
+    table = _Table(
+        exposure=_Exposure(exposure, label, who, subject, periods=list(periods)),
         exposed_runs=exposed_runs,
         exposed_flares=exposed_flares,
         unexposed_runs=unexposed_runs,
         unexposed_flares=unexposed_flares,
-        risk_ratio=risk_ratio,
-        ci95_low=ci95_low,
-        ci95_high=ci95_high,
-        p_value=p_value,
-        verdict=verdict,
-        message=message,
     )
+    return _judged([table], also_tested=tested_with)[0]
 
 
 def _statistics(
@@ -177,42 +329,74 @@ def _statistics(
     return float(shifted.riskratio), float(low), float(high), float(p_value)
 
 
-def _too_few(
-    who: str, exposed_runs: int, exposed_flares: int, unexposed_runs: int, unexposed_flares: int
-) -> str:
-    return (
-        f"Too few runs to tell. {_sentence(who)}: {exposed_runs} ({exposed_flares} with a flare-up); "
-        f"other runs: {unexposed_runs} ({unexposed_flares} with a flare-up). At least "
-        f"{MIN_EXPOSED} of each and {MIN_FLARES} flare-ups in all are needed."
-    )
+# --------------------------------------------------------------------------- messages
 
 
-def _finding(
+def _message(
     verdict: str,
-    who: str,
-    exposed_runs: int,
-    exposed_flares: int,
-    unexposed_runs: int,
-    unexposed_flares: int,
-    risk_ratio: float,
-    ci95_low: float,
-    ci95_high: float,
+    table: _Table,
+    statistics: tuple[float, float, float, float] | None,
+    p_adjusted: float | None,
+    tested: int,
 ) -> str:
+    exposure = table.exposure
+    who = _sentence(exposure.who)
+    outcome = "were followed by a flare-up within two days" if exposure.delayed else "ended in a flare-up"
+    exposed_runs, exposed_flares, unexposed_runs, unexposed_flares = table.counts
+    if verdict == INSUFFICIENT or statistics is None or p_adjusted is None:
+        return (
+            f"Too few runs to tell. {who}: {exposed_runs} ({exposed_flares} with a flare-up"
+            f"{' within two days' if exposure.delayed else ''}); other runs: {unexposed_runs} "
+            f"({unexposed_flares}). At least {MIN_EXPOSED} of each and {MIN_FLARES} flare-ups in "
+            "all are needed."
+        )
+    risk_ratio, low, high, _ = statistics
     counts = (
-        f"{_sentence(who)} ended in a flare-up {exposed_flares} of {exposed_runs} times "
+        f"{who} {outcome} {exposed_flares} of {exposed_runs} times "
         f"({_percent(exposed_flares, exposed_runs)}), other runs {unexposed_flares} of "
         f"{unexposed_runs} times ({_percent(unexposed_flares, unexposed_runs)})"
     )
-    interval = f"95 % CI {_figure(ci95_low)}–{_figure(ci95_high)}"
-    ratio = f"{_figure(risk_ratio)}× as often ({interval})"
-    caveat = "This is a pattern in your own log, not proof of cause."
-    if verdict == "likely":
-        return f"{counts}: {ratio}. {caveat}"
-    if verdict == "possible":
-        return f"{counts}: {ratio}. The interval includes 1 (no difference), so this may be chance. {caveat}"
-    if ci95_high < 1:
-        return f"{counts}: {ratio}, fewer flare-ups rather than more. {caveat}"
-    return f"{counts}: no clear difference shows ({_figure(risk_ratio)}×, {interval})."
+    interval = f"95 % CI {_figure(low)}–{_figure(high)}"
+    clear = low > 1 or high < 1
+    if verdict == NONE and not clear:
+        return f"{counts}: no clear difference shows ({_figure(risk_ratio)}×, {interval})."
+    story = f"{counts}: {_figure(risk_ratio)}× as often ({interval})"
+    if risk_ratio < 1:
+        story += ", fewer flare-ups rather than more"
+    periods = exposure.periods
+    adjusted = f"p = {_p(p_adjusted)} adjusted for the {tested} patterns tested"
+    if verdict in (LIKELY, LIKELY_FEWER):
+        return f"{story}, in {len(periods)} separate periods ({adjusted}). {CAVEAT}"
+    if not clear:
+        return f"{story}. The interval includes 1 (no difference), so this may be chance. {CAVEAT}"
+    # The interval excludes 1, yet the log cannot make the claim: say why.
+    reasons = []
+    if len(periods) < MIN_PERIODS:
+        reasons.append(
+            f"but {_periods(periods)}, so the log cannot tell {exposure.subject} apart from "
+            "whatever else changed then"
+        )
+    if p_adjusted >= SIGNIFICANCE:
+        reasons.append(
+            f"{'and' if reasons else 'but'} with {tested} patterns tested at once this may be chance ({adjusted})"
+        )
+    return f"{story}, {', '.join(reasons)}. {CAVEAT}"
+
+
+def _periods(periods: Sequence[tuple[dt.date, dt.date]]) -> str:
+    spans = [_span(first, last) for first, last in periods]
+    if len(spans) == 1:
+        return f"all of those runs fall in one period ({spans[0]})"
+    return f"those runs fall in only {len(spans)} periods ({' and '.join(spans)})"
+
+
+def _span(first: dt.date, last: dt.date) -> str:
+    def date(day: dt.date, *, year: bool = True) -> str:
+        return f"{day.day} {MONTHS[day.month - 1]}" + (f" {day.year}" if year else "")
+
+    if first == last:
+        return date(first)
+    return f"{date(first, year=first.year != last.year)} – {date(last)}"
 
 
 def _sentence(words: str) -> str:
@@ -224,12 +408,17 @@ def _percent(part: int, whole: int) -> str:
     return f"{(Decimal(part) * 100 / whole).quantize(Decimal(1), ROUND_HALF_UP)} %"
 
 
-def _figure(value: float) -> str:
+def _p(value: float) -> str:
+    """A p-value as people read it: 0.004, 0.03, 0.41, or "< 0.001"."""
+    return "< 0.001" if value < 0.001 else _figure(value, figures=1 if value < 0.01 else 2)
+
+
+def _figure(value: float, *, figures: int = 2) -> str:
     """Two significant figures, whole numbers from 10 on: 6.25 → 6.3, 0.456 → 0.46,
     0.9996 → 1.0, 20.76 → 21."""
     exact = Decimal(repr(value))
     if exact >= Decimal("9.95"):
         return str(exact.quantize(Decimal(1), ROUND_HALF_UP))
-    rounded = exact.quantize(Decimal(1).scaleb(exact.adjusted() - 1), ROUND_HALF_UP)
+    rounded = exact.quantize(Decimal(1).scaleb(exact.adjusted() - figures + 1), ROUND_HALF_UP)
     # Rounding up to the next power of ten (0.996 → 1.00) adds a figure: drop it.
-    return str(rounded.quantize(Decimal(1).scaleb(rounded.adjusted() - 1)))
+    return str(rounded.quantize(Decimal(1).scaleb(rounded.adjusted() - figures + 1)))

@@ -7,6 +7,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 
+def session_load(rpe: int | None, duration_s: int | None) -> float | None:
+    """Session RPE × minutes (Foster et al. 2001), in arbitrary units; None unless both
+    are recorded (SPEC §2 "Session load")."""
+    if rpe is None or duration_s is None:
+        return None
+    return rpe * duration_s / 60
+
+
 @dataclass(frozen=True, slots=True)
 class RunRecord:
     """A run or a walk. ``id`` is a UUID in the app, anything hashable in tests."""
@@ -22,11 +30,16 @@ class RunRecord:
     pain_after: int | None
     pain_next_morning: int | None
     duration_s: int | None = None
+    rpe: int | None = None
 
     @property
     def is_load(self) -> bool:
         """Whether the distance counts as load (SPEC §2: walks are shown, not counted)."""
         return self.activity == "run"
+
+    @property
+    def session_load(self) -> float | None:
+        return session_load(self.rpe, self.duration_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +48,7 @@ class CheckinRecord:
     recorded_at: dt.datetime  # aware
     local_date: dt.date
     score: int  # 0 … 10
+    radiating_leg_pain: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,9 @@ class WeekStats:
     pain_after_avg: float | None
     pain_max: int | None
     flare_count: int
+    session_load: float | None = None  # AU: RPE × minutes of the activities with both
+    session_load_change_pct: float | None = None  # None when the week before had none
+    radiating_days: int = 0  # days with a check-in reporting pain down the leg
 
 
 @dataclass(slots=True)
@@ -40,6 +43,8 @@ class _Week:
     pain_after: list[int] = field(default_factory=list)
     pain_max: int | None = None
     flare_count: int = 0
+    session_load: float | None = None
+    radiating_days: set[dt.date] = field(default_factory=set)
 
     def add_pain(self, *scores: int | None) -> None:
         for score in scores:
@@ -73,7 +78,8 @@ def weekly_stats(
     current week, and not at all for weeks that have not begun by ``today``.
 
     Pain averages and the maximum take runs and walks alike (pain is pain); the maximum
-    also takes check-ins. ``flare_count`` counts runs and walks flagged ``pain_flare`` and
+    also takes check-ins. ``session_load`` sums the runs' and walks' RPE × minutes
+    (SPEC §2). ``flare_count`` counts runs and walks flagged ``pain_flare`` and
     the check-ins in ``flare_checkin_ids``.
     """
     for name, monday in (("first_week", first_week), ("last_week", last_week)):
@@ -108,6 +114,8 @@ def weekly_stats(
             if run.pain_after is not None:
                 week.pain_after.append(run.pain_after)
             week.add_pain(run.pain_before, run.pain_after, run.pain_next_morning)
+            if run.session_load is not None:
+                week.session_load = (week.session_load or 0.0) + run.session_load
             analysis = analyses.get(run.id)
             if analysis and "pain_flare" in analysis.flags:
                 week.flare_count += 1
@@ -116,6 +124,8 @@ def weekly_stats(
             continue
         week = week_of(checkin.local_date)
         week.add_pain(checkin.score)
+        if checkin.radiating_leg_pain:
+            week.radiating_days.add(checkin.local_date)
         if checkin.id in flare_ids:
             week.flare_count += 1
 
@@ -123,7 +133,8 @@ def weekly_stats(
     monday = first_week
     while monday <= last_week:
         week = weeks.get(monday, _Week())
-        previous = weeks.get(monday - WEEK, _Week()).distance
+        before = weeks.get(monday - WEEK, _Week())
+        previous = before.distance
         acwr_day = monday + WEEK - dt.timedelta(days=1)
         if today is not None:
             acwr_day = min(acwr_day, today)
@@ -140,6 +151,13 @@ def weekly_stats(
                 pain_after_avg=_mean(week.pain_after),
                 pain_max=week.pain_max,
                 flare_count=week.flare_count,
+                session_load=week.session_load,
+                session_load_change_pct=(
+                    (week.session_load or 0.0) / before.session_load * 100 - 100
+                    if before.session_load
+                    else None
+                ),
+                radiating_days=len(week.radiating_days),
             )
         )
         monday += WEEK

@@ -1,14 +1,16 @@
-"""Definitions and severities of the flags (SPEC §2, API "Analytics")."""
+"""The registry of flag kinds (SPEC §2, API "Analytics"): definitions, sources, severities."""
 
 from __future__ import annotations
 
 import pytest
 
-from runs.analytics import DEFINITIONS, FLAG_ORDER, severity
+from runs.analytics import DEFINITIONS, FLAG_KINDS, FLAG_ORDER, severity
+from runs.analytics.definitions import FLAG_EXPOSURES
 
 
-def test_every_flag_kind_is_defined_with_a_source() -> None:
-    assert list(DEFINITIONS) == [*FLAG_ORDER, "checkin_flare", "pattern"]
+def test_every_kind_is_defined_with_a_source() -> None:
+    assert list(FLAG_KINDS) == [*FLAG_ORDER, "checkin_flare", "pattern"]
+    assert list(DEFINITIONS) == [*FLAG_KINDS, "flare_episode", "session_load"]
     for kind, definition in DEFINITIONS.items():
         assert definition.kind == kind
         assert definition.title
@@ -18,25 +20,42 @@ def test_every_flag_kind_is_defined_with_a_source() -> None:
     assert "d−30 … d−1" in DEFINITIONS["long_run_spike"].definition
 
 
+def test_acwr_is_explained_with_its_critiques() -> None:
+    acwr = DEFINITIONS["acwr_high"]
+    assert "Lolli et al. 2019" in acwr.source
+    assert "Impellizzeri et al. 2020" in acwr.source
+    assert "coupling" in acwr.definition
+    assert "sweet spot" in acwr.definition  # says there is none
+
+
 @pytest.mark.parametrize(
-    ("kind", "band", "expected"),
+    ("kind", "expected"),
     [
-        ("long_run_spike", "small", "info"),
-        ("long_run_spike", "moderate", "warning"),
-        ("long_run_spike", "large", "alert"),
-        ("shoe_nearing", None, "info"),
-        ("weekly_increase", None, "warning"),
-        ("acwr_high", None, "warning"),
-        ("pattern", None, "warning"),
-        ("shoe_worn", None, "alert"),
-        ("pain_flare", None, "alert"),
-        ("checkin_flare", None, "alert"),
+        ("long_run_spike", "warning"),
+        ("weekly_increase", "info"),
+        ("acwr_high", "info"),
+        ("shoe_nearing", "warning"),
+        ("shoe_worn", "warning"),
+        ("pain_flare", "alert"),
+        ("checkin_flare", "alert"),
+        ("pattern", "warning"),
     ],
 )
-def test_severity(kind: str, band: str | None, expected: str) -> None:
-    assert severity(kind, band) == expected
+def test_severity_is_spec_s(kind: str, expected: str) -> None:
+    assert severity(kind) == expected
 
 
-def test_a_spike_needs_its_band() -> None:
-    with pytest.raises(ValueError, match="band"):
-        severity("long_run_spike")
+def test_acwr_and_weekly_increase_are_never_home_alerts() -> None:
+    assert [kind for kind, found in FLAG_KINDS.items() if not found.home_alert] == [
+        "weekly_increase",
+        "acwr_high",
+    ]
+
+
+def test_the_flag_exposures_of_the_patterns() -> None:
+    assert list(FLAG_EXPOSURES) == ["long_run_spike", "weekly_increase", "acwr_high", "shoe_worn"]
+
+
+def test_concepts_are_not_flag_kinds() -> None:
+    with pytest.raises(KeyError):
+        severity("session_load")
