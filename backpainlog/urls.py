@@ -12,7 +12,14 @@ from backpainlog import pwa, views
 from backpainlog.accounts import api as accounts_api
 from backpainlog.accounts import views as accounts_views
 from imports.api import ImportView
-from runs.api import FlagListView, InsightListView, PainCheckinViewSet, RunViewSet, WeeklyStatsView
+from runs.api import (
+    EpisodeListView,
+    FlagListView,
+    InsightListView,
+    PainCheckinViewSet,
+    RunViewSet,
+    WeeklyStatsView,
+)
 from sharing.api import ShareLinkViewSet
 from shoes.api import InsoleViewSet, ShoeViewSet
 
@@ -31,6 +38,7 @@ api_v1 = [
     path("account/", accounts_api.AccountView.as_view(), name="api-account"),
     path("flags/", FlagListView.as_view(), name="api-flags"),
     path("insights/", InsightListView.as_view(), name="api-insights"),
+    path("episodes/", EpisodeListView.as_view(), name="api-episodes"),
     path("stats/weekly/", WeeklyStatsView.as_view(), name="api-stats-weekly"),
     path("imports/", ImportView.as_view(), name="api-imports"),
     *router.urls,

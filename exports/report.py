@@ -268,19 +268,23 @@ def run_flag_labels(run: Run) -> list[str]:
 
 
 def pattern_figures(association: analytics.Association) -> str:
-    """ "5/8 vs 3/30 · RR 6.3 (95 % CI 1.8–22) · p 0.004", or the counts alone."""
+    """ "5/8 vs 3/30 · RR 6.3 (95 % CI 1.8–22) · p 0.004, adjusted 0.04 · 4 periods", or
+    the counts (and periods) alone."""
     counts = (
         f"{association.exposed_flares}/{association.exposed_runs} vs "
         f"{association.unexposed_flares}/{association.unexposed_runs}"
     )
+    periods = f"{association.exposed_periods} period{'s' if association.exposed_periods != 1 else ''}"
     if association.risk_ratio is None:
-        return counts
+        return f"{counts} · {periods}"
     text = f"{counts} · RR {association.risk_ratio:.2g}"
     if association.ci95_low is not None and association.ci95_high is not None:
         text += f" (95 % CI {association.ci95_low:.2g}–{association.ci95_high:.2g})"
     if association.p_value is not None:
         text += f" · p {association.p_value:.2g}"
-    return text
+    if association.p_adjusted is not None:
+        text += f", adjusted {association.p_adjusted:.2g}"
+    return f"{text} · {periods}"
 
 
 # --------------------------------------------------------------------------- the text
@@ -635,8 +639,8 @@ def _weekly(pdf: ReportPDF, report: Report) -> None:
     )
     pdf.heading("Acute:chronic load ratio (ACWR)", level=2)
     pdf.paragraph(
-        "On each day with a session. Shaded band 0.8–1.3; dashed rule at 1.5 (flagged). It "
-        "describes load; it does not predict injury.",
+        "On each day with a session; dashed rule at 1.5 (flagged, for information). It "
+        "describes load; it does not predict injury, and no range of it is known to be safe.",
         size=SMALL_SIZE,
         grey=True,
     )
@@ -709,8 +713,10 @@ def _shoes(pdf: ReportPDF, report: Report) -> None:
 
 VERDICTS = {
     "likely": "LIKELY",
+    "likely_fewer": "LIKELY FEWER",
     "possible": "Possible",
-    "none": "No difference",
+    "possible_fewer": "Possibly fewer",
+    "none": "No clear difference",
     "insufficient_data": "Not enough data",
 }
 
@@ -719,23 +725,27 @@ def _patterns(pdf: ReportPDF, report: Report) -> None:
     pdf.heading("Patterns: flare-ups after runs, with and without each feature")
     pdf.paragraph(
         "Over the period's runs with pain recorded before and after. Counts: flare-ups / runs "
-        "with the feature vs. without it; risk ratio (RR) with its 95 % confidence interval and "
-        "Fisher's exact p. A pattern in this log, not proof of cause.",
+        'with the feature vs. without it ("within two days": a flare-up that day or on the two '
+        "days after); risk ratio (RR) with its 95 % confidence interval; Fisher's exact p and p "
+        "adjusted for the number of patterns tested (Benjamini–Hochberg); periods: separate "
+        "stretches of time the feature's runs fall in. LIKELY needs the interval clear of 1, "
+        "adjusted p below 0.05 and at least 3 periods: a feature that fills one stretch of time "
+        "cannot be told apart from whatever else happened then. Features that select the same "
+        "runs are listed once. A pattern in this log, not proof of cause.",
         size=SMALL_SIZE,
         grey=True,
     )
     if not report.associations:
         pdf.paragraph("No runs with pain before and after in this period.", grey=True)
         return
+    rows = insights.shown_once(report.associations)
     pdf.grid(
-        ["Feature", "Verdict", "Flare-ups: with vs. without · RR (95 % CI) · p"],
+        ["Feature", "Verdict", "Flare-ups: with vs. without · RR (95 % CI) · p, adjusted · periods"],
         [58, 28, 104],
-        (
-            [item.label, VERDICTS.get(item.verdict, item.verdict), pattern_figures(item)]
-            for item in report.associations
-        ),
-        strong=(item.verdict == "likely" for item in report.associations),
+        ([row.label, VERDICTS[row.item.verdict], pattern_figures(row.item)] for row in rows),
+        strong=(row.item.verdict in ("likely", "likely_fewer") for row in rows),
         size=SMALL_SIZE,
+        wrap_last=True,
     )
 
 
@@ -761,6 +771,7 @@ def _run_table(pdf: ReportPDF, report: Report) -> None:
                 "" if run.pain_before is None else str(run.pain_before),
                 "" if run.pain_after is None else str(run.pain_after),
                 "" if run.pain_next_morning is None else str(run.pain_next_morning),
+                "" if run.acwr is None else f"{run.acwr:.2f}",
                 ", ".join(run_flag_labels(run)),
             ]
         )
@@ -776,17 +787,19 @@ def _run_table(pdf: ReportPDF, report: Report) -> None:
             "P-b",
             "P-a",
             "P-nm",
+            "ACWR",
             "Flags",
         ],
-        [23, 9, 16, 13, 13, 16, 26, 8, 8, 10, 48],
+        [23, 9, 16, 13, 13, 16, 24, 8, 8, 10, 11, 39],
         rows,
-        aligns="LLRRRLLRRRL",
+        aligns="LLRRRLLRRRRL",
         strong=("pain_flare" in run.flags for run in report.runs),
         notes=(_note(run.notes) for run in report.runs),
         wrap_last=True,  # every flag shows, however many
     )
     pdf.paragraph(
-        f"Pace per {unit}. P-b / P-a / P-nm: pain before, after, next morning (0–10). Bold rows: a flare-up. Flags: "
+        f"Pace per {unit}. P-b / P-a / P-nm: pain before, after, next morning (0–10). ACWR: "
+        "acute:chronic load ratio on the run's date (information only). Bold rows: a flare-up. Flags: "
         "Spike = long-run spike (band); Week +30 % = weekly distance up more than 30 %; ACWR ≥ 1.5; "
         "Shoes 80 % / Shoes worn = the pair at 80 % / past its replacement distance; FLARE = pain "
         "flare-up. Definitions below.",

@@ -19,7 +19,7 @@ from runs.insights import Flag
 from runs.models import PainCheckin, Pattern, Run
 from shoes.models import Insole, Shoe
 
-FLAG_KINDS = list(analytics.DEFINITIONS)
+FLAG_KINDS = list(analytics.FLAG_KINDS)
 # Empty is "no bound": a browser's filter form sends its empty fields (``?from=&to=``).
 DATE_OR_EMPTY = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
 DATE_RANGE_PARAMETERS = [
@@ -58,6 +58,9 @@ class RunSerializer(ModelSerializer):
     flags = serializers.ListField(child=serializers.CharField(), read_only=True)
     spike_band = serializers.CharField(read_only=True, allow_null=True)
     acwr = serializers.FloatField(read_only=True, allow_null=True)
+    session_load = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="RPE × duration in minutes (AU); null unless both are set."
+    )
 
     class Meta:
         model = Run
@@ -82,6 +85,7 @@ class RunSerializer(ModelSerializer):
             "flags",
             "spike_band",
             "acwr",
+            "session_load",
             "created_at",
             "updated_at",
         ]
@@ -131,10 +135,11 @@ class PainCheckinSerializer(ModelSerializer):
             "radiating_leg_pain",
             "notes",
             "flare",
+            "episode",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["flare", "created_at", "updated_at"]
+        read_only_fields = ["flare", "episode", "created_at", "updated_at"]
         extra_kwargs = {"recorded_at": {"required": True}}
 
 
@@ -189,10 +194,16 @@ class FlagSerializer(serializers.Serializer):
 
 class InsightSerializer(serializers.Serializer):
     exposure = serializers.CharField(
-        help_text="long_run_spike, weekly_increase, acwr_high, shoe_worn, shoe:<id>, surface:<value>"
+        help_text=(
+            "long_run_spike, weekly_increase, acwr_high, shoe_worn, shoe:<id>, surface:<value>, "
+            "long_run_spike_48h, weekly_increase_48h, acwr_high_48h"
+        )
     )
     label = serializers.CharField()
-    outcome = serializers.SerializerMethodField()
+    outcome = serializers.ChoiceField(
+        choices=Pattern.Outcome.choices,
+        help_text="The run's own flare-up, or (the _48h exposures) also one on the two days after.",
+    )
     exposed_runs = serializers.IntegerField()
     exposed_flares = serializers.IntegerField()
     unexposed_runs = serializers.IntegerField()
@@ -201,11 +212,29 @@ class InsightSerializer(serializers.Serializer):
     ci95_low = serializers.FloatField(allow_null=True)
     ci95_high = serializers.FloatField(allow_null=True)
     p_value = serializers.FloatField(allow_null=True, help_text="Fisher's exact test, two-sided.")
+    p_adjusted = serializers.FloatField(
+        allow_null=True,
+        help_text="Benjamini–Hochberg over the items of this response whose verdict is not insufficient_data.",
+    )
+    exposed_periods = serializers.IntegerField(
+        help_text="Separate stretches of consecutive exposed runs among the rated runs in time order."
+    )
+    same_as = serializers.ListField(
+        child=serializers.CharField(), help_text="Exposures with the same outcome that select the same runs."
+    )
     verdict = serializers.ChoiceField(choices=Pattern.Verdict.choices)
     message = serializers.CharField()
 
-    def get_outcome(self, association: object) -> str:
-        return "pain_flare"
+
+class EpisodeSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    flare_days = serializers.ListField(child=serializers.DateField())
+    peak = serializers.IntegerField(
+        allow_null=True, help_text="Highest pain after, next-morning or check-in score in it."
+    )
+    runs = serializers.ListField(child=serializers.UUIDField(), help_text="The flare-up runs.")
+    checkins = serializers.ListField(child=serializers.UUIDField(), help_text="The flare-up check-ins.")
 
 
 class AnalyticsListView(UserScopedMixin, generics.ListAPIView):
@@ -243,6 +272,20 @@ class InsightListView(AnalyticsListView):
         return selectors.associations_for_user(user, start=start, end=end)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=DATE_RANGE_PARAMETERS, summary="Flare-up episodes, newest first (from/to on the start)"
+    )
+)
+class EpisodeListView(AnalyticsListView):
+    """Flare days (of runs and check-ins) with gaps of at most 3 days (SPEC §2)."""
+
+    serializer_class = EpisodeSerializer
+
+    def list_for(self, user: Any, start: dt.date | None, end: dt.date | None) -> list[analytics.Episode]:
+        return selectors.episodes_for_user(user, start=start, end=end)
+
+
 class WeekSerializer(serializers.Serializer):
     week_start = serializers.DateField(help_text="A Monday, in your time zone.")
     distance_m = serializers.FloatField(help_text="Runs only: walks are not load.")
@@ -259,6 +302,13 @@ class WeekSerializer(serializers.Serializer):
     pain_after_avg = serializers.FloatField(allow_null=True)
     pain_max = serializers.IntegerField(allow_null=True)
     flare_count = serializers.IntegerField(help_text="Runs with a pain flare-up and flare-up check-ins.")
+    session_load = serializers.FloatField(
+        allow_null=True, help_text="AU: RPE × minutes, summed over the week's activities that have both."
+    )
+    session_load_change_pct = serializers.FloatField(
+        allow_null=True, help_text="Against the week before; null when that had none."
+    )
+    radiating_days = serializers.IntegerField(help_text="Days with a check-in reporting radiating leg pain.")
 
 
 @extend_schema_view(

@@ -36,6 +36,7 @@ __all__ = [
     "acwr_svg",
     "pain_calendar_svg",
     "weekly_distance_pain_svg",
+    "weekly_session_load_svg",
 ]
 
 # Month and day names are fixed English abbreviations, like the rest of the UI: strftime's
@@ -72,7 +73,7 @@ FALLBACK_CSS = (
     ".chart .chart-pain{stroke-dasharray:5 3}"
     ".chart .chart-marker{fill:currentColor;stroke:#ffffff;stroke-width:0.8}"
     ".chart .chart-flare{fill:currentColor}"
-    ".chart .chart-band{fill:#000000;fill-opacity:0.1}"
+    ".chart .cal-episode{fill:none;stroke:#1c1c1c;stroke-width:1.6}"
     ".chart .chart-threshold{fill:none;stroke:#1c1c1c;stroke-width:1.5;stroke-dasharray:6 4}"
     ".chart .pain-none{fill:none;stroke:#b0b0b0;stroke-width:0.6}"
     ".chart .pain-0{fill:#ededed}"
@@ -89,7 +90,7 @@ FALLBACK_CSS = (
     # Browsers only (svglib skips at-rules): readable text on a dark page even without
     # charts.css.
     "@media (prefers-color-scheme: dark){.chart{color:#eceff1}"
-    ".chart .chart-axis,.chart .chart-line,.chart .chart-threshold{stroke:#eceff1}"
+    ".chart .chart-axis,.chart .chart-line,.chart .chart-threshold,.chart .cal-episode{stroke:#eceff1}"
     ".chart .chart-tick{fill:#a4abb1}.chart .chart-grid{stroke:#4a4f54}"
     ".chart .chart-marker{stroke:#1b1e21}}"
 )
@@ -422,20 +423,70 @@ def _weekly_desc(
     return f"{period}: {load}; {pain_text}; {flare_text}."
 
 
+# ------------------------------------------------------------------ weekly session load
+
+
+def weekly_session_load_svg(weeks: Sequence[tuple[dt.date, float | None]]) -> str:
+    """Weekly session load (RPE × minutes, AU) as bars, one per Monday-started week; a
+    week with no session that has both RPE and duration has no bar (and says so in its
+    title). No threshold is drawn: none is validated (SPEC §2)."""
+    title = "Weekly session load"
+    loads = [(monday, _finite(load)) for monday, load in sorted(weeks, key=lambda week: week[0])]
+    present = [load for _, load in loads if load is not None]
+    if not present or max(present) <= 0:
+        return _message_svg(
+            kind="chart-load", title=title, message="No sessions with effort (RPE) and duration yet"
+        )
+    height = 170
+    plot = _Plot(left=40, top=10, right=WIDTH - 10, bottom=height - 24)
+    slot = plot.width / len(loads)
+    bar_width = min(slot * 0.7, 40)
+    step = _nice_step(max(present) / 4)
+    axis_max = step * max(1, math.ceil(max(present) / step - 1e-9))
+    body: list[str] = []
+    for tick in _ticks(axis_max, step):
+        y = plot.bottom - tick / axis_max * plot.height
+        body.append(_line(plot.left, y, plot.right, y, class_="chart-grid"))
+        body.append(_text(plot.left - 4, y + 4, _figure(tick), class_="chart-tick", text_anchor="end"))
+    for index, (monday, load) in enumerate(loads):
+        if not load:
+            continue
+        top = plot.bottom - load / axis_max * plot.height
+        x = plot.left + slot * (index + 0.5) - bar_width / 2
+        body.append(
+            f"<rect{_attrs(x=x, y=top, width=bar_width, height=plot.bottom - top, class_='chart-bar chart-load-bar')}>"
+            f"{_title(f'Week of {_short_date(monday)}: {round(load):,} AU')}</rect>"
+        )
+    body.append(_line(plot.left, plot.bottom, plot.right, plot.bottom, class_="chart-axis"))
+    for index in _label_indices(len(loads)):
+        body.append(
+            _text(
+                plot.left + slot * (index + 0.5),
+                plot.bottom + 15,
+                _short_date(loads[index][0]),
+                class_="chart-tick chart-xlabel",
+                text_anchor="middle",
+            )
+        )
+    peak_monday, peak = max(((m, load) for m, load in loads if load is not None), key=lambda week: week[1])
+    desc = (
+        f"Session load per week from {_long_date(loads[0][0])} to {_long_date(loads[-1][0])}: highest "
+        f"{round(peak):,} AU in the week of {_short_date(peak_monday)}; "
+        f"{len(present)} of {len(loads)} weeks with a load."
+    )
+    return _svg(kind="chart-load", height=height, title=title, desc=desc, body=body)
+
+
 # ---------------------------------------------------------------------------- ACWR
 
 
-def acwr_svg(
-    points: Sequence[tuple[dt.date, float | None]],
-    *,
-    band: tuple[float, float] = (0.8, 1.3),
-    high: float = 1.5,
-) -> str:
-    """The EWMA acute:chronic workload ratio over time, with the ``band`` shaded and a
-    dashed rule at ``high``.
+def acwr_svg(points: Sequence[tuple[dt.date, float | None]], *, high: float = 1.5) -> str:
+    """The EWMA acute:chronic workload ratio over time, with a dashed rule at ``high``
+    (where the app flags it, for information). No "sweet spot" band: none is validated
+    (SPEC §2).
 
-    The y axis always reaches at least 2.0 so that the band and the threshold sit in the
-    same place from one period to the next; a None (ratio not yet defined) is a gap.
+    The y axis always reaches at least 2.0 so that the threshold sits in the same place
+    from one period to the next; a None (ratio not yet defined) is a gap.
     """
     title = "Acute:chronic workload ratio (ACWR)"
     cleaned = sorted(((day, _finite(value)) for day, value in points), key=lambda point: point[0])
@@ -461,8 +512,6 @@ def acwr_svg(
     def y_of(value: float) -> float:
         return plot.bottom - min(value, axis_max) / axis_max * plot.height
 
-    low_band, high_band = sorted(band)
-    band_label = f"{_n(low_band)}–{_n(high_band)}"
     body: list[str] = []
 
     for tick in _ticks(axis_max, step):
@@ -470,21 +519,6 @@ def acwr_svg(
         body.append(_line(plot.left, y, plot.right, y, class_="chart-grid"))
         body.append(_text(plot.left - 4, y + 4, f"{tick:.1f}", class_="chart-tick", text_anchor="end"))
 
-    band_top, band_bottom = y_of(high_band), y_of(low_band)
-    body.append(
-        f"<rect{_attrs(x=float(plot.left), y=band_top, width=float(plot.width), height=band_bottom - band_top, class_='chart-band')}>"
-        f"{_title(f'Band {band_label}')}</rect>"
-    )
-    body.append(
-        _text(
-            plot.right - 4,
-            (band_top + band_bottom) / 2 + 3.5,
-            band_label,
-            class_="chart-label chart-band-label",
-            text_anchor="end",
-            font_size=SMALL_FONT_SIZE,
-        )
-    )
     high_y = y_of(high)
     body.append(_line(plot.left, high_y, plot.right, high_y, class_="chart-threshold"))
     body.append(_text(plot.right + 4, high_y + 4, _n(high), class_="chart-label chart-threshold-label"))
@@ -528,12 +562,12 @@ def acwr_svg(
         kind="chart-acwr",
         height=height,
         title=title,
-        desc=_acwr_desc(days, values, band_label, high),
+        desc=_acwr_desc(days, values, high),
         body=body,
     )
 
 
-def _acwr_desc(days: Sequence[dt.date], values: Sequence[float | None], band_label: str, high: float) -> str:
+def _acwr_desc(days: Sequence[dt.date], values: Sequence[float | None], high: float) -> str:
     dated = [(day, value) for day, value in zip(days, values, strict=True) if value is not None]
     last_day, last_value = dated[-1]
     peak_day, peak_value = max(dated, key=lambda point: point[1])
@@ -541,20 +575,27 @@ def _acwr_desc(days: Sequence[dt.date], values: Sequence[float | None], band_lab
     return (
         f"ACWR from {_long_date(days[0])} to {_long_date(days[-1])}: latest {last_value:.2f} on "
         f"{_short_date(last_day)}, highest {peak_value:.2f} on {_short_date(peak_day)}; "
-        f"{at_or_above} day{'s' if at_or_above != 1 else ''} at or above {_n(high)} "
-        f"(band {band_label} shaded)."
+        f"{at_or_above} day{'s' if at_or_above != 1 else ''} at or above {_n(high)}."
     )
 
 
 # ---------------------------------------------------------------------- pain calendar
 
 
-def pain_calendar_svg(days: Mapping[dt.date, int | None], *, start: dt.date, end: dt.date) -> str:
+def pain_calendar_svg(
+    days: Mapping[dt.date, int | None],
+    *,
+    start: dt.date,
+    end: dt.date,
+    episodes: Sequence[tuple[dt.date, dt.date, int | None]] = (),
+) -> str:
     """A GitHub-style calendar of the daily maximum pain from ``start`` to ``end`` inclusive:
     one column per Monday-started week, rows Monday to Sunday, one square per day.
 
     Each square has ``class="pain-N"`` (or ``pain-none``) and a ``<title>`` with the date
-    and score, so the colour is never the only carrier of the number.
+    and score, so the colour is never the only carrier of the number. Each flare-up
+    episode (first day, last day, peak) is a band: every day of it outlined, so that a bad
+    spell reads as one stretch (SPEC §2 "Flare-up episodes").
     """
     title = "Pain calendar"
     if end < start:
@@ -622,6 +663,19 @@ def pain_calendar_svg(days: Mapping[dt.date, int | None], *, start: dt.date, end
         )
         day += dt.timedelta(days=1)
 
+    for first, last, peak in episodes:
+        label = f"Flare-up episode {_short_date(first)} – {_short_date(last)}" + (
+            f", peak {peak}/10" if peak is not None else ""
+        )
+        day = max(first, start)
+        while day <= min(last, end):
+            column = (day - grid_start).days // 7
+            body.append(
+                f"<rect{_attrs(x=x_of(column) - 0.8, y=y_of(day.weekday()) - 0.8, width=cell + 1.6, height=cell + 1.6, rx=min(2.0, cell / 5), class_='cal-episode', data_episode=first.isoformat())}>"
+                f"{_title(label)}</rect>"
+            )
+            day += dt.timedelta(days=1)
+
     # Legend: 0 … 10 and "no entry", at a fixed readable size below the grid.
     key = 10.0
     legend_y = grid_bottom + 10
@@ -643,13 +697,25 @@ def pain_calendar_svg(days: Mapping[dt.date, int | None], *, start: dt.date, end
     )
     body.append(_text(x + key + 4, text_y, "no entry", class_="chart-tick", font_size=SMALL_FONT_SIZE))
 
-    return _svg(
-        kind="chart-calendar",
-        height=legend_y + key + 4,
-        title=title,
-        desc=_calendar_desc(start, end, scores),
-        body=body,
-    )
+    shown = [(first, last) for first, last, _ in episodes if first <= end and last >= start]
+    if shown:
+        legend_y += key + 6
+        body.append(
+            f"<rect{_attrs(x=float(label_width + 4), y=legend_y, width=key, height=key, rx=2.0, class_='cal-episode')}/>"
+        )
+        body.append(
+            _text(
+                label_width + key + 8,
+                legend_y + key - 1.5,
+                "flare-up episode",
+                class_="chart-tick",
+                font_size=SMALL_FONT_SIZE,
+            )
+        )
+    desc = _calendar_desc(start, end, scores)
+    if shown:
+        desc += f" {len(shown)} flare-up episode{'s' if len(shown) != 1 else ''} outlined."
+    return _svg(kind="chart-calendar", height=legend_y + key + 4, title=title, desc=desc, body=body)
 
 
 def _pain_score(value: int | None) -> int | None:

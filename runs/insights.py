@@ -250,9 +250,73 @@ def pattern_flag(pattern: Any, *, on: dt.date) -> Flag:
                 "ci95_low",
                 "ci95_high",
                 "p_value",
+                "p_adjusted",
+                "exposed_periods",
+                "same_as",
+                "outcome",
             )
         },
     )
+
+
+# The home page's groups, in SPEC §2's order: flare-ups, shoes, long-run spikes, patterns.
+ALERT_GROUPS = {
+    "pain_flare": 0,
+    "checkin_flare": 0,
+    "shoe_worn": 1,
+    "shoe_nearing": 1,
+    "long_run_spike": 2,
+    "pattern": 3,
+}
+
+
+def home_alerts(flags: Iterable[Flag]) -> list[Flag]:
+    """The flags the home page raises, in SPEC §2's order (by group, newest first in
+    each), at most one per kind and subject (pair of shoes, pattern) in a Monday-started
+    week: the latest. Patterns that select the same runs are told once. Kinds that are
+    not home alerts (``acwr_high``, ``weekly_increase``) are left out."""
+    shown: list[Flag] = []
+    seen: set[tuple[str, object, dt.date]] = set()
+    told_patterns: set[str] = set()
+    ordered = sorted(newest_first(flags), key=lambda flag: ALERT_GROUPS.get(flag.kind, len(ALERT_GROUPS)))
+    for flag in ordered:
+        if not definitions.FLAG_KINDS[flag.kind].home_alert:
+            continue
+        exposure = flag.evidence.get("exposure") if flag.kind == "pattern" else None
+        key = (flag.kind, exposure or flag.shoe, flag.date - dt.timedelta(days=flag.date.weekday()))
+        if key in seen or exposure in told_patterns:
+            continue
+        seen.add(key)
+        if exposure is not None:
+            told_patterns.update([exposure, *flag.evidence.get("same_as", ())])
+        shown.append(flag)
+    return shown
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PatternRow:
+    """A pattern as pages and reports list it: once, naming those that select the same runs."""
+
+    item: Any  # a stored Pattern or an Association
+    also: tuple[str, ...]  # the labels of its twins (``same_as``)
+
+    @property
+    def label(self) -> str:
+        return " = ".join([self.item.label, *self.also])
+
+
+def shown_once(patterns: Iterable[Any]) -> list[PatternRow]:
+    """The patterns in their order, each group of ``same_as`` twins once (at the first)."""
+    patterns = list(patterns)
+    labels = {pattern.exposure: pattern.label for pattern in patterns}
+    told: set[str] = set()
+    rows = []
+    for pattern in patterns:
+        if pattern.exposure in told:
+            continue
+        told.update([pattern.exposure, *pattern.same_as])
+        rows.append(PatternRow(pattern, tuple(labels[key] for key in pattern.same_as if key in labels)))
+    return rows
 
 
 def newest_first(flags: Iterable[Flag]) -> list[Flag]:

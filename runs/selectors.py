@@ -228,32 +228,44 @@ def flags_for_user(
 
 
 def dashboard_alerts(user: AbstractBaseUser, *, shoes_in_use: Iterable[Any]) -> list[insights.Flag]:
-    """What needs the user's attention now: pairs in use past (or near) their replacement
-    distance, and the spikes, flare-ups and new likely patterns of the last two weeks.
+    """What needs the user's attention now (SPEC §2 "Home-page alerts"): the flare-ups of
+    the last two weeks, pairs in use past (or near) their replacement distance, the
+    long-run spikes of the last two weeks and new likely patterns, at most one per kind
+    and subject a week. Patterns about a retired pair are history, never alerts.
 
     ``shoes_in_use`` are the pairs with their wear (:func:`shoes.selectors.gear_list`),
     which the dashboard lists anyway."""
     zone, unit = user_zone(user), profile_of(user).distance_unit
     today = local_today(user)
     since, _ = local_day_bounds(user, today - dt.timedelta(days=ALERT_WINDOW_DAYS - 1), None)
-    new_patterns = Pattern.objects.filter(
-        user=user, likely_since__gte=timezone.now() - dt.timedelta(days=NEW_PATTERN_DAYS)
-    )
-    worn_first = sorted(shoes_in_use, key=lambda pair: -pair.wear_ratio)
-    return [
-        *(
-            insights.shoe_alert(pair, today=today, unit=unit)
-            for pair in worn_first
-            if pair.status in insights.SHOE_STATUS_KINDS
-        ),
-        *insights.newest_first(
-            [
-                *_run_flags(Run.objects.filter(user=user, started_at__gte=since), zone, unit),
-                *_checkin_flags(PainCheckin.objects.filter(user=user, recorded_at__gte=since), zone),
-                *_pattern_flags(new_patterns, zone),
-            ]
-        ),
+    retired = {
+        f"shoe:{pk}"
+        for pk in Shoe.objects.filter(user=user, retired_on__isnull=False).values_list("pk", flat=True)
+    }
+    new_patterns = [
+        pattern
+        for pattern in Pattern.objects.filter(
+            user=user, likely_since__gte=timezone.now() - dt.timedelta(days=NEW_PATTERN_DAYS)
+        )
+        if not retired.intersection([pattern.exposure, *pattern.same_as])
     ]
+    worn_first = sorted(shoes_in_use, key=lambda pair: -pair.wear_ratio)
+    return insights.home_alerts(
+        [
+            *(
+                insights.shoe_alert(pair, today=today, unit=unit)
+                for pair in worn_first
+                if pair.status in insights.SHOE_STATUS_KINDS
+            ),
+            *_run_flags(Run.objects.filter(user=user, started_at__gte=since), zone, unit),
+            *_checkin_flags(PainCheckin.objects.filter(user=user, recorded_at__gte=since), zone),
+            *(
+                insights.pattern_flag(pattern, on=pattern.likely_since.astimezone(zone).date())
+                for pattern in new_patterns
+                if pattern.verdict == Pattern.Verdict.LIKELY
+            ),
+        ]
+    )
 
 
 def patterns_for_user(user: AbstractBaseUser) -> QuerySet[Pattern]:
@@ -268,14 +280,26 @@ def _in_period(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool
 def associations_for_user(
     user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> list[analytics.Association]:
-    """The patterns over the runs dated ``start`` … ``end``; their flags come from the
-    whole log (a spike's window reaches back before the period)."""
-    runs, analyses, _, _ = stored_log(user)
+    """The patterns over the runs dated ``start`` … ``end``; their flags and the flare
+    days of the delayed outcome come from the whole log (a spike's window reaches back
+    before the period, a flare-up two days after it may fall after it)."""
+    runs, analyses, checkins, flares = stored_log(user)
     return analytics.associations(
         [run for run in runs if _in_period(run.local_date, start, end)],
         analyses,
         shoe_records(Shoe.objects.filter(user=user)),
+        {flare.local_date for flare in analytics.flare_ups(runs, analyses, checkins, flares)},
     )
+
+
+def episodes_for_user(
+    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+) -> list[analytics.Episode]:
+    """The flare-up episodes of the whole log that start on ``start`` … ``end``, newest
+    first (an episode is judged on the whole log: its days before ``start`` belong to it)."""
+    runs, analyses, checkins, flares = stored_log(user)
+    found = analytics.episodes(analytics.flare_ups(runs, analyses, checkins, flares))
+    return [episode for episode in reversed(found) if _in_period(episode.start, start, end)]
 
 
 def weekly_stats_for_user(
@@ -345,6 +369,7 @@ class Trends:
     weeks: list[analytics.WeekStats]
     acwr: list[tuple[dt.date, float | None]]  # each date with a session: its stored ACWR
     pain_by_day: dict[dt.date, int]  # the highest pain score of each date with one
+    episodes: list[analytics.Episode]  # the flare-up episodes that touch the period, oldest first
 
 
 def trends_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date) -> Trends:
@@ -384,4 +409,9 @@ def trends_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date) -> 
         ),
         acwr=list({run.local_date: analyses[run.id].acwr for run in in_period}.items()),
         pain_by_day=pain_by_day,
+        episodes=[
+            episode
+            for episode in analytics.episodes(analytics.flare_ups(runs, analyses, checkins, flares))
+            if episode.end >= start and episode.start <= end
+        ],
     )

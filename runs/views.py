@@ -22,7 +22,7 @@ from backpainlog.accounts.selectors import local_today, profile_of
 from backpainlog.http import AuthenticatedHttpRequest
 from backpainlog.pages import confirm_delete, date_filter, paginate, save_form
 from backpainlog.units import format_distance, from_metres
-from runs import analytics, charts, selectors, services
+from runs import analytics, charts, insights, selectors, services
 from runs.forms import DashboardRangeForm, NextMorningPainForm, PainCheckinForm, RunFilterForm, RunForm
 from runs.models import PainCheckin, Run
 from shoes.models import Shoe
@@ -118,7 +118,7 @@ def summary_context(user: User) -> dict[str, Any]:
     return {
         "alerts": selectors.dashboard_alerts(user, shoes_in_use=shoes),
         "shoes": shoes,
-        "patterns": list(selectors.patterns_for_user(user)),
+        "patterns": insights.shown_once(selectors.patterns_for_user(user)),
         "unit": profile_of(user).distance_unit,
     }
 
@@ -136,9 +136,17 @@ def trend_charts(trends: selectors.Trends, unit: str) -> dict[str, str]:
     ]
     return {
         "weekly": mark_safe(charts.weekly_distance_pain_svg(weeks, unit=unit)),  # noqa: S308 (escaped by charts)
+        "session_load": mark_safe(  # noqa: S308
+            charts.weekly_session_load_svg([(week.week_start, week.session_load) for week in trends.weeks])
+        ),
         "acwr": mark_safe(charts.acwr_svg(trends.acwr)),  # noqa: S308
         "calendar": mark_safe(  # noqa: S308
-            charts.pain_calendar_svg(trends.pain_by_day, start=trends.start, end=trends.end)
+            charts.pain_calendar_svg(
+                trends.pain_by_day,
+                start=trends.start,
+                end=trends.end,
+                episodes=[(episode.start, episode.end, episode.peak) for episode in trends.episodes],
+            )
         ),
     }
 

@@ -34,6 +34,7 @@ from backpainlog.http import AuthenticatedHttpRequest
 from exports import report
 from exports.csv import stream_runs_csv
 from exports.views import report_pdf_response
+from runs import insights
 from runs.views import trend_charts
 from sharing import selectors, services, throttle
 from sharing.forms import ShareLinkForm
@@ -188,8 +189,8 @@ def shared_report(request: HttpRequest, link: ShareLink, start: dt.date, end: dt
                 "unit": data.unit,
                 "disclaimer": report.DISCLAIMER,
                 "patterns": [
-                    (item, report.pattern_figures(item), report.VERDICTS.get(item.verdict, item.verdict))
-                    for item in data.associations
+                    (row, report.pattern_figures(row.item), report.VERDICTS[row.item.verdict])
+                    for row in insights.shown_once(data.associations)
                 ],
                 "run_rows": [(run, report.run_flag_labels(run)) for run in data.runs],
             },

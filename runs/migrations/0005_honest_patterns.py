@@ -3,6 +3,10 @@
 from django.db import migrations, models
 
 
+def delete_stale_patterns(apps, schema_editor):
+    apps.get_model("runs", "Pattern").objects.all().delete()
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -10,6 +14,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Patterns are derived: the stored ones predate periods, the adjustment and the new
+        # verdicts, and would show stale judgements. The next write (or
+        # ``manage.py refresh_analytics``) recomputes them.
+        migrations.RunPython(delete_stale_patterns, migrations.RunPython.noop),
         migrations.AddField(
             model_name='paincheckin',
             name='episode',

@@ -139,7 +139,7 @@ def test_shoe_timeline_in_the_period(alice: User) -> None:
     assert use.sessions == 2
     assert use.distance_m == 13_000.0
     assert use.odometer_m == 643_000.0
-    assert use.status == "worn"
+    assert use.status == "replace"
     assert ("100 %", local_today(alice) - dt.timedelta(days=2)) in use.crossings
 
 

@@ -161,9 +161,9 @@ def test_patterns_are_stored_and_keep_the_day_they_became_likely(alice: User) ->
         user=alice, name="Old pair", initial_distance_m=700_000, replacement_threshold_m=640_000
     )
     other = ShoeFactory(user=alice, name="New pair", initial_distance_m=0)
-    for n in range(8):  # flare-ups in the worn pair, none in the other
-        RunFactory(user=alice, started_at=local(alice, 40 + n), shoe=shoe, pain_before=1, pain_after=4)
-        RunFactory(user=alice, started_at=local(alice, 60 + n), shoe=other, pain_before=1, pain_after=1)
+    for n in range(8):  # worn in turn: flare-ups in the worn pair, none in the other
+        RunFactory(user=alice, started_at=local(alice, 60 - 2 * n), shoe=shoe, pain_before=1, pain_after=4)
+        RunFactory(user=alice, started_at=local(alice, 59 - 2 * n), shoe=other, pain_before=1, pain_after=1)
     services.analytics_refresh(alice)
 
     worn = Pattern.objects.get(user=alice, exposure="shoe_worn")
@@ -173,7 +173,10 @@ def test_patterns_are_stored_and_keep_the_day_they_became_likely(alice: User) ->
         8,
         0,
     )
-    assert worn.verdict == "likely"
+    assert (worn.verdict, worn.exposed_periods, worn.outcome) == ("likely", 8, "pain_flare")
+    assert worn.same_as == [f"shoe:{shoe.pk}"]
+    assert worn.p_adjusted is not None
+    assert worn.p_adjusted < 0.05
     assert "8 of 8" in worn.message
     first_seen = worn.likely_since
     assert first_seen is not None

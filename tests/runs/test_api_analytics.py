@@ -122,7 +122,7 @@ def test_flags_list_each_kind_with_its_evidence_and_definition(alice: User, alic
     assert set(by_kind) == {"long_run_spike", "weekly_increase", "shoe_nearing", "shoe_worn", "pain_flare"}
     assert by_kind["long_run_spike"] == {
         "kind": "long_run_spike",
-        "severity": "alert",
+        "severity": "warning",
         "date": (today - dt.timedelta(days=2)).isoformat(),
         "run": str(spike.pk),
         "shoe": shoe.pk,

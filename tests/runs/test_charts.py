@@ -16,6 +16,7 @@ from runs.charts import (
     acwr_svg,
     pain_calendar_svg,
     weekly_distance_pain_svg,
+    weekly_session_load_svg,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -265,22 +266,19 @@ def acwr_points(values: list[float | None]) -> list[tuple[dt.date, float | None]
     return [(MONDAY + dt.timedelta(days=i), value) for i, value in enumerate(values)]
 
 
-def test_band_and_threshold_sit_at_their_values() -> None:
+def test_no_sweet_spot_band_and_the_threshold_at_its_value() -> None:
     root = parse(acwr_svg(acwr_points([None, 0.9, 1.1, 1.4, 1.6])))
     baseline = x_axis_y(root)
-    (band,) = with_class(root, "chart-band", "rect")
-    band_top = float(band.get("y", "nan"))
-    band_bottom = band_top + float(band.get("height", "nan"))
-    per_unit = (baseline - band_bottom) / 0.8
-    assert baseline - band_top == pytest.approx(1.3 * per_unit, abs=0.15)
-    (threshold,) = with_class(root, "chart-threshold", "line")
-    assert float(threshold.get("y1", "nan")) == pytest.approx(baseline - 1.5 * per_unit, abs=0.15)
-    assert texts(root, "chart-band-label") == ["0.8–1.3"]
-    assert texts(root, "chart-threshold-label") == ["1.5"]
+    # SPEC §2: no "sweet spot" band anywhere.
+    assert with_class(root, "chart-band", "rect") == []
+    assert "0.8–1.3" not in "".join(root.itertext())
     # The axis runs from 0 to 2.0 when every value is below it.
     grid = sorted(float(line.get("y1", "nan")) for line in with_class(root, "chart-grid", "line"))
-    assert grid[0] == pytest.approx(baseline - 2.0 * per_unit, abs=0.15)
     assert grid[-1] == pytest.approx(baseline)
+    per_unit = (baseline - grid[0]) / 2.0
+    (threshold,) = with_class(root, "chart-threshold", "line")
+    assert float(threshold.get("y1", "nan")) == pytest.approx(baseline - 1.5 * per_unit, abs=0.15)
+    assert texts(root, "chart-threshold-label") == ["1.5"]
 
 
 def test_axis_grows_to_the_highest_value_rounded_up() -> None:
@@ -412,3 +410,50 @@ def test_an_empty_range_gives_a_message() -> None:
     root = parse(pain_calendar_svg({}, start=dt.date(2025, 3, 5), end=dt.date(2025, 3, 4)))
     assert texts(root, "chart-message") == ["No days in this range"]
     assert with_class(root, "cal-day") == []
+
+
+def test_session_load_bars_and_their_titles() -> None:
+    monday = dt.date(2026, 1, 5)
+    weeks = [(monday + dt.timedelta(weeks=n), load) for n, load in enumerate([1200.0, None, 1800.0, 0.0])]
+    root = parse(weekly_session_load_svg(weeks))
+    bars = with_class(root, "chart-load-bar", "rect")
+    assert len(bars) == 2  # none for the week without a load, none for zero
+    assert float(bars[1].get("height", "nan")) == pytest.approx(
+        1.5 * float(bars[0].get("height", "nan")), rel=0.01
+    )
+    assert [bar.findtext(f"{SVG}title") for bar in bars] == [
+        "Week of 5 Jan: 1,200 AU",
+        "Week of 19 Jan: 1,800 AU",
+    ]
+    assert "highest 1,800 AU in the week of 19 Jan" in "".join(root.itertext())
+    assert with_class(root, "chart-threshold", "line") == []
+
+
+def test_session_load_without_any_load_says_so() -> None:
+    root = parse(weekly_session_load_svg([(dt.date(2026, 1, 5), None)]))
+    assert "No sessions with effort (RPE) and duration yet" in "".join(root.itertext())
+
+
+def test_episodes_are_outlined_day_by_day_on_the_calendar() -> None:
+    start, end = dt.date(2026, 3, 2), dt.date(2026, 3, 29)
+    svg = pain_calendar_svg(
+        {dt.date(2026, 3, 10): 7},
+        start=start,
+        end=end,
+        episodes=[
+            (dt.date(2026, 3, 9), dt.date(2026, 3, 12), 7),
+            (dt.date(2026, 2, 20), dt.date(2026, 3, 3), 5),
+        ],
+    )
+    root = parse(svg)
+    outlined = [
+        rect.get("data-episode")
+        for rect in with_class(root, "cal-episode", "rect")
+        if rect.get("data-episode")
+    ]
+    # 4 days of the first episode; of the second, only the 2 days inside the period.
+    assert outlined.count("2026-03-09") == 4
+    assert outlined.count("2026-02-20") == 2
+    titles = [rect.findtext(f"{SVG}title") for rect in with_class(root, "cal-episode", "rect")]
+    assert "Flare-up episode 9 Mar – 12 Mar, peak 7/10" in titles
+    assert "2 flare-up episodes outlined" in "".join(root.itertext())

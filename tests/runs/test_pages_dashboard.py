@@ -88,9 +88,12 @@ def test_charts_are_svg_with_tables_beside_them(alice: User, alice_client: Clien
     kinds = [
         ET.fromstring(svg).get("class") for svg in svgs if "chart" in (ET.fromstring(svg).get("class") or "")
     ]
-    assert kinds == ["chart chart-weekly", "chart chart-acwr", "chart chart-calendar"]
+    # No ACWR on the home page (SPEC §2): weekly distance, session load, the calendar.
+    assert kinds == ["chart chart-weekly", "chart chart-load", "chart chart-calendar"]
+    assert "ACWR" not in html
+    assert "0.8–1.3" not in html
     assert all('role="img"' in svg for svg in svgs[:3])
-    assert html.count("<table>") == 3
+    assert html.count("<table>") == 2
     assert "9.00 km" in html  # the weekly table
     assert "6/10" in html  # the pain-by-day table
 
