@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from backpainlog.accounts.selectors import profile_of
-from runs.analytics import DEFINITIONS
+from runs.analytics import FLAG_KINDS
 from runs.models import PainCheckin, Pattern, Run
 from runs.selectors import flags_for_user, runs_awaiting_next_morning_pain, runs_for_user
 from shoes.models import Insole, Shoe
@@ -241,15 +241,46 @@ def test_runs_in_the_worn_pair_flare_up_more_often(demo: User) -> None:
     assert worn_rate > 2 * other_rate
 
 
-def test_the_analytics_find_every_kind_of_flag_and_a_likely_pattern(demo: User) -> None:
+def test_the_analytics_find_every_kind_of_flag(demo: User) -> None:
     kinds = {flag.kind for flag in flags_for_user(demo)}
 
-    assert kinds == set(DEFINITIONS)  # every run flag, check-in flare-ups and "pattern"
-    assert Run.objects.filter(user=demo, spike_band__isnull=False).exists()
+    assert kinds == set(FLAG_KINDS)  # every run flag, check-in flare-ups and "pattern"
+    # A long-run spike in each band.
+    bands = set(Run.objects.filter(user=demo, spike_band__isnull=False).values_list("spike_band", flat=True))
+    assert bands == {"small", "moderate", "large"}
     assert Run.objects.filter(user=demo, acwr__isnull=False).exists()
     assert PainCheckin.objects.filter(user=demo, flare=True).exists()
-    likely = Pattern.objects.filter(user=demo, verdict=Pattern.Verdict.LIKELY)
-    assert "shoe_worn" in set(likely.values_list("exposure", flat=True))
+    assert PainCheckin.objects.filter(user=demo, episode__isnull=False).exists()
+
+
+def test_the_patterns_show_every_kind_of_verdict_honestly(demo: User) -> None:
+    patterns = {pattern.exposure: pattern for pattern in Pattern.objects.filter(user=demo)}
+    verdicts = {exposure: pattern.verdict for exposure, pattern in patterns.items()}
+    # One that survives: trail runs come and go all year.
+    assert verdicts["surface:trail"] == "likely"
+    assert patterns["surface:trail"].exposed_periods >= 3
+    # One resting on a single period: the pair worn past its distance until retired.
+    worn = patterns["shoe_worn"]
+    assert worn.verdict == "possible"
+    assert worn.exposed_periods == 1
+    assert worn.ci95_low > 1
+    assert "all of those runs fall in one period" in worn.message
+    # Fewer flare-ups: the new pair at least.
+    second_pair = Shoe.objects.get(user=demo, retired_on__isnull=True)
+    assert verdicts[f"shoe:{second_pair.pk}"] in {"likely_fewer", "possible_fewer"}
+    # Load today, pain the day after tomorrow.
+    assert verdicts["long_run_spike_48h"] in {"likely", "possible"}
+    assert patterns["long_run_spike_48h"].exposed_flares > patterns["long_run_spike"].exposed_flares
+
+
+def test_the_home_page_alerts_are_few_and_never_about_the_retired_pair(demo: User) -> None:
+    from runs.views import summary_context
+
+    alerts = summary_context(demo)["alerts"]
+    retired = Shoe.objects.get(user=demo, retired_on__isnull=False)
+    assert all(alert.shoe != retired.pk for alert in alerts)
+    assert not {alert.kind for alert in alerts} & {"acwr_high", "weekly_increase"}
+    assert "Pattern: Surface: trail" in [alert.title for alert in alerts]
 
 
 def test_every_row_passes_model_validation(demo: User) -> None:

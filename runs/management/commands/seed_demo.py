@@ -5,9 +5,14 @@ The year is built to show what the app is for, so that every screen has somethin
 - a runner with back pain training 3–5 times a week, mostly easy road runs at 5:15–6:30 /km,
   with a few walks (walk-run rehab), some trail, track and treadmill sessions, and a long
   run that builds from ~8 km to ~21 km over the year;
-- two sharp jumps in load: a long run ~80 % longer than anything in the 30 days before it
+- sharp jumps in load: a long run ~80 % longer than anything in the 30 days before it
   (SPEC §2 ``long_run_spike``, band "moderate"), and a running-holiday week ~50 % bigger than
-  the week before (``weekly_increase``); each is followed by a flare-up and a week of walks;
+  the week before (``weekly_increase``), each followed by a flare-up and a week of walks;
+  and five more long-run spikes six weeks apart, one in every band, three of which hurt
+  only two days later (the delayed patterns find them);
+- hilly trail runs that often flare the back, scattered over the year: the pattern that
+  survives every honesty check (SPEC §2), where the worn pair, filling one stretch of time,
+  does not;
 - a first pair of shoes kept ~180 km past its replacement distance, a stretch in which
   flare-ups come often, then a second pair (now nearing its own) and a pair of insoles;
 - pain that is mostly low (1–3) and slowly easing, with the flare-ups visible everywhere:
@@ -59,9 +64,20 @@ CUTBACK_FACTOR = 0.88  # every fourth week is lighter, as most plans do
 FOURTH_RUN_FROM = 0.3  # share of the year after which a fourth run joins the week
 EXTRA_WALK_CHANCE = 0.25
 
-# The two designed jumps in load (week numbers from the first Monday).
+# The designed jumps in load (week numbers from the first Monday). The long-run spikes
+# (× the longest run in the 30 days before) are six weeks apart, so that each compares
+# with ordinary runs: one in every SPEC §2 band, and how the back answers each.
 SPIKE_WEEK = 13
-SPIKE_FACTOR = 1.8  # × the longest run in the 30 days before: inside SPEC's 30–100 % "moderate" band
+SPIKE_FACTOR = 1.8  # inside SPEC's 30–100 % "moderate" band
+# week: (factor, flare magnitude, days until the flare: 0 during the run, 2 two days on, the
+# "load today, pain the day after tomorrow" the delayed patterns look for; note)
+DESIGNED_SPIKES: dict[int, tuple[float, float, int, str]] = {
+    6: (2.1, 3.5, 0, "Ran the half-marathon course with a friend. Far too far this early; back sore by 15 km."),
+    19: (1.2, 3.0, 2, "A bit longer than usual. Felt fine at the time."),
+    25: (1.2, 3.0, 2, "Extra loop of the park. No problems during the run."),
+    31: (1.2, 0.0, 0, "Slightly longer long run, back happy throughout."),
+    37: (1.4, 3.2, 2, "Long trail day with the club. Legs tired, back fine on the day."),
+}
 JUMP_WEEKS_BEFORE_END = 11
 JUMP_FACTOR = 1.55  # × the week before: well past SPEC's 30 % weekly increase
 
@@ -80,6 +96,9 @@ INSOLE_THRESHOLD_M = 2_000_000.0
 # factor a day; most flare-ups are over in three or four days.
 FLARE_DECAY = 0.6
 WORN_FLARE_CHANCE = {"long": 0.75, "easy": 0.4}
+# Hilly trail runs are hard on this runner's back all year: an exposure that comes and
+# goes, the kind the patterns can judge (SPEC §2 "Why periods").
+TRAIL_FLARE_CHANCE = 0.65
 BACKGROUND_FLARE_CHANCE = 0.03  # bad days happen without a reason in the log too
 
 
@@ -92,6 +111,7 @@ class Session:
     distance_km: float
     note: str = ""
     flare: float = 0.0  # a designed flare-up: pain points added the next morning
+    flare_delay_days: int = 0  # 0: felt during the run; n: the pain comes n days later
     surface: str = Run.Surface.ROAD
     start: dt.time = dt.time(7, 0)
     pace_s_per_km: float = 360.0
@@ -220,6 +240,11 @@ class DemoYear:
                 "Far more than I've done. Back and left leg sore by the end."
             )
             long_run.flare = 4.0
+        if week in DESIGNED_SPIKES:
+            factor, magnitude, delay, note = DESIGNED_SPIKES[week]
+            long_run = sessions[-1]
+            long_run.distance_km = factor * self._longest_before([*earlier, *sessions[:-1]], long_run.day)
+            long_run.note, long_run.flare, long_run.flare_delay_days = note, magnitude, delay
         if jump:
             previous_km = sum(
                 s.distance_km
@@ -413,17 +438,19 @@ class DemoYear:
 
             before = clamp(self._base_pain(day) + extra[day] + noise[day] + rng.gauss(0, 0.3))
             magnitude = self._flare_magnitude(session)
+            delay = session.flare_delay_days
             if magnitude:
+                for k in range(max(1, delay), 8):
+                    extra[day + dt.timedelta(days=k)] += magnitude * FLARE_DECAY ** (k - max(1, delay))
+            if magnitude and not delay:
                 after = clamp(before + max(2, round(magnitude * rng.uniform(0.8, 1.1))))
-                for k in range(1, 8):
-                    extra[day + dt.timedelta(days=k)] += magnitude * FLARE_DECAY ** (k - 1)
             else:
                 # An easy run usually leaves the back as it was or a little looser.
                 after = clamp(before + rng.choice([-1, -1, 0, 0, 0, 1]))
             next_morning = morning_score(day + dt.timedelta(days=1)) if session is not last_run else None
             runs.append(self._run(session, before, after, next_morning, flared=bool(magnitude)))
 
-            if magnitude:
+            if magnitude and not delay:
                 checkins.append(
                     PainCheckin(
                         user=self.user,
@@ -448,6 +475,8 @@ class DemoYear:
             return session.flare
         if session.role == "walk":
             return 0.0
+        if session.surface == Run.Surface.TRAIL and rng.random() < TRAIL_FLARE_CHANCE:
+            return rng.uniform(2.0, 2.8)
         if session.worn_shoe and rng.random() < WORN_FLARE_CHANCE[session.role]:
             return rng.uniform(2.0, 3.2)
         if rng.random() < BACKGROUND_FLARE_CHANCE:
