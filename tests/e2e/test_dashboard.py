@@ -3,12 +3,15 @@ and dark themes, and a range picker that swaps only the trends (htmx)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from runs import services
 from tests.e2e.conftest import NARROW_VIEWPORT, sign_in
 from tests.e2e.test_core_flow import assert_fits, seed_a_busy_log
 
@@ -22,8 +25,10 @@ def test_charts_fit_and_follow_the_theme(narrow_phone: Page, runner: User, schem
     seed_a_busy_log(runner)
     sign_in(page, runner)
 
-    for name in ("Weekly distance and pain", "Acute:chronic load ratio (ACWR)", "Pain calendar"):
+    for name in ("Weekly distance and pain", "Weekly session load", "Pain calendar"):
         expect(page.get_by_role("heading", name=name)).to_be_visible()
+    # ACWR is for the report and the API, not the home page (SPEC §2).
+    expect(page.get_by_role("heading", name=re.compile("ACWR"))).to_have_count(0)
     charts = page.locator("figure.chart svg[role=img]")
     expect(charts).to_have_count(3)
     for index in range(3):
@@ -55,3 +60,25 @@ def test_the_range_picker_swaps_only_the_trends(narrow_phone: Page, runner: User
     page.goto("/definitions/")
     assert_fits(page, "/definitions/")
     expect(page.locator("#long_run_spike")).to_contain_text("Frandsen")
+
+
+def test_three_alerts_then_show_all(narrow_phone: Page, runner: User) -> None:
+    """More than three alerts: the first three, and the rest behind "Show all (n)"."""
+    now = timezone.now()
+    # The spikes 7 days apart, so always in two different weeks: two spikes and two or
+    # three flare-ups.
+    for days, distance in ((9, 5_000.0), (8, 9_000.0), (1, 12_000.0)):
+        services.run_create(
+            user=runner,
+            started_at=now - dt.timedelta(days=days),
+            distance_m=distance,
+            pain_before=1,
+            pain_after=6,
+        )
+    sign_in(page := narrow_phone, runner)
+    alerts = page.locator("section[aria-labelledby=alerts-title] > ul.alerts > li")
+    expect(alerts).to_have_count(3)
+    more = page.get_by_text(re.compile(r"Show all \(\d+\)"))
+    expect(more).to_be_visible()
+    more.click()
+    expect(page.locator("details.more-alerts li").first).to_be_visible()
