@@ -19,7 +19,8 @@ from runs.models import PainCheckin, Run
 from tests.factories import ShoeFactory
 
 FLAGS, INSIGHTS, WEEKLY = "/api/v1/flags/", "/api/v1/insights/", "/api/v1/stats/weekly/"
-ENDPOINTS = [FLAGS, INSIGHTS, WEEKLY]
+EPISODES = "/api/v1/episodes/"
+ENDPOINTS = [FLAGS, INSIGHTS, WEEKLY, EPISODES]
 
 
 def at(user: User, day: dt.date, hour: int = 7) -> dt.datetime:
@@ -231,8 +232,107 @@ def test_insights_give_the_counts_interval_and_verdict(alice: User, alice_api: A
     assert worn_item["ci95_high"] == pytest.approx(8 * math.exp(1.959964 * se), rel=1e-4)
     assert worn_item["p_value"] == pytest.approx(0.005477, rel=1e-3)  # Fisher's exact, two-sided
     assert worn_item["verdict"] == "likely"
+    assert worn_item["exposed_periods"] == 10  # the pairs worn in turn
+    assert worn_item["same_as"] == [f"shoe:{worn.pk}"]
+    tested = [item["p_value"] for item in insights.values() if item["verdict"] != "insufficient_data"]
+    from statsmodels.stats.multitest import multipletests
+
+    adjusted = dict(zip(tested, multipletests(tested, method="fdr_bh")[1], strict=True))
+    assert worn_item["p_adjusted"] == pytest.approx(adjusted[worn_item["p_value"]])
     assert "8 of 10" in worn_item["message"]
     assert {f"shoe:{worn.pk}", f"shoe:{fresh.pk}", "surface:road"} <= set(insights)
+    delayed = insights["long_run_spike_48h"]
+    assert (delayed["outcome"], delayed["verdict"]) == ("pain_flare_48h", "insufficient_data")
+    assert delayed["p_adjusted"] is None
+    assert insights[f"shoe:{fresh.pk}"]["verdict"] == "likely_fewer"
+
+
+def test_episodes_group_flare_days_three_days_apart(alice: User, alice_api: APIClient) -> None:
+    today = local_today(alice)
+    first = services.run_create(
+        user=alice,
+        started_at=at(alice, today - dt.timedelta(days=20)),
+        distance_m=5_000,
+        pain_before=1,
+        pain_after=5,
+    )[0]
+    second = services.run_create(
+        user=alice,
+        started_at=at(alice, today - dt.timedelta(days=17)),
+        distance_m=5_000,
+        pain_before=1,
+        pain_after=7,
+    )[0]
+    for days in (16, 15, 14):
+        services.checkin_create(
+            user=alice, recorded_at=at(alice, today - dt.timedelta(days=days), 20), score=1
+        )
+    flare = services.checkin_create(
+        user=alice, recorded_at=at(alice, today - dt.timedelta(days=2), 20), score=8
+    )[0]
+    calm = services.checkin_create(
+        user=alice, recorded_at=at(alice, today - dt.timedelta(days=1), 20), score=1
+    )[0]
+
+    found = results(alice_api, EPISODES)
+
+    assert found == [
+        {
+            "start": (today - dt.timedelta(days=2)).isoformat(),
+            "end": (today - dt.timedelta(days=2)).isoformat(),
+            "flare_days": [(today - dt.timedelta(days=2)).isoformat()],
+            "peak": 8,
+            "runs": [],
+            "checkins": [str(flare.pk)],
+        },
+        {
+            "start": (today - dt.timedelta(days=20)).isoformat(),
+            "end": (today - dt.timedelta(days=17)).isoformat(),
+            "flare_days": [
+                (today - dt.timedelta(days=20)).isoformat(),
+                (today - dt.timedelta(days=17)).isoformat(),
+            ],
+            "peak": 7,
+            "runs": [str(first.pk), str(second.pk)],
+            "checkins": [],
+        },
+    ]
+    # From/to filter on the start date.
+    recent = results(alice_api, EPISODES, **{"from": (today - dt.timedelta(days=5)).isoformat()})
+    assert [episode["start"] for episode in recent] == [(today - dt.timedelta(days=2)).isoformat()]
+    # Each check-in names its episode.
+    checkins = {item["id"]: item for item in results(alice_api, "/api/v1/pain-checkins/")}
+    assert checkins[str(flare.pk)]["episode"] == (today - dt.timedelta(days=2)).isoformat()
+    assert checkins[str(calm.pk)]["episode"] is None
+
+
+def test_session_load_per_run_and_per_week(alice: User, alice_api: APIClient) -> None:
+    today = local_today(alice)
+    monday = today - dt.timedelta(days=today.weekday())
+    for days_before, rpe in ((7, 4), (6, None), (0, 6)):
+        services.run_create(
+            user=alice,
+            started_at=at(alice, monday - dt.timedelta(days=days_before)),
+            distance_m=5_000,
+            duration_s=1_800,
+            rpe=rpe,
+        )
+    services.checkin_create(user=alice, recorded_at=at(alice, monday, 20), score=3, radiating_leg_pain=True)
+
+    runs = results(alice_api, "/api/v1/runs/")
+    assert sorted((run["rpe"], run["session_load"]) for run in runs if run["rpe"]) == [(4, 120.0), (6, 180.0)]
+    assert [run["session_load"] for run in runs if run["rpe"] is None] == [None]
+    weeks = results(
+        alice_api,
+        WEEKLY,
+        **{"from": (monday - dt.timedelta(days=7)).isoformat(), "to": monday.isoformat()},
+    )
+    assert [
+        (week["session_load"], week["session_load_change_pct"], week["radiating_days"]) for week in weeks
+    ] == [
+        (120.0, None, 0),
+        (180.0, pytest.approx(50.0), 1),
+    ]
 
 
 def test_insights_over_a_period_count_only_its_runs(alice: User, alice_api: APIClient) -> None:
