@@ -47,7 +47,8 @@ def seed(username: str, years: int) -> User:
 
 def computed_analytics(user: User) -> Callable[[], object]:
     """All of SPEC §2 over the user's whole log, already read: run flags, check-in
-    flares, patterns, and the weekly figures with their ACWR."""
+    flares, flare-up episodes, patterns (with the delayed outcome), and the weekly figures
+    with their ACWR and session load."""
     runs, _, checkins, _ = selectors.stored_log(user)
     shoes = selectors.shoe_records(Shoe.objects.filter(user=user))
     weeks = (analytics.week_start(runs[0].local_date), analytics.week_start(runs[-1].local_date))
@@ -55,7 +56,9 @@ def computed_analytics(user: User) -> Callable[[], object]:
     def compute() -> object:
         analyses = analytics.analyse_runs(runs, shoes)
         flares = analytics.checkin_flares(checkins, runs)
-        analytics.associations(runs, analyses, shoes)
+        flare_ups = analytics.flare_ups(runs, analyses, checkins, flares)
+        analytics.episodes(flare_ups)
+        analytics.associations(runs, analyses, shoes, {flare.local_date for flare in flare_ups})
         return analytics.weekly_stats(
             runs, checkins, analyses, flares, *weeks, analytics.AcwrSeries(runs).ratio
         )
