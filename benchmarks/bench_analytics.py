@@ -94,7 +94,7 @@ def main() -> None:
         )
 
     print(
-        f"\nAll analytics (flags, flares, patterns, weekly stats) on the log in memory, median of {REPEATS}"
+        f"\nAll analytics (flags, flares, episodes, patterns, weekly stats) on the log in memory, median of {REPEATS}"
     )
     per_year = None
     for years, user in users.items():
