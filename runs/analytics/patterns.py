@@ -364,7 +364,7 @@ def _message(
     if risk_ratio < 1:
         story += ", fewer flare-ups rather than more"
     periods = exposure.periods
-    adjusted = f"p = {_p(p_adjusted)} adjusted for the {tested} patterns tested"
+    adjusted = f"p {_p(p_adjusted)} adjusted for the {tested} patterns tested"
     if verdict in (LIKELY, LIKELY_FEWER):
         return f"{story}, in {len(periods)} separate periods ({adjusted}). {CAVEAT}"
     if not clear:
@@ -409,8 +409,8 @@ def _percent(part: int, whole: int) -> str:
 
 
 def _p(value: float) -> str:
-    """A p-value as people read it: 0.004, 0.03, 0.41, or "< 0.001"."""
-    return "< 0.001" if value < 0.001 else _figure(value, figures=1 if value < 0.01 else 2)
+    """A p-value as people read it: "= 0.004", "= 0.41", or "< 0.001"."""
+    return "< 0.001" if value < 0.001 else f"= {_figure(value, figures=1 if value < 0.01 else 2)}"
 
 
 def _figure(value: float, *, figures: int = 2) -> str:
