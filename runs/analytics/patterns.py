@@ -378,7 +378,8 @@ def _message(
         )
     if p_adjusted >= SIGNIFICANCE:
         reasons.append(
-            f"{'and' if reasons else 'but'} with {tested} patterns tested at once this may be chance ({adjusted})"
+            f"{'and' if reasons else 'but'} with {tested} patterns tested at once this may be chance "
+            f"(adjusted p {_p(p_adjusted)})"
         )
     return f"{story}, {', '.join(reasons)}. {CAVEAT}"
 
