@@ -25,6 +25,7 @@ import statistics
 import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import F, FloatField, Q, Sum, Value
@@ -36,8 +37,10 @@ from fpdf.enums import XPos, YPos
 
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
 from backpainlog.units import format_distance, format_duration, format_pace
-from runs import analytics, charts, insights, selectors
+from exports.keypoints import episode_dates, episode_summary, key_points
+from runs import analytics, insights, selectors
 from runs.analytics import DEFINITIONS, FLAG_KINDS, Definition
+from runs.charts import long_date
 from runs.models import PainCheckin, Run
 from runs.views import trend_charts
 from shoes import wear
@@ -143,14 +146,15 @@ class Report:
     associations: list[analytics.Association]
     runs: list[Run]  # newest first, with ``shoe_distance_m``
     definitions: list[Definition]
+    # For the key points: the period's flare-up episodes (oldest first), the days with
+    # radiating leg pain, and every pain score with the date it was felt.
+    episodes: list[analytics.Episode] = dataclasses.field(default_factory=list)
+    radiating_days: list[dt.date] = dataclasses.field(default_factory=list)
+    pain_scores: list[tuple[dt.date, int]] = dataclasses.field(default_factory=list)
 
     @property
     def period_label(self) -> str:
         return f"{long_date(self.start)} – {long_date(self.end)}"
-
-
-def long_date(day: dt.date) -> str:
-    return f"{day.day} {charts.MONTHS[day.month - 1]} {day.year}"
 
 
 def _mean(values: Iterable[int | None]) -> float | None:
@@ -191,7 +195,27 @@ def report_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date) -> 
         associations=selectors.associations_for_user(user, start=start, end=end),
         runs=runs,
         definitions=list(DEFINITIONS.values()),
+        **_pain_story(user, start, end),
     )
+
+
+def _pain_story(user: AbstractBaseUser, start: dt.date, end: dt.date) -> dict[str, list[Any]]:
+    """The period's episodes, radiating days and pain scores, from its stored records (two
+    queries). Episodes are grouped from the period's flare-ups alone: the report is about
+    the period."""
+    low, high = selectors.local_day_bounds(user, start, end)
+    runs, analyses, checkins, flares = selectors.stored_log(user, low, high)
+    scores = [(run.local_date, score) for run in runs for score in (run.pain_before, run.pain_after)]
+    # Next-morning pain is felt the day after the run.
+    scores += [(run.local_date + dt.timedelta(days=1), run.pain_next_morning) for run in runs]
+    scores += [(checkin.local_date, checkin.score) for checkin in checkins]
+    return {
+        "episodes": analytics.episodes(analytics.flare_ups(runs, analyses, checkins, flares)),
+        "radiating_days": sorted({checkin.local_date for checkin in checkins if checkin.radiating_leg_pain}),
+        "pain_scores": sorted(
+            (day, score) for day, score in scores if score is not None and start <= day <= end
+        ),
+    }
 
 
 def _chart_period(user: AbstractBaseUser, start: dt.date, end: dt.date) -> dict[str, dt.date]:
@@ -567,6 +591,7 @@ def render_pdf(report: Report) -> bytes:
         _shoes,
         _patterns,
         _run_table,
+        _radiating_checkins,
         _definitions,
     ):
         section(pdf, report)
@@ -588,6 +613,7 @@ def _summary(pdf: ReportPDF, report: Report) -> None:
         grey=True,
     )
     pdf.ln(1)
+    _key_points(pdf, report)
     pdf.paragraph(DISCLAIMER, size=SMALL_SIZE, grey=True)
     pdf.heading("Summary")
     figures = [
@@ -605,6 +631,21 @@ def _summary(pdf: ReportPDF, report: Report) -> None:
         pdf.cell(55, 5, label)
         pdf.set_font(FONT, "B", BODY_SIZE)
         pdf.cell(0, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _key_points(pdf: ReportPDF, report: Report) -> None:
+    """SPEC §4: the first thing on page 1, each point a bold title and its lines."""
+    pdf.heading("Key points")
+    for point in key_points(report):
+        pdf.set_font(FONT, "B", BODY_SIZE)
+        pdf.cell(0, 5, printable_text(point.title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        for line in point.lines:
+            pdf.set_font(FONT, "B" if point.strong else "", SMALL_SIZE + 0.5)
+            pdf.set_x(pdf.l_margin + 4)
+            pdf.lines(line, pdf.epw - 4, 4.2)
+        pdf.ln(0.8)
+    pdf.set_font(FONT, "", BODY_SIZE)
+    pdf.ln(1)
 
 
 def _weekly(pdf: ReportPDF, report: Report) -> None:
@@ -663,8 +704,52 @@ def _flags(pdf: ReportPDF, flags: Sequence[insights.Flag], empty: str) -> None:
 
 
 def _flare_ups(pdf: ReportPDF, report: Report) -> None:
-    pdf.heading(f"Flare-ups ({len(report.flare_ups)})")
-    _flags(pdf, report.flare_ups, "No flare-ups in this period.")
+    """One row per episode (SPEC §2), newest first, with what came in the 7 days before it."""
+    episodes = list(reversed(report.episodes))
+    pdf.heading(f"Flare-up episodes ({len(episodes)}; {report.totals.flare_ups} flare-ups)")
+    if not episodes:
+        pdf.paragraph("No flare-ups in this period.", grey=True)
+        return
+    pdf.grid(
+        ["Dates", "Flare days · peak", "In the 7 days before"],
+        [52, 40, 98],
+        ([episode_dates(e), episode_summary(e), _before_episode(report, e)] for e in episodes),
+        size=SMALL_SIZE,
+        wrap_last=True,
+    )
+    pdf.paragraph(
+        "An episode is a run of flare days (a run's flare-up, or a check-in at least 2 points above "
+        "the runner's usual score) each at most 3 days after the one before. Peak: the highest pain "
+        "after a run, next morning or in a check-in during it (0–10).",
+        size=SMALL_SIZE,
+        grey=True,
+    )
+
+
+def _before_episode(report: Report, episode: analytics.Episode) -> str:
+    """The long-run spikes and runs in worn shoes dated in the 7 days before the episode."""
+    first = episode.start - dt.timedelta(days=7)
+    zone = report.generated_at.tzinfo
+    found = []
+    for run in reversed(report.runs):  # oldest first
+        day = timezone.localtime(run.started_at, zone).date()
+        if not first <= day < episode.start:
+            continue
+        if "long_run_spike" in run.flags:
+            found.append(
+                f"long-run spike ({run.spike_band}) {format_distance(run.distance_m, report.unit, 1)} on {long_date(day)}"
+            )
+        if "shoe_worn" in run.flags:
+            found.append(f"run in worn shoes on {long_date(day)}")
+    return "; ".join(found) or "no long-run spike, no run in worn shoes"
+
+
+def _radiating_checkins(pdf: ReportPDF, report: Report) -> None:
+    pdf.heading(f"Days with pain radiating down the leg ({len(report.radiating_days)})")
+    if not report.radiating_days:
+        pdf.paragraph("None reported in the check-ins of this period.", grey=True)
+        return
+    pdf.paragraph(", ".join(long_date(day) for day in reversed(report.radiating_days)), size=SMALL_SIZE)
 
 
 def _spikes(pdf: ReportPDF, report: Report) -> None:

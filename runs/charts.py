@@ -34,6 +34,7 @@ __all__ = [
     "FALLBACK_CSS_CSP_SOURCE",
     "WeekPoint",
     "acwr_svg",
+    "long_date",
     "pain_calendar_svg",
     "weekly_distance_pain_svg",
     "weekly_session_load_svg",
@@ -153,7 +154,8 @@ def _short_date(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]}"
 
 
-def _long_date(day: dt.date) -> str:
+def long_date(day: dt.date) -> str:
+    """A date no reader can misread, in any country: "3 Dec 2026"."""
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
@@ -402,9 +404,9 @@ def _weekly_desc(
     weeks: Sequence[WeekPoint], distances: Sequence[float], pains: Sequence[float | None], unit: str
 ) -> str:
     count = len(weeks)
-    period = f"{count} week{'s' if count != 1 else ''} from {_long_date(weeks[0].week_start)}"
+    period = f"{count} week{'s' if count != 1 else ''} from {long_date(weeks[0].week_start)}"
     if count > 1:
-        period += f" to {_long_date(weeks[-1].week_start)}"
+        period += f" to {long_date(weeks[-1].week_start)}"
     total = sum(distances)
     if total > 0:
         busiest = max(range(count), key=lambda i: distances[i])
@@ -470,7 +472,7 @@ def weekly_session_load_svg(weeks: Sequence[tuple[dt.date, float | None]]) -> st
         )
     peak_monday, peak = max(((m, load) for m, load in loads if load is not None), key=lambda week: week[1])
     desc = (
-        f"Session load per week from {_long_date(loads[0][0])} to {_long_date(loads[-1][0])}: highest "
+        f"Session load per week from {long_date(loads[0][0])} to {long_date(loads[-1][0])}: highest "
         f"{round(peak):,} AU in the week of {_short_date(peak_monday)}; "
         f"{len(present)} of {len(loads)} weeks with a load."
     )
@@ -573,7 +575,7 @@ def _acwr_desc(days: Sequence[dt.date], values: Sequence[float | None], high: fl
     peak_day, peak_value = max(dated, key=lambda point: point[1])
     at_or_above = sum(1 for _, value in dated if value >= high)
     return (
-        f"ACWR from {_long_date(days[0])} to {_long_date(days[-1])}: latest {last_value:.2f} on "
+        f"ACWR from {long_date(days[0])} to {long_date(days[-1])}: latest {last_value:.2f} on "
         f"{_short_date(last_day)}, highest {peak_value:.2f} on {_short_date(peak_day)}; "
         f"{at_or_above} day{'s' if at_or_above != 1 else ''} at or above {_n(high)}."
     )
@@ -737,7 +739,7 @@ def _next_month_start(day: dt.date) -> dt.date:
 
 def _calendar_desc(start: dt.date, end: dt.date, scores: Mapping[dt.date, int]) -> str:
     total = (end - start).days + 1
-    period = f"Pain from {_long_date(start)} to {_long_date(end)}"
+    period = f"Pain from {long_date(start)} to {long_date(end)}"
     if not scores:
         return f"{period}: no pain entries in {total} day{'s' if total != 1 else ''}."
     peak_day = max(scores, key=lambda day: (scores[day], day))
