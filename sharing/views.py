@@ -33,6 +33,7 @@ from backpainlog.accounts.selectors import user_zone
 from backpainlog.http import AuthenticatedHttpRequest
 from exports import report
 from exports.csv import stream_runs_csv
+from exports.keypoints import key_points
 from exports.views import report_pdf_response
 from runs import insights
 from runs.views import trend_charts
@@ -188,6 +189,7 @@ def shared_report(request: HttpRequest, link: ShareLink, start: dt.date, end: dt
                 "charts": trend_charts(data.trends, data.unit),
                 "unit": data.unit,
                 "disclaimer": report.DISCLAIMER,
+                "key_points": key_points(data),
                 "patterns": [
                     (row, report.pattern_figures(row.item), report.VERDICTS[row.item.verdict])
                     for row in insights.shown_once(data.associations)

@@ -72,6 +72,15 @@ def test_the_report_opens_without_login(alice: User, alice_log: None) -> None:
     assert 'href="report.pdf"' in html
     assert 'href="runs.csv"' in html
     assert "does not diagnose" in html
+    # The key points come first, before the summary.
+    assert html.index("Key points") < html.index("Summary")
+    for title in (
+        "Pain trend",
+        "Flare-up episodes",
+        "Pain radiating down the leg",
+        "Patterns (likely and possible)",
+    ):
+        assert title in html
     # Nothing that needs a login: no app navigation, no forms.
     for path in ('href="/"', "/runs/", "/settings/", "/share/", "<form", "csrfmiddlewaretoken"):
         assert path not in html

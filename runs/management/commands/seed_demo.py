@@ -72,7 +72,12 @@ SPIKE_FACTOR = 1.8  # inside SPEC's 30–100 % "moderate" band
 # week: (factor, flare magnitude, days until the flare: 0 during the run, 2 two days on, the
 # "load today, pain the day after tomorrow" the delayed patterns look for; note)
 DESIGNED_SPIKES: dict[int, tuple[float, float, int, str]] = {
-    6: (2.1, 3.5, 0, "Ran the half-marathon course with a friend. Far too far this early; back sore by 15 km."),
+    6: (
+        2.1,
+        3.5,
+        0,
+        "Ran the half-marathon course with a friend. Far too far this early; back sore by 15 km.",
+    ),
     19: (1.2, 3.0, 2, "A bit longer than usual. Felt fine at the time."),
     25: (1.2, 3.0, 2, "Extra loop of the park. No problems during the run."),
     31: (1.2, 0.0, 0, "Slightly longer long run, back happy throughout."),
