@@ -50,3 +50,19 @@ def form_field(field: BoundField) -> dict[str, object]:
 @register.simple_tag
 def pain_scale() -> range:
     return range(PAIN_MIN, PAIN_MAX + 1)
+
+
+@register.inclusion_tag("includes/flag_badges.html")
+def flag_badges(flags: list[str], spike_band: str | None = None) -> dict[str, object]:
+    """A run's flags as badges (their short names from the registry), each linking to its
+    definition; the long-run spike with its band."""
+    from runs.analytics import FLAG_KINDS  # the registry lives with the analytics
+
+    badges = []
+    for kind in flags or []:
+        found = FLAG_KINDS.get(kind)
+        if found is None:
+            continue
+        label = f"{found.short} ({spike_band})" if kind == "long_run_spike" and spike_band else found.short
+        badges.append({"kind": kind, "label": label, "title": found.title, "severity": found.severity})
+    return {"badges": badges}

@@ -65,8 +65,10 @@ def test_old_flags_are_no_alerts(alice: User, alice_client: Client) -> None:
 
     html = alice_client.get("/").content.decode()
 
-    assert "Pain flare-up after a run" not in html
+    assert '<li class="alert' not in html
     assert "Nothing to flag" in html
+    # The run itself still shows its flare-up, as a badge in the recent runs.
+    assert 'class="badge flag-badge severity-alert" href="/definitions/#pain_flare"' in html
 
 
 def test_bob_sees_none_of_alices_alerts_or_trends(alice: User, bob_client: Client) -> None:
@@ -238,3 +240,18 @@ def test_a_new_account_with_a_reused_id_never_sees_the_old_ones_page(
 
     assert "<td>6/10</td>" not in html
     assert "Long-run spike" not in html
+
+
+def test_run_and_check_in_lists_show_flag_badges(alice: User, alice_client: Client) -> None:
+    spike_and_flare(alice)
+    for days in (5, 4, 3):
+        services.checkin_create(user=alice, recorded_at=at(alice, days, 20), score=1)
+    services.checkin_create(user=alice, recorded_at=at(alice, 1, 20), score=8)
+
+    runs = alice_client.get("/runs/").content.decode()
+    checkins = alice_client.get("/pain/").content.decode()
+
+    assert ">Spike (moderate)<" in runs
+    assert 'href="/definitions/#long_run_spike"' in runs
+    assert ">FLARE<" in runs
+    assert checkins.count('href="/definitions/#checkin_flare"') == 1
