@@ -25,7 +25,7 @@ import base64
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -75,6 +75,7 @@ FALLBACK_CSS = (
     ".chart .chart-marker{fill:currentColor;stroke:#ffffff;stroke-width:0.8}"
     ".chart .chart-flare{fill:currentColor}"
     ".chart .cal-episode{fill:none;stroke:#1c1c1c;stroke-width:1.6}"
+    ".chart .cal-radiating{fill:#ffffff;stroke:#1c1c1c;stroke-width:0.8}"
     ".chart .chart-threshold{fill:none;stroke:#1c1c1c;stroke-width:1.5;stroke-dasharray:6 4}"
     ".chart .pain-none{fill:none;stroke:#b0b0b0;stroke-width:0.6}"
     ".chart .pain-0{fill:#ededed}"
@@ -590,6 +591,7 @@ def pain_calendar_svg(
     start: dt.date,
     end: dt.date,
     episodes: Sequence[tuple[dt.date, dt.date, int | None]] = (),
+    radiating: Collection[dt.date] = (),
 ) -> str:
     """A GitHub-style calendar of the daily maximum pain from ``start`` to ``end`` inclusive:
     one column per Monday-started week, rows Monday to Sunday, one square per day.
@@ -597,7 +599,8 @@ def pain_calendar_svg(
     Each square has ``class="pain-N"`` (or ``pain-none``) and a ``<title>`` with the date
     and score, so the colour is never the only carrier of the number. Each flare-up
     episode (first day, last day, peak) is a band: every day of it outlined, so that a bad
-    spell reads as one stretch (SPEC §2 "Flare-up episodes").
+    spell reads as one stretch (SPEC §2 "Flare-up episodes"). A day in ``radiating`` (pain
+    down the leg reported) carries a dot in its corner, and says so in its title.
     """
     title = "Pain calendar"
     if end < start:
@@ -658,11 +661,18 @@ def pain_calendar_svg(
         label = f"{WEEKDAYS[day.weekday()]} {_short_date(day)}: " + (
             "no entry" if score is None else f"pain {score}/10"
         )
+        if day in radiating:
+            label += ", radiating down the leg"
         column = (day - grid_start).days // 7
         body.append(
             f"<rect{_attrs(x=x_of(column), y=y_of(day.weekday()), width=cell, height=cell, rx=min(2.0, cell / 5), class_=f'cal-day {css_class}', data_date=day.isoformat())}>"
             f"{_title(label)}</rect>"
         )
+        if day in radiating:
+            body.append(
+                f"<circle{_attrs(cx=x_of(column) + cell * 0.75, cy=y_of(day.weekday()) + cell * 0.25, r=max(1.2, cell * 0.14), class_='cal-radiating', data_date=day.isoformat())}>"
+                f"{_title(label)}</circle>"
+            )
         day += dt.timedelta(days=1)
 
     for first, last, peak in episodes:
@@ -700,6 +710,21 @@ def pain_calendar_svg(
     body.append(_text(x + key + 4, text_y, "no entry", class_="chart-tick", font_size=SMALL_FONT_SIZE))
 
     shown = [(first, last) for first, last, _ in episodes if first <= end and last >= start]
+    marked = [day for day in radiating if start <= day <= end]
+    if marked:
+        legend_y += key + 6
+        body.append(
+            f"<circle{_attrs(cx=float(label_width + 4 + key / 2), cy=legend_y + key / 2, r=2.5, class_='cal-radiating')}/>"
+        )
+        body.append(
+            _text(
+                label_width + key + 8,
+                legend_y + key - 1.5,
+                "pain radiating down the leg",
+                class_="chart-tick",
+                font_size=SMALL_FONT_SIZE,
+            )
+        )
     if shown:
         legend_y += key + 6
         body.append(
@@ -717,6 +742,10 @@ def pain_calendar_svg(
     desc = _calendar_desc(start, end, scores)
     if shown:
         desc += f" {len(shown)} flare-up episode{'s' if len(shown) != 1 else ''} outlined."
+    if marked:
+        desc += (
+            f" {len(marked)} day{'s' if len(marked) != 1 else ''} with pain radiating down the leg marked."
+        )
     return _svg(kind="chart-calendar", height=legend_y + key + 4, title=title, desc=desc, body=body)
 
 

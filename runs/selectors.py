@@ -370,6 +370,7 @@ class Trends:
     acwr: list[tuple[dt.date, float | None]]  # each date with a session: its stored ACWR
     pain_by_day: dict[dt.date, int]  # the highest pain score of each date with one
     episodes: list[analytics.Episode]  # the flare-up episodes that touch the period, oldest first
+    radiating_days: set[dt.date]  # days with a check-in reporting pain down the leg
 
 
 def trends_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date) -> Trends:
@@ -414,4 +415,9 @@ def trends_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date) -> 
             for episode in analytics.episodes(analytics.flare_ups(runs, analyses, checkins, flares))
             if episode.end >= start and episode.start <= end
         ],
+        radiating_days={
+            checkin.local_date
+            for checkin in checkins
+            if checkin.radiating_leg_pain and _in_period(checkin.local_date, start, end)
+        },
     )

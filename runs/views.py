@@ -45,13 +45,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.htmx:
         # The range picker swaps the trends only; alerts, shoes and patterns stay.
         return HttpResponse(trends)
-    alerts, wear_and_patterns = cached_partials(
-        request, ["alerts", "wear_and_patterns"], lambda: summary_context(user)
+    this_week, alerts, wear_and_patterns = cached_partials(
+        request, ["this_week", "alerts", "wear_and_patterns"], lambda: summary_context(user)
     )
     return render(
         request,
         "runs/dashboard.html",
         {
+            "this_week_html": this_week,
             "alerts_html": alerts,
             "trends_html": trends,
             "wear_and_patterns_html": wear_and_patterns,
@@ -113,9 +114,16 @@ def trends_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
 
 
 def summary_context(user: User) -> dict[str, Any]:
-    """Alerts, shoe wear and patterns: the pairs' wear is read once for the first two."""
+    """This week against last week, alerts, shoe wear and patterns: the pairs' wear is
+    read once for the alerts and the wear."""
     shoes = [pair for pair in gear_list(Shoe, user=user) if pair.retired_on is None]
+    today = local_today(user)
+    last_week, this_week = selectors.trends_for_user(
+        user, start=analytics.week_start(today) - dt.timedelta(days=7), end=today
+    ).weeks
     return {
+        "this_week": this_week,
+        "last_week": last_week,
         "alerts": selectors.dashboard_alerts(user, shoes_in_use=shoes),
         "shoes": shoes,
         "patterns": insights.shown_once(selectors.patterns_for_user(user)),
@@ -146,6 +154,7 @@ def trend_charts(trends: selectors.Trends, unit: str) -> dict[str, str]:
                 start=trends.start,
                 end=trends.end,
                 episodes=[(episode.start, episode.end, episode.peak) for episode in trends.episodes],
+                radiating=trends.radiating_days,
             )
         ),
     }

@@ -457,3 +457,15 @@ def test_episodes_are_outlined_day_by_day_on_the_calendar() -> None:
     titles = [rect.findtext(f"{SVG}title") for rect in with_class(root, "cal-episode", "rect")]
     assert "Flare-up episode 9 Mar – 12 Mar, peak 7/10" in titles
     assert "2 flare-up episodes outlined" in "".join(root.itertext())
+
+
+def test_radiating_days_carry_a_dot_and_say_so() -> None:
+    day = dt.date(2026, 3, 10)
+    root = parse(
+        pain_calendar_svg({day: 5}, start=dt.date(2026, 3, 2), end=dt.date(2026, 3, 29), radiating={day})
+    )
+    dots = with_class(root, "cal-radiating", "circle")
+    assert [dot.get("data-date") for dot in dots if dot.get("data-date")] == ["2026-03-10"]
+    titles = [rect.findtext(f"{SVG}title") for rect in with_class(root, "cal-day", "rect")]
+    assert "Tue 10 Mar: pain 5/10, radiating down the leg" in titles
+    assert "1 day with pain radiating down the leg marked" in "".join(root.itertext())
