@@ -82,3 +82,20 @@ def test_three_alerts_then_show_all(narrow_phone: Page, runner: User) -> None:
     expect(more).to_be_visible()
     more.click()
     expect(page.locator("details.more-alerts li").first).to_be_visible()
+
+
+def test_the_header_is_one_line_at_360_px(narrow_phone: Page, runner: User) -> None:
+    page = narrow_phone
+    sign_in(page, runner)
+    header = page.locator("header.topbar").bounding_box()
+    assert header is not None
+    # One row of 44 px buttons plus its padding; the name is never wrapped under them.
+    assert header["height"] <= 64
+    brand = page.locator("header.topbar .brand").bounding_box()
+    log = page.locator("header.topbar").get_by_role("link", name="Log a run").bounding_box()
+    assert brand is not None
+    assert log is not None
+    assert abs((brand["y"] + brand["height"] / 2) - (log["y"] + log["height"] / 2)) < 4
+    assert_fits(page, "/")
+    # "Log a run" is in the header and the tab bar, not a third time on the page.
+    expect(page.get_by_role("link", name=re.compile("Log a run"))).to_have_count(2)
