@@ -23,6 +23,24 @@
     say(button, copied ? "Copied." : "Selected: copy it with your device's menu.");
   }
 
+  // The system's share sheet (Web Share API) where the browser has one; Copy everywhere.
+  function offerShare(root) {
+    if (!navigator.share) return;
+    root.querySelectorAll("[data-share-target]").forEach(function (button) { button.hidden = false; });
+  }
+  offerShare(document);
+  document.addEventListener("htmx:afterSwap", function (event) { offerShare(event.target); });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-share-target]");
+    if (!button) return;
+    var input = document.getElementById(button.dataset.shareTarget);
+    if (!input) return;
+    navigator.share({ title: "Running and back-pain report", url: input.value }).catch(function () {
+      // Dismissed, or refused: Copy is still beside it.
+    });
+  });
+
   // Delegated, so that a link created through htmx (swapped in later) is covered too.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy-target]");
