@@ -14,6 +14,7 @@ from django.db.models import (
     F,
     FloatField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -98,8 +99,12 @@ def checkins_for_user(
     return checkins.order_by("-recorded_at", "-id")
 
 
-def runs_awaiting_next_morning_pain(user: AbstractBaseUser, *, days: int = 2) -> QuerySet[Run]:
-    """Runs from the last ``days`` local days before today still without next-morning pain.
+def runs_awaiting_next_morning_pain(
+    user: AbstractBaseUser, *, days: int = 2, answered_today: bool = False
+) -> QuerySet[Run]:
+    """Runs from the last ``days`` local days before today still without next-morning pain
+    (with ``answered_today``, also those answered today, so that the answer can be changed
+    the same day). Newest first.
 
     The morning after a run the app asks how the back feels; a run logged today is not
     asked about until tomorrow, and one from the day before yesterday is still asked
@@ -108,10 +113,11 @@ def runs_awaiting_next_morning_pain(user: AbstractBaseUser, *, days: int = 2) ->
     today = local_today(user)
     low, _ = local_day_bounds(user, today - dt.timedelta(days=days), None)
     today_start, _ = local_day_bounds(user, today, None)
+    waiting = Q(pain_next_morning__isnull=True)
+    if answered_today:
+        waiting |= Q(updated_at__gte=today_start)
     return (
-        Run.objects.filter(
-            user=user, pain_next_morning__isnull=True, started_at__gte=low, started_at__lt=today_start
-        )
+        Run.objects.filter(waiting, user=user, started_at__gte=low, started_at__lt=today_start)
         .select_related("shoe")
         .order_by("-started_at")
     )

@@ -56,7 +56,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "alerts_html": alerts,
             "trends_html": trends,
             "wear_and_patterns_html": wear_and_patterns,
-            "awaiting": list(selectors.runs_awaiting_next_morning_pain(user)),
+            "awaiting": list(selectors.runs_awaiting_next_morning_pain(user, answered_today=True)),
             # Not cached with the partials: a count is one query, and always current.
             "needs_pain_count": selectors.runs_needing_pain_count(user),
             "yesterday": yesterday(user),

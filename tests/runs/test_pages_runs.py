@@ -673,7 +673,21 @@ def test_answering_the_question_saves_it(alice: User, alice_client: Client) -> N
     assert response["Location"] == "/"
     run.refresh_from_db()
     assert run.pain_next_morning == 3
-    assert "How is your back this morning" not in alice_client.get("/").content.decode()
+    # The same day the answer shows, and can still be changed.
+    html = alice_client.get("/").content.decode()
+    assert "Thanks: next-morning pain 3/10 saved" in html
+    assert "Change it" in html
+    assert next_morning_buttons(html, run) == [str(n) for n in range(11)]
+    alice_client.post(f"/runs/{run.pk}/next-morning/", {"pain_next_morning": "5"})
+    run.refresh_from_db()
+    assert run.pain_next_morning == 5
+
+
+def test_an_answer_from_an_earlier_day_is_not_shown_again(alice: User, alice_client: Client) -> None:
+    run = RunFactory(user=alice, started_at=local_noon(alice, 2), pain_next_morning=4)
+    Run.objects.filter(pk=run.pk).update(updated_at=local_noon(alice, 1))
+    html = alice_client.get("/").content.decode()
+    assert f"/runs/{run.pk}/next-morning/" not in html
 
 
 def test_answering_with_htmx_returns_thanks(alice: User, alice_client: Client) -> None:
@@ -711,6 +725,7 @@ def test_todays_run_is_not_asked_about(alice: User, alice_client: Client) -> Non
     start_of_today = dt.datetime.combine(local_today(alice), dt.time.min, tzinfo=zone)
     RunFactory(user=alice, started_at=start_of_today + dt.timedelta(seconds=1), notes="today")
     answered = RunFactory(user=alice, started_at=local_noon(alice, 1), pain_next_morning=2)
+    Run.objects.filter(pk=answered.pk).update(updated_at=start_of_today - dt.timedelta(hours=1))
     html = alice_client.get("/").content.decode()
     assert "How is your back this morning" not in html
     assert f"/runs/{answered.pk}/next-morning/" not in html
