@@ -39,6 +39,27 @@ class SignUpForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters, not a common password.",
     )
+    # Filled in by the page from the browser (static/js/signup.js): the time zone it runs
+    # in and the unit its language suggests. Both optional, changeable in Settings; a
+    # value the app does not know is ignored rather than refused.
+    timezone = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    distance_unit = forms.CharField(required=False, max_length=2, widget=forms.HiddenInput)
+
+    def clean_timezone(self) -> str | None:
+        name = self.cleaned_data["timezone"]
+        return name if name in timezone_names() else None
+
+    def clean_distance_unit(self) -> str | None:
+        unit = self.cleaned_data["distance_unit"]
+        return unit if unit in Profile.DistanceUnit.values else None
+
+    def profile_fields(self) -> dict[str, str]:
+        """What the browser told, for :func:`services.profile_update`."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("timezone", "distance_unit")
+            if self.cleaned_data.get(name)
+        }
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
@@ -60,7 +81,16 @@ class SignUpForm(forms.Form):
 class ProfileForm(ServiceModelForm):
     converted_fields = {"default_replacement": "default_replacement_threshold_m"}
 
-    timezone = forms.ChoiceField(label="Time zone", choices=())
+    # Typed with suggestions from the ~600 names (a datalist), not picked from a list of
+    # them: "Lon" finds Europe/London.
+    timezone = forms.ChoiceField(
+        label="Time zone",
+        choices=(),
+        help_text="Start typing a city, e.g. London or New York.",
+        widget=forms.TextInput(
+            attrs={"list": "timezone-names", "autocomplete": "off", "spellcheck": "false"}
+        ),
+    )
 
     class Meta:
         model = Profile

@@ -38,6 +38,7 @@ def sign_up(request: HtmxHttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password"],
                 email=form.cleaned_data["email"],
             )
+            services.profile_update(user=user, **form.profile_fields())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

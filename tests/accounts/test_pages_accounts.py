@@ -114,6 +114,30 @@ def test_bad_signup_input(client: Client, username: str, email: str) -> None:
     assert not User.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("sent", "expected"),
+    [
+        ({"timezone": "Europe/Berlin", "distance_unit": "km"}, ("Europe/Berlin", "km")),
+        ({"timezone": "America/New_York", "distance_unit": "mi"}, ("America/New_York", "mi")),
+        ({"timezone": "Mars/Olympus_Mons", "distance_unit": "yd"}, ("UTC", "km")),  # ignored
+        ({}, ("UTC", "km")),  # no JavaScript
+    ],
+)
+def test_sign_up_takes_the_browsers_zone_and_unit(
+    client: Client, sent: dict[str, str], expected: tuple[str, str]
+) -> None:
+    response = client.post("/accounts/signup/", {"username": "newrunner", "password": NEW_PASSWORD, **sent})
+    assert response.status_code == 302
+    profile = profile_of(User.objects.get(username="newrunner"))
+    assert (profile.timezone, profile.distance_unit) == expected
+
+
+def test_a_new_account_is_offered_its_first_pair(client: Client) -> None:
+    client.post("/accounts/signup/", {"username": "newrunner", "password": NEW_PASSWORD})
+    for path in ("/settings/", "/"):
+        assert 'href="/shoes/new/">Add your first pair</a>' in client.get(path).content.decode(), path
+
+
 def test_signed_in_users_skip_signup_and_login(alice_client: Client) -> None:
     assert alice_client.get("/accounts/signup/")["Location"] == "/"
     assert alice_client.get("/accounts/login/")["Location"] == "/"
@@ -201,7 +225,13 @@ def test_a_superuser_from_createsuperuser_can_use_every_page(
 def test_settings_labels(alice_client: Client) -> None:
     page = HtmlPage(alice_client.get("/settings/").content)
     assert page.assert_labels_one_control("Distance unit")["tag"] == "select"
-    assert page.assert_labels_one_control("Time zone")["tag"] == "select"
+    # Searchable: typed, with the zone names as suggestions.
+    zone = page.assert_labels_one_control("Time zone")
+    assert (zone["tag"], zone["list"]) == ("input", "timezone-names")
+    html = alice_client.get("/settings/").content.decode()
+    assert '<datalist id="timezone-names">' in html
+    assert '<option value="Europe/London">Europe/London</option>' in html
+    assert '<option value="America/New_York">America/New York</option>' in html
     page.assert_labels_one_control("Default replacement distance")
     assert page.assert_labels_one_control("Your password")["type"] == "password"
 
