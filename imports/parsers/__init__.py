@@ -20,7 +20,16 @@ from imports.parsers.records import (
     UnreadableFile,
 )
 
-__all__ = ["EXTENSIONS", "Budget", "MAX_FILE_BYTES", "Activity", "ParsedFile", "Skipped", "UnreadableFile", "parse"]
+__all__ = [
+    "EXTENSIONS",
+    "MAX_FILE_BYTES",
+    "Activity",
+    "Budget",
+    "ParsedFile",
+    "Skipped",
+    "UnreadableFile",
+    "parse",
+]
 
 EXTENSIONS = (".fit", ".gpx", ".tcx", ".csv", ".zip")
 

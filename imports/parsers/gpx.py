@@ -10,6 +10,7 @@ from __future__ import annotations
 import gpxpy
 import gpxpy.gpx
 
+from imports.parsers.budget import Budget
 from imports.parsers.records import (
     RUNS,
     WALKS,
@@ -26,7 +27,6 @@ from imports.parsers.records import (
     unset_clock,
     whole_seconds,
 )
-from imports.parsers.budget import Budget
 from imports.parsers.xmlsafety import decode_text, local_name, safe_tree
 
 # Strava writes its activity type as a number in GPX exports.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
+from imports.parsers.budget import Budget
 from imports.parsers.records import (
     Activity,
     ParsedFile,
@@ -22,7 +23,6 @@ from imports.parsers.records import (
     unset_clock,
     whole_seconds,
 )
-from imports.parsers.budget import Budget
 from imports.parsers.xmlsafety import decode_text, local_name, safe_tree
 
 
