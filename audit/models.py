@@ -85,7 +85,9 @@ class AuditEvent(models.Model):
             return f"“{detail['label']}”" if detail.get("label") else ""
         if self.kind == kind.SIGN_IN_FAILED:
             via = "API token request" if detail.get("via") == "api" else "Sign-in page"
-            if detail.get("step") == "code":
+            if detail.get("step") == "password_check":
+                via = f"Wrong password given while signed in ({'API' if detail.get('via') == 'api' else 'settings'})"
+            elif detail.get("step") == "code":
                 via += ", wrong two-step code"
             return f"{via}, locked out after too many attempts" if detail.get("locked_out") else via
         if self.kind == kind.PASSWORD_CHANGED and detail.get("via") == "reset":

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from audit.models import AuditEvent
 from audit.selectors import audit_events_for_user
 from audit.services import record_event
+from backpainlog.accounts.forms import CountedPasswordChangeForm
 from backpainlog.http import AuthenticatedHttpRequest
 from backpainlog.pages import paginate
 
@@ -47,6 +48,10 @@ class RecordPasswordChangeMixin:
 
 class PasswordChangeView(RecordPasswordChangeMixin, auth_views.PasswordChangeView):
     via = "settings"
+    form_class = CountedPasswordChangeForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 class PasswordResetConfirmView(RecordPasswordChangeMixin, auth_views.PasswordResetConfirmView):

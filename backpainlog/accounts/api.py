@@ -160,13 +160,19 @@ class AccountView(APIView):
         summary="Delete your account and everything in it",
         description=(
             'Send your password as a JSON body, `{"password": "..."}`. Deletes your user, '
-            "profile, tokens, runs, check-ins, shoes and insoles; this cannot be undone."
+            "profile, tokens, runs, check-ins, shoes and insoles; this cannot be undone. A wrong "
+            "password counts as a failed sign-in: after 5, the answer is 429 until the pause ends."
         ),
     )
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = AccountDeleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not request.user.check_password(serializer.validated_data["password"]):
+        outcome = lockout.password_check(
+            request._request, user=request.user, password=serializer.validated_data["password"]
+        )
+        if outcome is lockout.PasswordCheck.LOCKED_OUT:
+            raise _locked_out(request, request.user.get_username())
+        if outcome is lockout.PasswordCheck.WRONG:
             return Response({"password": ["Incorrect password."]}, status=status.HTTP_400_BAD_REQUEST)
         services.account_delete(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -8,6 +8,7 @@ reaches the limit, signing in is paused for the cool-off.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import ipaddress
 import math
 from typing import Any
@@ -16,6 +17,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from axes.utils import reset
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -51,6 +53,32 @@ def clear_own_failures(
 
 def is_locked_out(request: HttpRequest, username: str) -> bool:
     return not AxesProxyHandler.is_allowed(request, {"username": username})
+
+
+#: The ``sender`` of ``user_login_failed`` for a wrong password given again while signed in.
+PASSWORD_CHECK_SENDER = "backpainlog.accounts.password_check"  # noqa: S105 (a name, not a password)
+
+
+class PasswordCheck(enum.Enum):
+    RIGHT = "right"
+    WRONG = "wrong"
+    LOCKED_OUT = "locked out"
+
+
+def password_check(request: HttpRequest, *, user: AbstractBaseUser, password: str) -> PasswordCheck:
+    """The password asked for again while signed in (account deletion, password change,
+    two-step settings, in the pages and the API), checked as a sign-in is: refused while
+    the account or address is paused, and a wrong one counted by the lock-out and
+    recorded in the account activity, so that whoever holds a signed-in session or a
+    token cannot guess the password here faster than at the sign-in page."""
+    username = user.get_username()
+    if is_locked_out(request, username):
+        return PasswordCheck.LOCKED_OUT
+    if user.check_password(password):
+        return PasswordCheck.RIGHT
+    user_login_failed.send(sender=PASSWORD_CHECK_SENDER, credentials={"username": username}, request=request)
+    # django-axes marks the request when this failure reached the limit.
+    return PasswordCheck.LOCKED_OUT if getattr(request, "axes_locked_out", False) else PasswordCheck.WRONG
 
 
 def retry_after_seconds(request: HttpRequest, credentials: dict[str, Any] | None) -> int:

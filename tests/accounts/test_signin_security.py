@@ -361,3 +361,58 @@ def test_the_session_length_comes_from_the_environment() -> None:
     refused = _session_age("0")
     assert refused.returncode != 0
     assert "DJANGO_SESSION_DAYS must be 1 or more" in refused.stderr
+
+
+# --- Passwords given again while signed in ---
+
+
+def _change_password(client: Client, old: str) -> object:
+    return client.post(
+        "/accounts/password_change/",
+        {"old_password": old, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+
+def test_wrong_old_passwords_at_the_password_change_lock_the_account_out(alice: User) -> None:
+    """20 wrong guesses went uncounted, then the right one worked."""
+    client = Client()
+    client.force_login(alice)
+    for _ in range(LIMIT - 1):
+        assert _change_password(client, "wrong guess").status_code == 200
+    assert _change_password(client, "wrong guess").status_code == 429
+
+    response = _change_password(client, PASSWORD)
+
+    assert response.status_code == 200
+    assert "Too many wrong passwords" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+    assert sign_in(Client(), "alice", PASSWORD).status_code == 429
+    assert AccessAttempt.objects.filter(username="alice", failures_since_start=LIMIT).exists()
+
+
+def test_wrong_passwords_at_the_api_account_deletion_lock_the_account_out(alice: User) -> None:
+    api = APIClient()
+    api.force_authenticate(alice)
+    for _ in range(LIMIT - 1):
+        response = api.delete("/api/v1/account/", {"password": "wrong guess"}, format="json")
+        assert response.status_code == 400
+        assert response.json() == {"password": ["Incorrect password."]}
+    assert api.delete("/api/v1/account/", {"password": "wrong guess"}, format="json").status_code == 429
+
+    response = api.delete("/api/v1/account/", {"password": PASSWORD}, format="json")
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert User.objects.filter(pk=alice.pk).exists()
+    events = alice.audit_events.filter(kind="sign_in_failed")
+    assert events.count() == LIMIT
+    assert events.first().detail["via"] == "api"
+    assert events.first().detail["step"] == "password_check"
+
+
+def test_the_right_password_at_the_api_account_deletion_still_deletes(alice: User) -> None:
+    api = APIClient()
+    api.force_authenticate(alice)
+    assert api.delete("/api/v1/account/", {"password": PASSWORD}, format="json").status_code == 204
+    assert not User.objects.filter(pk=alice.pk).exists()
