@@ -81,6 +81,9 @@ class AuditEvent(models.Model):
             if self.kind == kind.SHARE_CREATED:
                 return f"{label}, {_period(detail)}"
             return label
+        if self.kind == kind.TOKEN_REVOKED and detail.get("all"):
+            reason = TOKENS_REVOKED_BECAUSE.get(detail.get("reason", ""), "")
+            return f"All {detail.get('count')} tokens{reason}"
         if self.kind in {kind.TOKEN_CREATED, kind.TOKEN_REVOKED}:
             return f"“{detail['label']}”" if detail.get("label") else ""
         if self.kind == kind.SIGN_IN_FAILED:
@@ -95,6 +98,10 @@ class AuditEvent(models.Model):
         return ""
 
 
+TOKENS_REVOKED_BECAUSE = {
+    "password_changed": ", as the password was changed",
+    "password_reset": ", as the password was reset",
+}
 EXPORT_FORMATS = {"csv": "Runs as CSV", "pdf": "Report as PDF", "fhir": "FHIR file", "zip": "All data (zip)"}
 SHARE_OPENED = {"page": "report page", "pdf": "PDF", "csv": "CSV"}
 

@@ -229,6 +229,11 @@ if SESSION_DAYS < 1:
     raise ImproperlyConfigured(f"DJANGO_SESSION_DAYS must be 1 or more; got {SESSION_DAYS}")
 SESSION_COOKIE_AGE = SESSION_DAYS * 24 * 60 * 60
 
+# An API token not used for DJANGO_API_TOKEN_DAYS (90 by default) stops working.
+API_TOKEN_IDLE_DAYS = env_int("DJANGO_API_TOKEN_DAYS", 90)
+if API_TOKEN_IDLE_DAYS < 1:
+    raise ImproperlyConfigured(f"DJANGO_API_TOKEN_DAYS must be 1 or more; got {API_TOKEN_IDLE_DAYS}")
+
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
