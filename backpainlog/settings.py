@@ -168,7 +168,13 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Counts every process must agree on (rate limits): in the database, which all the
     # app's processes and machines share. Its table comes with a migration (sharing 0002).
-    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "backpainlog_cache"},
+    # Room for every live count: past MAX_ENTRIES the cache first drops expired entries,
+    # then a third of all of them, live counts included (Django's default is 300).
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "backpainlog_cache",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
 }
 
 # The lock-out backend first: it refuses a locked-out sign-in before any password is checked.

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
@@ -38,8 +39,13 @@ def api_token_create(
     the API's sign-in: in the account activity with ``request``'s browser and address."""
     token = secrets.token_urlsafe(32)
     user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+    # Obtaining it is its first use: the first requests with it then write nothing.
     record = ApiToken.objects.create(
-        user=user, digest=token_digest(token), label=label[:100], client=coarse_client(user_agent)[:64]
+        user=user,
+        digest=token_digest(token),
+        label=label[:100],
+        client=coarse_client(user_agent)[:64],
+        last_used_at=timezone.now(),
     )
     record_event(
         user=user,
