@@ -22,7 +22,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from backpainlog.clients import client_address
+from backpainlog.clients import address_key, client_address
+from backpainlog.ratelimit import Limit
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -111,3 +112,26 @@ def lockout_response(
     )
     response["Retry-After"] = str(seconds)
     return response
+
+
+# ------------------------------------------------------------------ sign-up limits
+
+#: New accounts per client address (IPv6: per /64) and per hour: a household, a clinic.
+SIGNUPS_PER_ADDRESS = Limit("signup-address", 5, 60 * 60)
+#: New accounts per hour in all: far above what a self-hosted server sees, far below
+#: what a script makes (25 accounts in 8.5 s from one address before this limit).
+SIGNUPS_IN_ALL = Limit("signup-all", 100, 60 * 60)
+
+
+def sign_up_refusal(request: HttpRequest) -> str:
+    """Count one sign-up against both limits, atomically; "" if it may go ahead, else the
+    message saying why not (and then nothing is counted)."""
+    own = SIGNUPS_PER_ADDRESS.take(address_key(request))
+    if own is None:
+        minutes = math.ceil(SIGNUPS_PER_ADDRESS.seconds_left() / 60)
+        return f"Too many new accounts from your network this hour: please try again in {minutes} minutes."
+    if SIGNUPS_IN_ALL.take("all") is None:
+        own.give_back()
+        minutes = math.ceil(SIGNUPS_IN_ALL.seconds_left() / 60)
+        return f"Too many new accounts at the moment: please try again in {minutes} minutes."
+    return ""

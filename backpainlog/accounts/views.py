@@ -32,6 +32,10 @@ def sign_up(request: HtmxHttpRequest) -> HttpResponse:
         return redirect("dashboard")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Counted once the form is valid: a typo in the form does not use up an attempt.
+        if refusal := lockout.sign_up_refusal(request):
+            form.add_error(None, refusal)
+            return render(request, "registration/signup.html", {"form": form}, status=429)
         try:
             user = services.user_sign_up(
                 username=form.cleaned_data["username"],
