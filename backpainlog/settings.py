@@ -6,6 +6,7 @@ Every variable is read through a small typed helper that refuses a bad value wit
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tempfile
 from pathlib import Path
@@ -54,6 +55,31 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DJANGO_DEBUG")
 HTTPS = env_bool("DJANGO_HTTPS")
+
+
+def env_trusted_proxies(name: str) -> int | list[str]:
+    """The proxies whose ``X-Forwarded-For`` entries are believed: a count of proxies in
+    front of the app (``1``: the one reverse proxy), or the networks they connect from
+    (``10.0.0.0/8,127.0.0.1``). Unset: none, and the header is ignored."""
+    raw = env_str(name).strip()
+    if not raw:
+        return 0
+    if raw.isdigit():
+        return int(raw)
+    networks = [item.strip() for item in raw.split(",") if item.strip()]
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name} must be a number of proxies or comma-separated networks; {network!r} is neither"
+            ) from exc
+    return networks
+
+
+# Who sent a request, for the lock-out, the rate limits and the account activity
+# (backpainlog/clients.py): the connection's address unless a trusted proxy says so.
+TRUSTED_PROXIES = env_trusted_proxies("DJANGO_TRUSTED_PROXIES")
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:

@@ -154,6 +154,7 @@ def test_an_administrator_lifts_the_pause(client: Client, alice: User) -> None:
 
 def test_behind_the_proxy_the_forwarded_address_is_counted(settings: object, alice: User) -> None:
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
+    settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
     proxy = Client(REMOTE_ADDR="10.0.0.1")
     for n in range(LIMIT):
         proxy.post(
@@ -189,6 +190,7 @@ def test_ipv6_addresses_count_per_64_block(alice: User) -> None:
 
 def test_a_forwarded_address_that_is_no_address_is_still_counted(settings: object, alice: User) -> None:
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
+    settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
     proxy = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     for _ in range(LIMIT):
         response = proxy.post(

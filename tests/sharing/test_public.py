@@ -254,6 +254,8 @@ def test_behind_the_trusted_proxy_the_forwarded_address_counts(settings: object)
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
     assert client_address(request) == "10.0.0.1"  # no proxy configured: not trusted
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
+    assert client_address(request) == "10.0.0.1"  # HTTPS alone trusts no X-Forwarded-For
+    settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
     assert client_address(request) == "203.0.113.5"
 
 
