@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import sys
 import zoneinfo
 
 from django.conf import settings
@@ -35,8 +36,14 @@ def validate_timezone(value: str) -> None:
 
 
 def validate_finite(value: float) -> None:
-    if value is not None and not math.isfinite(value):
+    """A finite number, and a normal one: a subnormal (5e-324) is not a measurement but
+    the edge of what a float holds, and divisions by it overflow to infinity."""
+    if value is None:
+        return
+    if not math.isfinite(value):
         raise ValidationError("Enter a finite number.")
+    if value != 0 and abs(value) < sys.float_info.min:
+        raise ValidationError("Enter a number further from 0: this one is too small to measure.")
 
 
 def validate_positive(value: float) -> None:
