@@ -77,7 +77,10 @@ class AuditEvent(models.Model):
         if self.kind in {kind.SHARE_CREATED, kind.SHARE_REVOKED, kind.SHARE_OPENED}:
             label = f"“{detail['label']}”" if detail.get("label") else "A link without a label"
             if self.kind == kind.SHARE_OPENED:
-                return f"{label}: {SHARE_OPENED.get(detail.get('opened'), detail.get('opened'))}"
+                opened = f"{label}: {SHARE_OPENED.get(detail.get('opened'), detail.get('opened'))}"
+                # The opens of one hour are one event (sharing.services.share_access_record).
+                count = detail.get("count", 1)
+                return f"{opened}, {count} times this hour" if count > 1 else opened
             if self.kind == kind.SHARE_CREATED:
                 return f"{label}, {_period(detail)}"
             return label

@@ -185,7 +185,7 @@ def shared_link_view(kind: str) -> Callable[[SharedView], Callable[..., HttpResp
 def shared_report(request: HttpRequest, link: ShareLink, start: dt.date, end: dt.date) -> HttpResponse:
     owner = link.user
     with timezone.override(user_zone(owner)):
-        data = report.report_for_user(owner, start=start, end=end)
+        data = report.report_for_user(owner, start=start, end=end, shared=True)
         return render(
             request,
             "sharing/shared_report.html",
@@ -205,7 +205,9 @@ def shared_report(request: HttpRequest, link: ShareLink, start: dt.date, end: dt
 
 @shared_link_view(ShareAccess.Kind.PDF)
 def shared_report_pdf(request: HttpRequest, link: ShareLink, start: dt.date, end: dt.date) -> HttpResponse:
-    return report_pdf_response(report.report_for_user(link.user, start=start, end=end), download=False)
+    return report_pdf_response(
+        report.report_for_user(link.user, start=start, end=end, shared=True), download=False
+    )
 
 
 @shared_link_view(ShareAccess.Kind.CSV)

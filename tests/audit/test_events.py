@@ -311,7 +311,7 @@ def test_every_share_link_access_is_recorded_for_the_owner(
     assert response.status_code == 200
     event = last(alice)
     assert event.kind == AuditEvent.Kind.SHARE_OPENED
-    assert event.detail == {"link_id": link.pk, "label": "Physio", "opened": opened}
+    assert event.detail == {"link_id": link.pk, "label": "Physio", "opened": opened, "count": 1}
     assert event.client == "Safari on iPhone"
     assert event.address == ""  # the clinician's address is never kept
     assert "192.0.2.44" not in str(AuditEvent.objects.values_list())
