@@ -123,6 +123,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the rest, so that it sees every answer to a signed-in request, errors and
+    # the lock-out's included.
+    "backpainlog.middleware.PrivateNoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -358,6 +361,11 @@ if HTTPS:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The __Host- prefix makes browsers accept these cookies only when secure, for this
+    # host alone and the whole site: no subdomain and no plain-HTTP page can set or
+    # shadow them (the pages' script reads either name of the CSRF cookie).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # No "preload": entering the browsers' preload list binds every subdomain of the whole
