@@ -12,11 +12,10 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection, connections
 from django.test import Client
-from rest_framework.test import APIClient
 
-from backpainlog.accounts.services import api_token_create
 from sharing import throttle
 from shoes.models import Shoe
+from tests.conftest import token_client as token_for
 from tests.factories import ShoeFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,13 +46,6 @@ def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
     for thread in threads:
         thread.join(timeout=60)
     return results
-
-
-def token_for(user: User) -> APIClient:
-    client = APIClient()
-    _, token = api_token_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
 
 
 @postgresql_only

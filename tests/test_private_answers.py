@@ -18,8 +18,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT, settings_in_process
 
 
 def assert_private(response: object, where: str) -> None:
@@ -74,27 +73,22 @@ def test_the_service_worker_keeps_its_own_caching(alice_client: Client) -> None:
     assert alice_client.get("/sw.js")["Cache-Control"] == "no-cache"
 
 
-def _settings_value(expression: str, **env: str) -> str:
-    result = subprocess.run(  # noqa: S603 (the test's own script)
-        [sys.executable, "-c", f"import backpainlog.settings as s; print({expression})"],
-        env={**os.environ, "DJANGO_DEBUG": "", "DJANGO_SECRET_KEY": "x" * 50, **env},
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    return result.stdout.strip()
-
-
+PRODUCTION = {"DJANGO_DEBUG": "", "DJANGO_SECRET_KEY": "x" * 50}
 COOKIE_NAMES = (
     "getattr(s, 'SESSION_COOKIE_NAME', 'Django default'), getattr(s, 'CSRF_COOKIE_NAME', 'Django default')"
 )
 
 
 def test_cookies_carry_the_host_prefix_under_https() -> None:
-    assert _settings_value(COOKIE_NAMES, DJANGO_HTTPS="1") == "__Host-sessionid __Host-csrftoken"
+    assert (
+        settings_in_process(COOKIE_NAMES, **PRODUCTION, DJANGO_HTTPS="1").stdout.strip()
+        == "__Host-sessionid __Host-csrftoken"
+    )
     # Without HTTPS, no prefix: browsers refuse __Host- cookies that are not secure.
-    assert _settings_value(COOKIE_NAMES, DJANGO_HTTPS="0") == "Django default Django default"
+    assert (
+        settings_in_process(COOKIE_NAMES, **PRODUCTION, DJANGO_HTTPS="0").stdout.strip()
+        == "Django default Django default"
+    )
 
 
 def test_the_host_prefixed_cookies_work(settings: object, alice: User) -> None:

@@ -6,9 +6,7 @@ the account activity."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 
 import pytest
 from axes.models import AccessAttempt
@@ -18,6 +16,7 @@ from django.test import Client, RequestFactory
 from audit.models import AuditEvent
 from backpainlog.clients import client_address
 from tests.factories import PASSWORD
+from tests.helpers import settings_in_process
 
 
 def address(remote: str, forwarded: str = "") -> str:
@@ -83,13 +82,7 @@ def test_the_account_activity_shows_no_forged_address(alice: User) -> None:
 
 
 def _trusted(value: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "import backpainlog.settings as s; print(s.TRUSTED_PROXIES)"],
-        env={**os.environ, "DJANGO_DEBUG": "1", "DJANGO_TRUSTED_PROXIES": value},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return settings_in_process("s.TRUSTED_PROXIES", DJANGO_TRUSTED_PROXIES=value)
 
 
 def test_the_setting_takes_a_count_or_networks() -> None:

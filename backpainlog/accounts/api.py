@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, logout
 from django.core.cache import BaseCache, caches
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import (
     action,
@@ -221,7 +221,13 @@ class AccountView(APIView):
 
     @extend_schema(
         request=AccountDeleteSerializer,
-        responses={204: None},
+        responses={
+            204: None,
+            429: OpenApiResponse(
+                inline_serializer("PasswordChecksPaused", {"detail": serializers.CharField()}),
+                description="Too many wrong passwords for this account or address: paused (`Retry-After`).",
+            ),
+        },
         summary="Delete your account and everything in it",
         description=(
             'Send your password as a JSON body, `{"password": "..."}`. Deletes your user, '

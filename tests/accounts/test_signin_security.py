@@ -6,23 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import os
-import re
 import subprocess
-import sys
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
-from django.core import mail
 from django.core.management import call_command
 from django.db.models import F
 from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, UserFactory
+from tests.helpers import reset_password_by_email, settings_in_process
 
 pytestmark = pytest.mark.django_db
 
@@ -330,12 +327,8 @@ def test_changing_the_password_signs_out_every_other_session(alice: User) -> Non
 def test_resetting_the_password_signs_out_every_session(client: Client, alice: User) -> None:
     phone = Client()
     assert sign_in(phone, "alice", PASSWORD).status_code == 302
-    client.post("/accounts/password_reset/", {"email": alice.email})
-    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body)
-    assert link is not None
-    form_url = client.get(link.group(1))["Location"]
 
-    response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = reset_password_by_email(client, alice, NEW_PASSWORD)
 
     assert response.status_code == 302
     assert not is_signed_in(phone)
@@ -349,13 +342,7 @@ def test_a_session_lasts_fourteen_days_unless_configured(client: Client, alice: 
 
 
 def _session_age(days: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "import backpainlog.settings as s; print(s.SESSION_COOKIE_AGE)"],
-        env={**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SESSION_DAYS": days},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return settings_in_process("s.SESSION_COOKIE_AGE", DJANGO_SESSION_DAYS=days)
 
 
 def test_the_session_length_comes_from_the_environment() -> None:

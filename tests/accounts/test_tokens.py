@@ -4,11 +4,9 @@ idle period, and all revoked by a password change or reset."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.core import mail
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -17,17 +15,12 @@ from audit.models import AuditEvent
 from backpainlog.accounts.models import ApiToken
 from backpainlog.accounts.services import api_token_create
 from tests.factories import PASSWORD
+from tests.helpers import reset_password_by_email, with_token
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "another-long-passphrase-42"
 TOKENS = "/api/v1/auth/tokens/"
-
-
-def with_token(token: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
 
 
 def obtain(username: str = "alice", label: str = "", agent: str = "python-requests/2.32") -> str:
@@ -148,13 +141,8 @@ def test_a_password_change_revokes_every_token_and_keeps_the_session(
 
 def test_a_password_reset_revokes_every_token(alice: User) -> None:
     token = obtain()
-    client = Client()
-    client.post("/accounts/password_reset/", {"email": alice.email})
-    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body)
-    assert link is not None
-    form_url = client.get(link.group(1))["Location"]
 
-    response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = reset_password_by_email(Client(), alice, NEW_PASSWORD)
 
     assert response.status_code == 302
     assert with_token(token).get("/api/v1/runs/").status_code == 401

@@ -34,13 +34,7 @@ from tests.imports.builders import (
     tcx,
     zipped,
 )
-
-URL = "/api/v1/imports/"
-START = dt.datetime(2024, 5, 4, 7, 30, tzinfo=dt.UTC)
-
-
-def upload(client: APIClient | Client, name: str, content: bytes) -> Any:
-    return client.post(URL, {"file": SimpleUploadedFile(name, content)}, format="multipart")
+from tests.imports.test_api_imports import START, upload
 
 
 def refused(response: Any, message: str) -> None:
