@@ -77,15 +77,23 @@ class AuditEvent(models.Model):
         if self.kind in {kind.SHARE_CREATED, kind.SHARE_REVOKED, kind.SHARE_OPENED}:
             label = f"“{detail['label']}”" if detail.get("label") else "A link without a label"
             if self.kind == kind.SHARE_OPENED:
-                return f"{label}: {SHARE_OPENED.get(detail.get('opened'), detail.get('opened'))}"
+                opened = f"{label}: {SHARE_OPENED.get(detail.get('opened'), detail.get('opened'))}"
+                # The opens of one hour are one event (sharing.services.share_access_record).
+                count = detail.get("count", 1)
+                return f"{opened}, {count} times this hour" if count > 1 else opened
             if self.kind == kind.SHARE_CREATED:
                 return f"{label}, {_period(detail)}"
             return label
+        if self.kind == kind.TOKEN_REVOKED and detail.get("all"):
+            reason = TOKENS_REVOKED_BECAUSE.get(detail.get("reason", ""), "")
+            return f"All {detail.get('count')} tokens{reason}"
         if self.kind in {kind.TOKEN_CREATED, kind.TOKEN_REVOKED}:
             return f"“{detail['label']}”" if detail.get("label") else ""
         if self.kind == kind.SIGN_IN_FAILED:
             via = "API token request" if detail.get("via") == "api" else "Sign-in page"
-            if detail.get("step") == "code":
+            if detail.get("step") == "password_check":
+                via = f"Wrong password given while signed in ({'API' if detail.get('via') == 'api' else 'settings'})"
+            elif detail.get("step") == "code":
                 via += ", wrong two-step code"
             return f"{via}, locked out after too many attempts" if detail.get("locked_out") else via
         if self.kind == kind.PASSWORD_CHANGED and detail.get("via") == "reset":
@@ -93,6 +101,10 @@ class AuditEvent(models.Model):
         return ""
 
 
+TOKENS_REVOKED_BECAUSE = {
+    "password_changed": ", as the password was changed",
+    "password_reset": ", as the password was reset",
+}
 EXPORT_FORMATS = {"csv": "Runs as CSV", "pdf": "Report as PDF", "fhir": "FHIR file", "zip": "All data (zip)"}
 SHARE_OPENED = {"page": "report page", "pdf": "PDF", "csv": "CSV"}
 

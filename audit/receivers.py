@@ -18,6 +18,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.selectors import lockout_recorded_since
 from audit.services import record_event
+from backpainlog.accounts.lockout import PASSWORD_CHECK_SENDER
 
 #: The ``sender`` of ``user_login_failed`` when django.contrib.auth's password check failed.
 AUTHENTICATE_SENDER = "django.contrib.auth"
@@ -49,8 +50,11 @@ def sign_in_failed(
     except user_model.DoesNotExist:
         return
     detail: dict[str, Any] = {"via": "api" if request.path.startswith("/api/") else "web"}
-    # Django sends it for a wrong password; the two-step sign-in, for a wrong code.
-    if sender != AUTHENTICATE_SENDER:
+    # Django sends it for a wrong password at sign-in; the two-step sign-in, for a wrong
+    # code; a signed-in password check, for a wrong password given again.
+    if sender == PASSWORD_CHECK_SENDER:
+        detail["step"] = "password_check"
+    elif sender != AUTHENTICATE_SENDER:
         detail["step"] = "code"
     # django-axes marks the request when the attempt was refused for too many failures.
     # One such event per pause: someone hammering a paused account must not be able to

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET
 from audit.models import AuditEvent
 from audit.selectors import audit_events_for_user
 from audit.services import record_event
+from backpainlog.accounts.forms import CountedPasswordChangeForm
+from backpainlog.accounts.services import api_tokens_revoke_all
 from backpainlog.http import AuthenticatedHttpRequest
 from backpainlog.pages import paginate
 
@@ -31,6 +33,7 @@ class RecordPasswordChangeMixin:
     password without its event."""
 
     via = ""
+    revoke_reason = ""
     request: Any
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -42,12 +45,22 @@ class RecordPasswordChangeMixin:
                 kind=AuditEvent.Kind.PASSWORD_CHANGED,
                 detail={"via": self.via},
             )
+            # The sessions elsewhere end with the old password (Django's session hash);
+            # the API tokens go too, or a stolen one would outlive the owner's recovery.
+            # The browser used here keeps its session.
+            api_tokens_revoke_all(user=form.user, reason=self.revoke_reason, request=self.request)
         return response
 
 
 class PasswordChangeView(RecordPasswordChangeMixin, auth_views.PasswordChangeView):
     via = "settings"
+    revoke_reason = "password_changed"
+    form_class = CountedPasswordChangeForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 class PasswordResetConfirmView(RecordPasswordChangeMixin, auth_views.PasswordResetConfirmView):
     via = "reset"
+    revoke_reason = "password_reset"

@@ -4,6 +4,7 @@ Shared by the share-link look-ups and the account activity log."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import ipaddress
 import re
@@ -12,14 +13,52 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def client_address(request: HttpRequest) -> str:
-    """The client's address: behind the trusted proxy (``DJANGO_HTTPS``) the one it
-    appended to ``X-Forwarded-For``, else the connection's. IPv6 counts per /64, which one
-    household or server is usually given whole."""
-    address = request.META.get("REMOTE_ADDR", "")
+def _hops(request: HttpRequest) -> list[str]:
+    """Every address the request passed, the client's first and the connection's last:
+    ``X-Forwarded-For`` (each proxy appends the address it was reached from), then
+    ``REMOTE_ADDR``. Several headers are joined, as HTTP says they mean one list."""
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
-        address = forwarded.split(",")[-1].strip()
+    entries = [entry.strip() for entry in forwarded.split(",") if entry.strip()]
+    return [*entries, request.META.get("REMOTE_ADDR", "")]
+
+
+@functools.cache
+def _networks(spelled: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(network, strict=False) for network in spelled)
+
+
+def _is_trusted(address: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(parsed in network for network in networks)
+
+
+def _forwarded_for(request: HttpRequest) -> str:
+    """The address the nearest untrusted hop was reached from (``DJANGO_TRUSTED_PROXIES``).
+
+    Only what trusted proxies appended is believed: a client may write anything into
+    ``X-Forwarded-For`` before its request reaches the first proxy, and without a proxy
+    configured every entry is the client's own writing, so none is read. With a count N,
+    the N-th entry from the right (each of the N proxies appended one); with networks,
+    the right-most entry not appended from inside them."""
+    hops = _hops(request)
+    trusted = settings.TRUSTED_PROXIES
+    if isinstance(trusted, int):
+        return hops[max(0, len(hops) - 1 - trusted)]
+    networks = _networks(tuple(trusted))
+    for address in reversed(hops):
+        if not _is_trusted(address, networks):
+            return address
+    return hops[0]  # every hop a trusted proxy: the first one is as far as it goes
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: the connection's, or behind trusted proxies the one they
+    forwarded (``_forwarded_for``). IPv6 counts per /64, which one household or server is
+    usually given whole."""
+    address = _forwarded_for(request)
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:

@@ -22,9 +22,17 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        # Read only as far as a page size can go: int() refuses a string of thousands of
+        # digits (a ValueError, which was a 500), and anything longer is cut to the
+        # maximum anyway.
+        if not raw.isascii() or not raw.isdigit():
             raise exceptions.ValidationError({self.page_size_query_param: ["Enter a whole number from 1."]})
-        return min(int(raw), self.max_page_size)
+        digits = raw.lstrip("0") or "0"
+        if len(digits) > len(str(self.max_page_size)):
+            return self.max_page_size
+        if int(digits) < 1:
+            raise exceptions.ValidationError({self.page_size_query_param: ["Enter a whole number from 1."]})
+        return min(int(digits), self.max_page_size)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)

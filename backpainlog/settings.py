@@ -6,6 +6,7 @@ Every variable is read through a small typed helper that refuses a bad value wit
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tempfile
 from pathlib import Path
@@ -55,6 +56,31 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DJANGO_DEBUG")
 HTTPS = env_bool("DJANGO_HTTPS")
 
+
+def env_trusted_proxies(name: str) -> int | list[str]:
+    """The proxies whose ``X-Forwarded-For`` entries are believed: a count of proxies in
+    front of the app (``1``: the one reverse proxy), or the networks they connect from
+    (``10.0.0.0/8,127.0.0.1``). Unset: none, and the header is ignored."""
+    raw = env_str(name).strip()
+    if not raw:
+        return 0
+    if raw.isdigit():
+        return int(raw)
+    networks = [item.strip() for item in raw.split(",") if item.strip()]
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name} must be a number of proxies or comma-separated networks; {network!r} is neither"
+            ) from exc
+    return networks
+
+
+# Who sent a request, for the lock-out, the rate limits and the account activity
+# (backpainlog/clients.py): the connection's address unless a trusted proxy says so.
+TRUSTED_PROXIES = env_trusted_proxies("DJANGO_TRUSTED_PROXIES")
+
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -97,6 +123,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the rest, so that it sees every answer to a signed-in request, errors and
+    # the lock-out's included.
+    "backpainlog.middleware.PrivateNoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -168,7 +197,13 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     # Counts every process must agree on (rate limits): in the database, which all the
     # app's processes and machines share. Its table comes with a migration (sharing 0002).
-    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "backpainlog_cache"},
+    # Room for every live count: past MAX_ENTRIES the cache first drops expired entries,
+    # then a third of all of them, live counts included (Django's default is 300).
+    "shared": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "backpainlog_cache",
+        "OPTIONS": {"MAX_ENTRIES": 50_000},
+    },
 }
 
 # The lock-out backend first: it refuses a locked-out sign-in before any password is checked.
@@ -228,6 +263,11 @@ SESSION_DAYS = env_int("DJANGO_SESSION_DAYS", 14)
 if SESSION_DAYS < 1:
     raise ImproperlyConfigured(f"DJANGO_SESSION_DAYS must be 1 or more; got {SESSION_DAYS}")
 SESSION_COOKIE_AGE = SESSION_DAYS * 24 * 60 * 60
+
+# An API token not used for DJANGO_API_TOKEN_DAYS (90 by default) stops working.
+API_TOKEN_IDLE_DAYS = env_int("DJANGO_API_TOKEN_DAYS", 90)
+if API_TOKEN_IDLE_DAYS < 1:
+    raise ImproperlyConfigured(f"DJANGO_API_TOKEN_DAYS must be 1 or more; got {API_TOKEN_IDLE_DAYS}")
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -321,6 +361,11 @@ if HTTPS:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The __Host- prefix makes browsers accept these cookies only when secure, for this
+    # host alone and the whole site: no subdomain and no plain-HTTP page can set or
+    # shadow them (the pages' script reads either name of the CSRF cookie).
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # No "preload": entering the browsers' preload list binds every subdomain of the whole

@@ -30,6 +30,7 @@ router.register("shoes", ShoeViewSet, basename="api-shoe")
 router.register("insoles", InsoleViewSet, basename="api-insole")
 router.register("share-links", ShareLinkViewSet, basename="api-share-link")
 router.register("audit-events", AuditEventViewSet, basename="api-audit-event")
+router.register("auth/tokens", accounts_api.ApiTokenViewSet, basename="api-tokens")
 
 api_v1 = [
     path("auth/token/", accounts_api.token_obtain, name="api-token"),
@@ -73,6 +74,8 @@ urlpatterns = [
     path("settings/two-step/codes/", accounts_views.two_step_new_codes, name="two_step_new_codes"),
     path("settings/two-step/off/", accounts_views.two_step_disable, name="two_step_disable"),
     path("settings/activity/", audit_views.activity_page, name="activity"),
+    path("settings/tokens/<int:pk>/revoke/", accounts_views.api_token_revoke, name="api_token_revoke"),
+    path("settings/tokens/revoke-all/", accounts_views.api_tokens_revoke_all, name="api_tokens_revoke_all"),
     path("accounts/", include(accounts)),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -162,9 +162,17 @@ def _mean(values: Iterable[int | None]) -> float | None:
     return statistics.fmean(present) if present else None
 
 
-def report_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date) -> Report:
+#: Who the report is about, on a shared page or PDF without a name to show.
+NAMELESS_OWNER = "the runner"
+
+
+def report_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date, shared: bool = False) -> Report:
     """Everything the report shows for the local dates ``start`` … ``end``: a dozen
-    queries whatever the length of the log (the patterns read the whole log once)."""
+    queries whatever the length of the log (the patterns read the whole log once).
+
+    ``shared`` (a share link): built from the shared period alone (the weekly rows too),
+    and naming the runner by their name, or as "the runner": never by the sign-in name,
+    which is half of what signing in takes."""
     unit = profile_of(user).distance_unit
     runs = list(selectors.runs_for_user(user, start=start, end=end))
     flags = selectors.flags_for_user(user, start=start, end=end)
@@ -182,13 +190,13 @@ def report_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date) -> 
         checkins=checkin_count,
     )
     return Report(
-        owner=user.get_username(),
+        owner=(user.get_full_name().strip() or NAMELESS_OWNER) if shared else user.get_username(),
         unit=unit,
         start=start,
         end=end,
         generated_at=timezone.localtime(timezone.now(), user_zone(user)),
         totals=totals,
-        trends=selectors.trends_for_user(user, **_chart_period(user, start, end)),
+        trends=selectors.trends_for_user(user, **_chart_period(user, start, end), within_period=shared),
         flare_ups=[flag for flag in flags if flag.kind in FLARE_KINDS],
         spikes=[flag for flag in flags if flag.kind in SPIKE_KINDS],
         shoes=_shoe_uses(user, runs, flags, end),
@@ -607,7 +615,7 @@ def _summary(pdf: ReportPDF, report: Report) -> None:
     pdf.set_font(FONT, "B", 16)
     pdf.cell(0, 8, "Running and back-pain report", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.paragraph(
-        f"{report.owner} · {report.period_label} · distances in {unit} · generated "
+        f"{report.owner[:1].upper()}{report.owner[1:]} · {report.period_label} · distances in {unit} · generated "
         f"{long_date(report.generated_at.date())}, {report.generated_at:%H:%M} "
         f"({report.generated_at.tzname()})",
         grey=True,

@@ -84,7 +84,8 @@ class ImportView(UserScopedMixin, APIView):
             400: OpenApiResponse(
                 FileErrorSerializer,
                 description="The file cannot be read (wrong type, damaged, over 25 MB, a zip bomb, "
-                "XML entities); nothing was stored.",
+                "XML entities, an unreadable text encoding) or holds more than one import may read "
+                "(runs, rows, track points, FIT messages, CPU time); nothing was stored.",
                 examples=[
                     OpenApiExample("Not a FIT file", value={"file": ["This is not a readable FIT file."]})
                 ],

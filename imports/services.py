@@ -38,7 +38,7 @@ from django.db import IntegrityError, transaction
 from django.utils.crypto import salted_hmac
 
 from backpainlog.accounts.selectors import profile_of, user_zone
-from imports.parsers import MAX_FILE_BYTES, Activity, ParsedFile, Skipped, UnreadableFile, parse
+from imports.parsers import MAX_FILE_BYTES, Activity, Budget, ParsedFile, Skipped, UnreadableFile, parse
 from runs.models import NOTES_MAX_LENGTH, Run, validate_recorded_time
 from runs.services import analytics_refresh
 from shoes.models import Gear, Insole, Shoe
@@ -98,13 +98,19 @@ def read_upload(upload: UploadedFile) -> bytes:
 STORE_ATTEMPTS = 5
 
 
-def import_file(*, user: User, upload: UploadedFile) -> ImportResult:
+def import_file(*, user: User, upload: UploadedFile, budget: Budget | None = None) -> ImportResult:
     """Import the runs and walks in ``upload``.
 
     Raises :class:`UnreadableFile` (and stores nothing) when the file cannot be read as
-    what its name says; activities that cannot be imported are listed as skipped.
+    what its name says, or reading or storing it would go over ``budget`` (the request's,
+    shared by the files it sends; a fresh one if not given); activities that cannot be
+    imported are listed as skipped.
     """
-    parsed = parse(upload.name or "", read_upload(upload), zone=user_zone(user))
+    budget = budget or Budget()
+    parsed = parse(upload.name or "", read_upload(upload), zone=user_zone(user), budget=budget)
+    # Counted before anything is stored: storing is what costs most, and a file is
+    # imported whole or not at all.
+    budget.spend("activities", len(parsed.activities))
     return import_activities(user=user, parsed=parsed)
 
 
@@ -232,9 +238,19 @@ class _Starts:
         bisect.insort(self.starts, (instant, item))
 
 
+# Ids per look-up: SQLite refuses a statement with more than a few thousand parameters
+# ("too many SQL variables").
+IDS_PER_QUERY = 500
+
+
 def owners_of(ids: set[uuid.UUID]) -> dict[uuid.UUID, int]:
     """The user id of each run among ``ids`` that exists, whoever's it is."""
-    return dict(Run.objects.filter(pk__in=ids).values_list("pk", "user_id"))
+    ordered = sorted(ids)
+    owners: dict[uuid.UUID, int] = {}
+    for offset in range(0, len(ordered), IDS_PER_QUERY):
+        chunk = ordered[offset : offset + IDS_PER_QUERY]
+        owners.update(Run.objects.filter(pk__in=chunk).values_list("pk", "user_id"))
+    return owners
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from backpainlog.http import AuthenticatedHttpRequest
 from imports import services
-from imports.parsers import UnreadableFile
+from imports.parsers import Budget, UnreadableFile
 
 
 @dataclasses.dataclass(frozen=True)
@@ -32,10 +32,15 @@ def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         uploads = request.FILES.getlist("files")
         if not uploads:
             error = "Choose one or more files to import."
+        # One budget for the whole form: several files in one request may cost no more
+        # than one file sent on its own (the page's script sends them one by one).
+        budget = Budget()
         for upload in uploads:
             try:
                 outcomes.append(
-                    FileOutcome(upload.name, services.import_file(user=request.user, upload=upload))
+                    FileOutcome(
+                        upload.name, services.import_file(user=request.user, upload=upload, budget=budget)
+                    )
                 )
             except UnreadableFile as exc:
                 outcomes.append(FileOutcome(upload.name, error=exc.message))

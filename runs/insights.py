@@ -50,8 +50,14 @@ class ShoeUse:
     shoe_id: int
 
 
-def _pct(value: float) -> str:
-    return f"{value:.0f} %"
+def _pct(value: float | None) -> str:
+    # None: an increase over a distance too small to compare with, stored without its
+    # infinite figure (runs.services.finite_json).
+    return f"{value:.0f} %" if value is not None else "over 1,000,000 %"
+
+
+def _ratio(value: float | None) -> str:
+    return f"{value:.2f}" if value is not None else "over 1,000,000"
 
 
 def _date(value: dt.date | str) -> str:
@@ -82,9 +88,9 @@ def run_flag(
             f"against {distance(evidence['previous_week_m'])} in the 7 days before."
         )
     elif kind == "acwr_high":
-        title = f"Acute:chronic load ratio {evidence['acwr']:.2f}"
+        title = f"Acute:chronic load ratio {_ratio(evidence['acwr'])}"
         detail = (
-            f"On {_date(local_date)} your last week's load was {evidence['acwr']:.2f} times your "
+            f"On {_date(local_date)} your last week's load was {_ratio(evidence['acwr'])} times your "
             "longer-term load (1.5 or more is flagged). It describes your load; it does not predict injury."
         )
     elif kind == "pain_flare":

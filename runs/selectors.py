@@ -379,11 +379,17 @@ class Trends:
     radiating_days: set[dt.date]  # days with a check-in reporting pain down the leg
 
 
-def trends_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date) -> Trends:
+def trends_for_user(
+    user: AbstractBaseUser, *, start: dt.date, end: dt.date, within_period: bool = False
+) -> Trends:
     """Built from the stored flags, flares and ACWR of the period (plus the week before it,
     for the first week's change): two queries over the period, whatever the length of
-    the log."""
-    low, high = local_day_bounds(user, start - dt.timedelta(days=7), end)
+    the log.
+
+    ``within_period`` (a share link): nothing from outside ``start`` … ``end`` at all, so
+    that the weekly rows count only the period's days and the first week has no change
+    against a week that was not shared."""
+    low, high = local_day_bounds(user, start if within_period else start - dt.timedelta(days=7), end)
     runs, analyses, checkins, flares = stored_log(user, low, high)
     in_period = [run for run in runs if _in_period(run.local_date, start, end)]
     pain_by_day: dict[dt.date, int] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import uuid
 from typing import Any
 
@@ -71,6 +72,23 @@ def checkin_delete(checkin: PainCheckin) -> None:
     analytics_refresh(checkin.user)
 
 
+def finite_or_none(value: float | None) -> float | None:
+    return value if value is None or math.isfinite(value) else None
+
+
+def finite_json(value: Any) -> Any:
+    """``value`` with every infinite or NaN number in it replaced by None: JSON has no
+    such numbers, and a JSON column refuses them (a ratio over a vanishing distance
+    overflows to infinity, and then every write of the account failed)."""
+    if isinstance(value, float):
+        return finite_or_none(value)
+    if isinstance(value, dict):
+        return {key: finite_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(item) for item in value]
+    return value
+
+
 @transaction.atomic
 def analytics_refresh(user: User) -> None:
     """Recompute and store every derived figure of the user's log (SPEC §2): run flags,
@@ -97,8 +115,8 @@ def analytics_refresh(user: User) -> None:
                 id=pk,
                 flags=list(new.flags),
                 spike_band=new.spike_band,
-                acwr=new.acwr,
-                flag_evidence=new.evidence,
+                acwr=finite_or_none(new.acwr),
+                flag_evidence=finite_json(new.evidence),
             )
             for pk, new in analyses.items()
             if new != stored[pk]
@@ -119,7 +137,7 @@ def analytics_refresh(user: User) -> None:
             PainCheckin(
                 id=checkin.id,
                 flare=checkin.id in flares,
-                flare_evidence=flares.get(checkin.id),
+                flare_evidence=finite_json(flares.get(checkin.id)),
                 episode=episode_of.get(checkin.id),
             )
             for checkin in checkins

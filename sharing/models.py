@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 MIN_DAYS, MAX_DAYS, DEFAULT_DAYS = 1, 90, 14
+SEVERAL_CLIENTS = "Several browsers"
 LABEL_MAX_LENGTH = 100
 
 
@@ -71,10 +72,14 @@ class ShareLink(models.Model):
 
 
 class ShareAccess(models.Model):
-    """One request under a share link.
+    """The requests under a share link for one kind of download in one clock hour: one
+    row with their count, so that a link opened 200 times does not push the earlier
+    visits out of the owner's "Recent accesses".
 
-    Kept: when, what was fetched, and a coarse description of the browser ("Safari on
-    iPhone"), so that the owner can tell their physiotherapist's visit from a stranger's.
+    Kept: when (the last of the hour), what was fetched, how often, and a coarse
+    description of the browser ("Safari on iPhone"; ``SEVERAL_CLIENTS`` if the hour saw
+    more than one), so that the owner can tell their physiotherapist's visit from a
+    stranger's.
     Not kept: the IP address (not even truncated), the full user agent, cookies: a visit
     to a health report says something about the visitor too.
     """
@@ -88,6 +93,7 @@ class ShareAccess(models.Model):
     accessed_at = models.DateTimeField(default=timezone.now)
     kind = models.CharField(max_length=8, choices=Kind.choices)
     client = models.CharField(max_length=64, blank=True)
+    count = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-accessed_at", "-id"]

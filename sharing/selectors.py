@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backpainlog.accounts.authentication import token_digest
@@ -20,11 +21,13 @@ RECENT_ACCESSES = 10
 
 def share_links_for_user(user: AbstractBaseUser, *, recent_accesses: bool = False) -> QuerySet[ShareLink]:
     """The user's links, newest first, with ``access_count`` and ``last_accessed_at``; with
-    ``recent_accesses``, also the last ten accesses of each (the /share/ page lists them,
+    ``recent_accesses``, also the last ten hours of accesses of each (the /share/ page lists them,
     the API does not). One query, two with the accesses, for any number of links."""
     links = (
         ShareLink.objects.filter(user=user)
-        .annotate(access_count=Count("accesses"), last_accessed_at=Max("accesses__accessed_at"))
+        .annotate(
+            access_count=Coalesce(Sum("accesses__count"), 0), last_accessed_at=Max("accesses__accessed_at")
+        )
         .order_by("-created_at", "-id")
     )
     if recent_accesses:

@@ -17,7 +17,7 @@ from backpainlog.accounts.authentication import token_digest
 from backpainlog.accounts.selectors import local_today
 from backpainlog.clients import coarse_client
 from backpainlog.forms import EARLIEST_DATE
-from sharing.models import LABEL_MAX_LENGTH, MAX_DAYS, MIN_DAYS, ShareAccess, ShareLink
+from sharing.models import LABEL_MAX_LENGTH, MAX_DAYS, MIN_DAYS, SEVERAL_CLIENTS, ShareAccess, ShareLink
 
 # A shared period may end a year ahead (a link made at the start of a rehab block), no more.
 MAX_DAYS_AHEAD = 366
@@ -100,15 +100,37 @@ def share_link_revoke(*, link: ShareLink, request: HttpRequest | None = None) ->
 
 @transaction.atomic
 def share_access_record(*, link: ShareLink, kind: str, user_agent: str = "") -> ShareAccess:
-    """One row per request under the link, and its event in the owner's account activity
-    (without an address, as the access itself): the only writes a share URL makes."""
-    access = ShareAccess.objects.create(link=link, kind=kind, client=coarse_client(user_agent)[:64])
-    record_event(
+    """Count one request under the link: into the row of its kind for the current clock
+    hour, and the matching event in the owner's account activity (without an address, as
+    the access itself), both created by the hour's first request: the only writes a share
+    URL makes. The link's row is locked meanwhile (PostgreSQL; SQLite's writers take
+    turns anyway), so that two requests at once count two, in one row."""
+    now = timezone.now()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    client = coarse_client(user_agent)[:64]
+    ShareLink.objects.select_for_update().filter(pk=link.pk).values_list("pk").first()
+    access = ShareAccess.objects.filter(link=link, kind=kind, accessed_at__gte=hour).first()
+    if access is None:
+        access = ShareAccess.objects.create(link=link, kind=kind, client=client, accessed_at=now)
+    else:
+        access.count += 1
+        access.accessed_at = now
+        if access.client != client:
+            access.client = SEVERAL_CLIENTS
+        access.save(update_fields=["count", "accessed_at", "client"])
+    event = AuditEvent.objects.filter(
         user=link.user,
         kind=AuditEvent.Kind.SHARE_OPENED,
-        detail={**_link_detail(link), "opened": kind},
-        user_agent=user_agent,
-    )
+        occurred_at__gte=hour,
+        detail__link_id=link.pk,
+        detail__opened=kind,
+    ).first()
+    detail = {**_link_detail(link), "opened": kind, "count": access.count}
+    if event is None:
+        record_event(user=link.user, kind=AuditEvent.Kind.SHARE_OPENED, detail=detail, user_agent=user_agent)
+    else:
+        event.detail, event.occurred_at, event.client = detail, now, access.client
+        event.save(update_fields=["detail", "occurred_at", "client"])
     return access
 
 

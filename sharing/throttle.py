@@ -1,47 +1,40 @@
 """Rate limit on guessing share-link tokens: per client address, at most
-``MAX_FAILURES`` failed look-ups per ``WINDOW_SECONDS``; past that every request under
-/shared/ from that address gets 429 until the window ends.
+``MAX_FAILURES`` failed look-ups in a ``WINDOW_SECONDS`` window (a fixed one, on the
+clock: 10:00–10:10, 10:10–10:20, ...); past that every request under /shared/ from that
+address gets 429 until the window ends.
 
 A token carries 256 random bits, so guessing cannot succeed; the limit keeps a scanner
 from hammering the database and filling the logs. Counts live in the ``shared`` cache
-(the database), so every server process and machine counts the same failures. The cache
-key holds a hash of the address, for the window only.
+(the database), so every server process and machine counts the same failures, and are
+taken atomically (:mod:`backpainlog.ratelimit`): a failed look-up is answered with its
+404 only once it has taken one of the window's slots, so that of 40 guesses at once 20
+get a 404 and 20 a 429, not 40 an answer. A look-up that finds its link counts nothing
+(and writes nothing). The cache keys hold a hash of the address.
 """
 
 from __future__ import annotations
 
 import math
-import time
 
-from django.core.cache import caches
 from django.http import HttpRequest
 
 from backpainlog.clients import address_key
+from backpainlog.ratelimit import Limit, Slot
 
 MAX_FAILURES = 20
 WINDOW_SECONDS = 10 * 60
+FAILURES = Limit("share-failures", MAX_FAILURES, WINDOW_SECONDS)
 
 
-def _key(request: HttpRequest) -> str:
-    return f"share-failures:{address_key(request)}"
-
-
-def _window(key: str, now: float) -> tuple[int, float]:
-    """The failures counted so far and when their window ends (a new window: none yet)."""
-    state = caches["shared"].get(key)
-    if isinstance(state, tuple):
-        return state
-    return 0, now + WINDOW_SECONDS
+def record_failure(request: HttpRequest) -> Slot | None:
+    """Count one failed look-up: its slot, or None when the window's count is full (the
+    request is then refused, not answered)."""
+    return FAILURES.take(address_key(request))
 
 
 def is_blocked(request: HttpRequest) -> bool:
-    count, _ = _window(_key(request), time.time())
-    return count >= MAX_FAILURES
+    return FAILURES.is_full(address_key(request))
 
 
-def record_failure(request: HttpRequest) -> None:
-    """Count one failed look-up. The window starts with the first failure; later ones
-    keep its end (``cache.incr`` would not: it stores with the cache's default timeout)."""
-    key, now = _key(request), time.time()
-    count, ends = _window(key, now)
-    caches["shared"].set(key, (count + 1, ends), max(1, math.ceil(ends - now)))
+def retry_after() -> int:
+    return max(1, math.ceil(FAILURES.seconds_left()))

@@ -131,7 +131,7 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 
 def _too_many(request: HttpRequest) -> HttpResponse:
     response = render(request, "sharing/not_found.html", {"blocked": True}, status=429)
-    response["Retry-After"] = str(throttle.WINDOW_SECONDS)
+    response["Retry-After"] = str(throttle.retry_after())
     return response
 
 
@@ -142,9 +142,16 @@ def _open(request: HttpRequest, token: str) -> ShareLink | HttpResponse:
         return _too_many(request)
     link = selectors.active_share_link(token)
     if link is None:
-        throttle.record_failure(request)
-        return _not_found(request)
+        return _failed(request)
     return link
+
+
+def _failed(request: HttpRequest) -> HttpResponse:
+    """A failed look-up: counted, then the 404; or the 429 when the count was full
+    already (other guesses at the same moment took the last slots)."""
+    if throttle.record_failure(request) is None:
+        return _too_many(request)
+    return _not_found(request)
 
 
 SharedView = Callable[[HttpRequest, ShareLink, dt.date, dt.date], HttpResponseBase]
@@ -180,7 +187,7 @@ def shared_link_view(kind: str) -> Callable[[SharedView], Callable[..., HttpResp
 def shared_report(request: HttpRequest, link: ShareLink, start: dt.date, end: dt.date) -> HttpResponse:
     owner = link.user
     with timezone.override(user_zone(owner)):
-        data = report.report_for_user(owner, start=start, end=end)
+        data = report.report_for_user(owner, start=start, end=end, shared=True)
         return render(
             request,
             "sharing/shared_report.html",
@@ -201,7 +208,9 @@ def shared_report(request: HttpRequest, link: ShareLink, start: dt.date, end: dt
 
 @shared_link_view(ShareAccess.Kind.PDF)
 def shared_report_pdf(request: HttpRequest, link: ShareLink, start: dt.date, end: dt.date) -> HttpResponse:
-    return report_pdf_response(report.report_for_user(link.user, start=start, end=end), download=False)
+    return report_pdf_response(
+        report.report_for_user(link.user, start=start, end=end, shared=True), download=False
+    )
 
 
 @shared_link_view(ShareAccess.Kind.CSV)
@@ -217,5 +226,4 @@ def shared_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     """Any other path under /shared/: the same 404 (and a failure, like any guess)."""
     if throttle.is_blocked(request):
         return _too_many(request)
-    throttle.record_failure(request)
-    return _not_found(request)
+    return _failed(request)

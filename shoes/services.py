@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from backpainlog.accounts.models import Profile
 from backpainlog.accounts.selectors import local_today, profile_of
 from backpainlog.services import update_validated
 from runs.services import analytics_refresh
@@ -22,10 +23,21 @@ def _clear_other_defaults(pair: Gear) -> None:
     )
 
 
+def _lock_default_changes(user: User) -> None:
+    """Changes of the user's default pair one at a time: a row lock on the profile
+    (PostgreSQL; SQLite's immediate transactions already serialise writers), taken before
+    any pair is touched. Without it, two requests making a pair the default at once each
+    cleared the other defaults before either had saved its own, and the second insert broke
+    the one-default rule (a 500); two edits updating the same pairs in opposite orders
+    deadlocked (a 503). The analytics refresh that follows takes the same lock."""
+    Profile.objects.select_for_update().filter(pk=profile_of(user).pk).values_list("pk").first()
+
+
 def _save(pair: Gear) -> Gear:
     if pair.is_default:
         if pair.retired_on is not None:
             raise ValidationError({"is_default": "A retired pair cannot be the default."})
+        _lock_default_changes(pair.user)
         _clear_other_defaults(pair)
     return update_validated(pair)
 

@@ -3,7 +3,9 @@ the OpenAPI schema and its browsable docs."""
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 import uuid
 
 import pytest
@@ -239,15 +241,43 @@ def test_empty_date_bounds_are_no_bounds(alice: User, alice_api: APIClient, url:
     assert response.status_code == 200
 
 
-def test_the_smallest_distance_is_a_run_without_a_pace(alice_api: APIClient) -> None:
+@pytest.mark.parametrize("distance", [5e-324, 1e-310, -5e-324])
+def test_a_subnormal_distance_is_a_400(alice_api: APIClient, distance: float) -> None:
+    """5e-324 passed "> 0"; the next longer run's evidence held Infinity, which JSON columns
+    refuse: every later run of the account was a 500 for 30 days."""
     response = alice_api.post(
         "/api/v1/runs/",
-        {"started_at": "2025-05-01T08:00:00Z", "distance_m": 5e-324, "duration_s": 60},
+        {"started_at": "2025-05-01T08:00:00Z", "distance_m": distance, "duration_s": 60},
         format="json",
     )
 
-    assert response.status_code == 201
-    assert response.json()["pace_s_per_km"] is None
+    assert response.status_code == 400
+    assert "distance_m" in response.json()
+
+
+def test_the_smallest_normal_distance_leaves_no_infinity_in_the_evidence(
+    alice: User, alice_api: APIClient
+) -> None:
+    smallest = sys.float_info.min
+    first = alice_api.post(
+        "/api/v1/runs/",
+        {"started_at": "2025-05-01T08:00:00Z", "distance_m": smallest, "duration_s": 60},
+        format="json",
+    )
+    assert first.status_code == 201, first.json()
+    assert first.json()["pace_s_per_km"] is None
+    for day in (2, 3):
+        later = alice_api.post(
+            "/api/v1/runs/",
+            {"started_at": f"2025-05-0{day}T08:00:00Z", "distance_m": 300_000, "duration_s": 90_000},
+            format="json",
+        )
+        assert later.status_code == 201, later.json()
+    assert alice_api.get("/api/v1/runs/").status_code == 200
+    assert alice_api.get("/api/v1/flags/").status_code == 200
+    for evidence in Run.objects.filter(user=alice).values_list("flag_evidence", flat=True):
+        assert "Infinity" not in json.dumps(evidence)
+        assert "NaN" not in json.dumps(evidence)
 
 
 def test_the_schema_documents_the_error_answers_and_the_bodies(db: None) -> None:
@@ -261,3 +291,22 @@ def test_the_schema_documents_the_error_answers_and_the_bodies(db: None) -> None
     assert "requestBody" in paths["/api/v1/account/"]["delete"]
     distance = schema["components"]["schemas"]["RunRequest"]["properties"]["distance_m"]
     assert (distance["minimum"], distance["exclusiveMinimum"]) == (0, True)
+
+
+@pytest.mark.parametrize(
+    ("page_size", "expected"), [("9" * 4301, 500), ("0" * 5000 + "7", 7), ("1" * 50, 500)]
+)
+def test_a_page_size_of_thousands_of_digits_is_read_not_a_500(
+    alice: User, alice_api: APIClient, page_size: str, expected: int
+) -> None:
+    """int() refuses strings of more than 4,300 digits: that ValueError was a 500."""
+    RunFactory.create_batch(8, user=alice)
+    response = alice_api.get("/api/v1/runs/", {"page_size": page_size})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == min(expected, 8)
+
+
+def test_a_page_size_of_zeros_is_a_400(alice_api: APIClient) -> None:
+    response = alice_api.get("/api/v1/runs/", {"page_size": "0" * 5000})
+    assert response.status_code == 400
+    assert "page_size" in response.json()

@@ -46,6 +46,7 @@ MARKS = {
     "insole": "Alice Insole Jt5m",
     "link": "Alice Physio Link Hn2c",
     "revoked_link": "Alice Old Link Pz4d",
+    "token": "Alice Token Label Mk9t",
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 # What Bob sends to every write: plausible for the forms and the API alike (but not his
@@ -82,6 +83,7 @@ class Alices:
     link: ShareLink
     revoked_token: str  # of another link of hers, revoked
     event: AuditEvent
+    api_token: ApiToken
 
 
 # Parameters of the app's own URLs, by route: Alice's objects. A route missing here
@@ -98,6 +100,8 @@ OWN_ROUTES: dict[str, Callable[[Alices], dict[str, object]]] = {
         for action in ("edit", "retire", "default", "delete")
     },
     "share/<int:pk>/revoke/": lambda a: {"pk": a.link.pk},
+    "settings/tokens/<int:pk>/revoke/": lambda a: {"pk": a.api_token.pk},
+    "api/v1/^auth/tokens/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.api_token.pk},
     "api/v1/^runs/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.run.pk},
     "api/v1/^pain-checkins/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.checkin.pk},
     "api/v1/^shoes/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.shoe.pk},
@@ -248,6 +252,7 @@ def alices(alice: User) -> Alices:
     link, _ = share_link_create(user=alice, label=MARKS["link"], expires_in_days=14)
     revoked, revoked_token = share_link_create(user=alice, label=MARKS["revoked_link"], expires_in_days=14)
     share_link_revoke(link=revoked)
+    api_token, _ = api_token_create(user=alice, label=MARKS["token"])
     return Alices(
         user=alice,
         run=RunFactory(user=alice, notes=MARKS["run"], shoe=ShoeFactory(user=alice, name=MARKS["shoe"])),
@@ -257,6 +262,7 @@ def alices(alice: User) -> Alices:
         link=link,
         revoked_token=revoked_token,
         event=AuditEvent.objects.filter(user=alice).latest("pk"),
+        api_token=api_token,
     )
 
 

@@ -2,11 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import authenticate, logout
 from django.core.cache import BaseCache, caches
-from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework.decorators import (
+    action,
+    api_view,
+    authentication_classes,
+    permission_classes,
+    throttle_classes,
+)
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -122,6 +130,63 @@ def token_logout(request: Request) -> Response:
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class ApiTokenSerializer(serializers.ModelSerializer):
+    client = serializers.CharField(
+        read_only=True, help_text='What asked for it, coarsely: "Python script", "Firefox on Android".'
+    )
+    last_used_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="To within a few minutes; null if never used."
+    )
+    expires_at = serializers.DateTimeField(
+        read_only=True, help_text="When it stops working unless used before: each use moves it on."
+    )
+    current = serializers.SerializerMethodField(help_text="Whether this request came with this token.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "label", "client", "created_at", "last_used_at", "expires_at", "current"]
+        read_only_fields = fields
+
+    def get_current(self, token: ApiToken) -> bool:
+        return token.pk == getattr(self.context["request"].auth, "pk", None)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Your API tokens, newest first (never the tokens themselves)",
+        description=(
+            f"A token stops working after {settings.API_TOKEN_IDLE_DAYS} days without use "
+            "(`DJANGO_API_TOKEN_DAYS`), and every token is revoked when the password is changed or reset."
+        ),
+    ),
+    destroy=extend_schema(
+        summary="Revoke one of your API tokens",
+        responses={204: OpenApiResponse(description="Revoked: it stops working at once.")},
+    ),
+)
+class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    serializer_class = ApiTokenSerializer
+    http_method_names = ["get", "post", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return ApiToken.objects.none()
+        return selectors.api_tokens_for_user(self.request.user)
+
+    def perform_destroy(self, instance: ApiToken) -> None:
+        services.api_token_revoke(token=instance, request=self.request._request)
+
+    @extend_schema(
+        request=None,
+        responses={204: OpenApiResponse(description="All revoked, the one this request used included.")},
+        summary="Revoke all your API tokens",
+    )
+    @action(detail=False, methods=["post"], url_path="revoke-all")
+    def revoke_all(self, request: Request) -> Response:
+        services.api_tokens_revoke_all(user=request.user, request=request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class ProfileSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     # The names themselves, so that the schema lists them (the model validates any string).
@@ -156,17 +221,29 @@ class AccountView(APIView):
 
     @extend_schema(
         request=AccountDeleteSerializer,
-        responses={204: None},
+        responses={
+            204: None,
+            429: OpenApiResponse(
+                inline_serializer("PasswordChecksPaused", {"detail": serializers.CharField()}),
+                description="Too many wrong passwords for this account or address: paused (`Retry-After`).",
+            ),
+        },
         summary="Delete your account and everything in it",
         description=(
             'Send your password as a JSON body, `{"password": "..."}`. Deletes your user, '
-            "profile, tokens, runs, check-ins, shoes and insoles; this cannot be undone."
+            "profile, tokens, runs, check-ins, shoes and insoles; this cannot be undone. A wrong "
+            "password counts as a failed sign-in: after 5, the answer is 429 until the pause ends."
         ),
     )
     def delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = AccountDeleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not request.user.check_password(serializer.validated_data["password"]):
+        outcome = lockout.password_check(
+            request._request, user=request.user, password=serializer.validated_data["password"]
+        )
+        if outcome is lockout.PasswordCheck.LOCKED_OUT:
+            raise _locked_out(request, request.user.get_username())
+        if outcome is lockout.PasswordCheck.WRONG:
             return Response({"password": ["Incorrect password."]}, status=status.HTTP_400_BAD_REQUEST)
         services.account_delete(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -4,8 +4,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.models import User
-from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.http import HttpRequest
 
@@ -133,14 +133,31 @@ class PasswordCheckForm(forms.Form):
         self.fields["password"].label = label
 
     def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        credentials = {"username": self.user.get_username()}
-        if lockout.is_locked_out(self.request, credentials["username"]):
-            raise forms.ValidationError("Too many wrong passwords: please try again in 15 minutes.")
-        if not self.user.check_password(password):
-            user_login_failed.send(sender=__name__, credentials=credentials, request=self.request)
-            raise forms.ValidationError("Incorrect password.")
-        return password
+        return checked_password(self.request, self.user, self.cleaned_data["password"])
+
+
+LOCKED_OUT = "Too many wrong passwords: please try again in 15 minutes."
+
+
+def checked_password(request: HttpRequest, user: User, password: str) -> str:
+    """``password`` if it is the user's, else the form error (a failed sign-in counted)."""
+    outcome = lockout.password_check(request, user=user, password=password)
+    if outcome is lockout.PasswordCheck.LOCKED_OUT:
+        raise forms.ValidationError(LOCKED_OUT)
+    if outcome is lockout.PasswordCheck.WRONG:
+        raise forms.ValidationError("Incorrect password.")
+    return password
+
+
+class CountedPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, with the old password checked as a sign-in is."""
+
+    def __init__(self, user: User, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        return checked_password(self.request, self.user, self.cleaned_data["old_password"])
 
 
 class OneTimeCodeForm(forms.Form):

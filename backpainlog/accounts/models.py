@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
+import sys
 import zoneinfo
 
 from django.conf import settings
@@ -34,8 +36,14 @@ def validate_timezone(value: str) -> None:
 
 
 def validate_finite(value: float) -> None:
-    if value is not None and not math.isfinite(value):
+    """A finite number, and a normal one: a subnormal (5e-324) is not a measurement but
+    the edge of what a float holds, and divisions by it overflow to infinity."""
+    if value is None:
+        return
+    if not math.isfinite(value):
         raise ValidationError("Enter a finite number.")
+    if value != 0 and abs(value) < sys.float_info.min:
+        raise ValidationError("Enter a number further from 0: this one is too small to measure.")
 
 
 def validate_positive(value: float) -> None:
@@ -84,15 +92,31 @@ class Profile(models.Model):
 
 
 class ApiToken(models.Model):
-    """An API token. Only its SHA-256 digest is stored; the token is shown once."""
+    """An API token. Only its SHA-256 digest is stored; the token is shown once.
+
+    It stops working after ``settings.API_TOKEN_IDLE_DAYS`` without use, and when the
+    password is changed or reset; its owner sees and revokes it in Settings or the API.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     digest = models.CharField(max_length=64, unique=True)
     label = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Updated at most every few minutes (``TOKEN_USE_PRECISION``), not on every request.
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    # The coarse name of the program that asked for it ("Python script", "Firefox on Android").
+    client = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"Token {self.label or self.pk} of {self.user}"
+
+    @property
+    def expires_at(self) -> dt.datetime:
+        """When it stops working unless used before (each use moves it on)."""
+        return (self.last_used_at or self.created_at) + dt.timedelta(days=settings.API_TOKEN_IDLE_DAYS)
 
 
 class RecoveryCode(models.Model):

@@ -3,11 +3,13 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from backpainlog.accounts.models import Profile, RecoveryCode
+from backpainlog.accounts.models import ApiToken, Profile, RecoveryCode
 
 
 def profile_of(user: AbstractBaseUser) -> Profile:
@@ -31,6 +33,17 @@ def user_zone(user: AbstractBaseUser) -> zoneinfo.ZoneInfo:
 
 def local_today(user: AbstractBaseUser) -> dt.date:
     return timezone.localtime(timezone.now(), user_zone(user)).date()
+
+
+def api_tokens_for_user(user: AbstractBaseUser) -> QuerySet[ApiToken]:
+    """The user's tokens that still work, newest first (an expired one is deleted at its
+    next use; until then it is left out here)."""
+    cutoff = timezone.now() - dt.timedelta(days=settings.API_TOKEN_IDLE_DAYS)
+    return (
+        ApiToken.objects.filter(user=user)
+        .filter(Q(last_used_at__gt=cutoff) | Q(last_used_at__isnull=True, created_at__gt=cutoff))
+        .order_by("-created_at", "-id")
+    )
 
 
 def two_step_enabled(user: AbstractBaseUser) -> bool:

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from audit.models import AuditEvent
@@ -14,6 +15,7 @@ from audit.services import record_event
 from backpainlog.accounts.authentication import token_digest
 from backpainlog.accounts.models import ApiToken, Profile, RecoveryCode
 from backpainlog.accounts.selectors import profile_of
+from backpainlog.clients import coarse_client
 from runs.services import analytics_refresh
 
 
@@ -36,7 +38,15 @@ def api_token_create(
     """Create a token; returns the stored record and the token itself (shown once). It is
     the API's sign-in: in the account activity with ``request``'s browser and address."""
     token = secrets.token_urlsafe(32)
-    record = ApiToken.objects.create(user=user, digest=token_digest(token), label=label[:100])
+    user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+    # Obtaining it is its first use: the first requests with it then write nothing.
+    record = ApiToken.objects.create(
+        user=user,
+        digest=token_digest(token),
+        label=label[:100],
+        client=coarse_client(user_agent)[:64],
+        last_used_at=timezone.now(),
+    )
     record_event(
         user=user,
         kind=AuditEvent.Kind.TOKEN_CREATED,
@@ -55,6 +65,20 @@ def api_token_revoke(*, token: ApiToken, request: HttpRequest | None = None) -> 
         request=request,
     )
     token.delete()
+
+
+@transaction.atomic
+def api_tokens_revoke_all(*, user: User, reason: str = "", request: HttpRequest | None = None) -> int:
+    """Revoke every token of ``user`` (after a password change or reset, ``reason`` says
+    which: a stolen token must not outlive its owner's recovery); one event for them all.
+    Returns how many there were."""
+    count, _ = ApiToken.objects.filter(user=user).delete()
+    if count:
+        detail: dict[str, object] = {"all": True, "count": count}
+        if reason:
+            detail["reason"] = reason
+        record_event(user=user, kind=AuditEvent.Kind.TOKEN_REVOKED, detail=detail, request=request)
+    return count
 
 
 @transaction.atomic

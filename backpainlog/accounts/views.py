@@ -10,7 +10,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView, redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.safestring import mark_safe
@@ -32,6 +32,10 @@ def sign_up(request: HtmxHttpRequest) -> HttpResponse:
         return redirect("dashboard")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Counted once the form is valid: a typo in the form does not use up an attempt.
+        if refusal := lockout.sign_up_refusal(request):
+            form.add_error(None, refusal)
+            return render(request, "registration/signup.html", {"form": form}, status=429)
         try:
             user = services.user_sign_up(
                 username=form.cleaned_data["username"],
@@ -91,6 +95,8 @@ def _settings_context(request: AuthenticatedHttpRequest, **forms: object) -> dic
         "two_step_enabled": selectors.two_step_enabled(user),
         "recovery_codes_left": selectors.recovery_codes_left(user),
         "session_days": settings.SESSION_DAYS,
+        "api_tokens": list(selectors.api_tokens_for_user(user)),
+        "api_token_days": settings.API_TOKEN_IDLE_DAYS,
         **forms,
     }
 
@@ -108,6 +114,23 @@ def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.account_delete(user=user)
     messages.success(request, "Your account and everything in it were deleted.")
     return redirect("login")
+
+
+@login_required
+@require_http_methods(["POST"])
+def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(selectors.api_tokens_for_user(request.user), pk=pk)
+    services.api_token_revoke(token=token, request=request)
+    messages.success(request, "The token was revoked: it no longer works.")
+    return redirect(reverse("settings") + "#tokens-heading")
+
+
+@login_required
+@require_http_methods(["POST"])
+def api_tokens_revoke_all(request: AuthenticatedHttpRequest) -> HttpResponse:
+    count = services.api_tokens_revoke_all(user=request.user, request=request)
+    messages.success(request, f"{count} token{'s' if count != 1 else ''} revoked.")
+    return redirect(reverse("settings") + "#tokens-heading")
 
 
 # ------------------------------------------------------------------ signing in, two steps

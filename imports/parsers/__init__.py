@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from imports.parsers.budget import Budget
 from imports.parsers.records import (
     MAX_FILE_BYTES,
     Activity,
@@ -19,15 +20,26 @@ from imports.parsers.records import (
     UnreadableFile,
 )
 
-__all__ = ["EXTENSIONS", "MAX_FILE_BYTES", "Activity", "ParsedFile", "Skipped", "UnreadableFile", "parse"]
+__all__ = [
+    "EXTENSIONS",
+    "MAX_FILE_BYTES",
+    "Activity",
+    "Budget",
+    "ParsedFile",
+    "Skipped",
+    "UnreadableFile",
+    "parse",
+]
 
 EXTENSIONS = (".fit", ".gpx", ".tcx", ".csv", ".zip")
 
 
-def parse(name: str, data: bytes, *, zone: dt.tzinfo = dt.UTC) -> ParsedFile:
+def parse(name: str, data: bytes, *, zone: dt.tzinfo = dt.UTC, budget: Budget | None = None) -> ParsedFile:
     """The activities in ``data``, read as the format its file ``name`` says.
 
     ``zone`` reads the app's own CSV times written without an offset (a hand-edited file).
+    ``budget`` is the request's (:mod:`imports.parsers.budget`); a file on its own gets a
+    fresh one.
     """
     # Imported here: each reader pulls in its library only when that format is used.
     from imports.parsers import archive, csvfile, fit, gpx, tcx
@@ -37,14 +49,15 @@ def parse(name: str, data: bytes, *, zone: dt.tzinfo = dt.UTC) -> ParsedFile:
         raise UnreadableFile("The file is larger than 25 MB.")
     if not data:
         raise UnreadableFile("The file is empty.")
+    budget = budget or Budget()
     if extension == ".fit":
-        return fit.parse_fit(data, name=name)
+        return fit.parse_fit(data, name=name, budget=budget)
     if extension == ".gpx":
-        return gpx.parse_gpx(data, name=name)
+        return gpx.parse_gpx(data, name=name, budget=budget)
     if extension == ".tcx":
-        return tcx.parse_tcx(data, name=name)
+        return tcx.parse_tcx(data, name=name, budget=budget)
     if extension == ".csv":
-        return csvfile.parse_csv(data, zone=zone, name=name)
+        return csvfile.parse_csv(data, zone=zone, name=name, budget=budget)
     if extension == ".zip":
-        return archive.parse_zip(data, zone=zone)
+        return archive.parse_zip(data, zone=zone, budget=budget)
     raise UnreadableFile("Choose a .fit, .gpx, .tcx, .csv or .zip file.")

@@ -4,7 +4,9 @@
 When the zip has ``activities.csv`` it is the whole story (names, gear, the same
 activities as the files), so only it is read. Without it, each activity file is read on
 its own. Nothing is written to disk, so member names do not matter; sizes do: a zip
-bomb is stopped by the declared sizes and again while decompressing, by counting bytes.
+bomb is stopped by the declared sizes and again while decompressing, by counting bytes;
+the work of reading the members comes out of the request's one :class:`Budget` (eight
+large GPX files in a small zip cost what eight uploads would, in one request).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import io
 import zipfile
 import zlib
 
+from imports.parsers.budget import Budget, OverBudget
 from imports.parsers.records import MAX_FILE_BYTES, ParsedFile, Skipped, UnreadableFile
 
 MAX_MEMBERS = 20_000  # a decade of activities with photos fits in this
@@ -24,7 +27,9 @@ ACTIVITY_EXTENSIONS = (".fit", ".gpx", ".tcx")
 TOO_BIG = "The zip unpacks to more than the import allows (25 MB per file, 200 MB in all)."
 
 
-class _Budget:
+class _Bytes:
+    """The decompressed bytes the zip may still give."""
+
     def __init__(self) -> None:
         self.left = MAX_TOTAL_BYTES
 
@@ -34,22 +39,23 @@ class _Budget:
             raise UnreadableFile(TOO_BIG)
 
 
-def _read_capped(stream: io.BufferedIOBase | gzip.GzipFile | zipfile.ZipExtFile, budget: _Budget) -> bytes:
+def _read_capped(stream: io.BufferedIOBase | gzip.GzipFile | zipfile.ZipExtFile, unpacked: _Bytes) -> bytes:
     """At most ``MAX_MEMBER_BYTES``, counted as they come out of the decompressor (a
     member's declared size may lie)."""
     chunks, size = [], 0
     while chunk := stream.read(1024 * 1024):
         size += len(chunk)
-        budget.take(len(chunk))
+        unpacked.take(len(chunk))
         if size > MAX_MEMBER_BYTES:
             raise UnreadableFile(TOO_BIG)
         chunks.append(chunk)
     return b"".join(chunks)
 
 
-def parse_zip(data: bytes, *, zone: dt.tzinfo = dt.UTC) -> ParsedFile:
+def parse_zip(data: bytes, *, zone: dt.tzinfo = dt.UTC, budget: Budget | None = None) -> ParsedFile:
     from imports.parsers import parse
 
+    budget = budget or Budget()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -58,12 +64,12 @@ def parse_zip(data: bytes, *, zone: dt.tzinfo = dt.UTC) -> ParsedFile:
     if len(members) > MAX_MEMBERS:
         raise UnreadableFile(f"The zip holds more than {MAX_MEMBERS:,} files.")
     files = [member for member in members if not member.is_dir()]
-    budget = _Budget()
+    unpacked = _Bytes()
     csvs = [member for member in files if member.filename.rsplit("/", 1)[-1].lower() == "activities.csv"]
     if csvs:
         # The shallowest one is the export's own (a copy might sit deeper).
         member = min(csvs, key=lambda info: info.filename.count("/"))
-        return parse("activities.csv", _member(archive, member, budget), zone=zone)
+        return parse("activities.csv", _member(archive, member, unpacked), zone=zone, budget=budget)
 
     result = ParsedFile()
     found = False
@@ -76,13 +82,14 @@ def parse_zip(data: bytes, *, zone: dt.tzinfo = dt.UTC) -> ParsedFile:
         if not inner.endswith(ACTIVITY_EXTENSIONS):
             continue  # photos, profile, routes and the rest of an export
         found = True
+        budget.check_time()
         try:
-            content = _member(archive, member, budget)
+            content = _member(archive, member, unpacked)
             if lower.endswith(".gz"):
-                content = _gunzip(content, budget)
-            result.extend(parse(inner.rsplit("/", 1)[-1], content, zone=zone))
+                content = _gunzip(content, unpacked)
+            result.extend(parse(inner.rsplit("/", 1)[-1], content, zone=zone, budget=budget))
         except UnreadableFile as exc:
-            if exc.message == TOO_BIG:
+            if isinstance(exc, OverBudget) or exc.message == TOO_BIG:
                 raise
             result.skipped.append(Skipped(member.filename, exc.message))
     if not found:
@@ -90,12 +97,12 @@ def parse_zip(data: bytes, *, zone: dt.tzinfo = dt.UTC) -> ParsedFile:
     return result
 
 
-def _member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: _Budget) -> bytes:
-    if member.file_size > MAX_MEMBER_BYTES or member.file_size > budget.left:
+def _member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, unpacked: _Bytes) -> bytes:
+    if member.file_size > MAX_MEMBER_BYTES or member.file_size > unpacked.left:
         raise UnreadableFile(TOO_BIG)
     try:
         with archive.open(member) as stream:
-            return _read_capped(stream, budget)
+            return _read_capped(stream, unpacked)
     except UnreadableFile:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
@@ -103,10 +110,10 @@ def _member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, budget: _Budget) 
         raise UnreadableFile(f"{member.filename} in the zip cannot be read.") from None
 
 
-def _gunzip(data: bytes, budget: _Budget) -> bytes:
+def _gunzip(data: bytes, unpacked: _Bytes) -> bytes:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            return _read_capped(stream, budget)
+            return _read_capped(stream, unpacked)
     except UnreadableFile:
         raise
     except (OSError, EOFError, zlib.error, ValueError):

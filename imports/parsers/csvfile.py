@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from exports.csvformat import SI_COLUMNS, spreadsheet_text
+from imports.parsers.budget import Budget
 from imports.parsers.records import (
     Activity,
     ParsedFile,
@@ -33,7 +34,8 @@ from imports.parsers.records import (
 
 OWN_REQUIRED = ["id", "started_at", "activity", "distance_m"]
 STRAVA_REQUIRED = ["Activity Date", "Activity Type", "Distance"]
-MAX_ROWS = 100_000  # a decade of daily runs is 3,650; far more is not a log
+# How many rows are read between two looks at the budget (rows and CPU time).
+COUNT_EVERY = 256
 
 
 class RowError(ValueError):
@@ -55,16 +57,19 @@ def _rows(text: str) -> Iterator[list[str]]:
         raise UnreadableFile(f"This is not a readable CSV file (line {reader.line_num}: {exc}).") from None
 
 
-def parse_csv(data: bytes, *, zone: dt.tzinfo = dt.UTC, name: str = "file.csv") -> ParsedFile:
+def parse_csv(
+    data: bytes, *, zone: dt.tzinfo = dt.UTC, name: str = "file.csv", budget: Budget | None = None
+) -> ParsedFile:
+    budget = budget or Budget()
     if b"\x00" in data:
         # Text never holds NUL (PostgreSQL cannot store it): this is binary data.
         raise UnreadableFile("This is not a CSV file (it holds binary data).")
     rows = _rows(decode_csv(data))
     header = [cell.strip() for cell in next(rows, [])]
     if "Activity Date" in header or "Activity Type" in header or "Activity ID" in header:
-        result = _strava(header, rows)
+        result = _strava(header, rows, budget)
     elif set(header) & set(SI_COLUMNS):
-        result = _own(header, rows, zone)
+        result = _own(header, rows, zone, budget)
     else:
         raise UnreadableFile(
             "This CSV is neither a backpainlog export (columns id, started_at, distance_m, …) "
@@ -84,11 +89,17 @@ def _require(header: list[str], names: list[str], what: str) -> None:
         )
 
 
-def _each_row(rows: Iterator[list[str]], read: Callable[[list[str], str], Activity | Skipped]) -> ParsedFile:
+def _each_row(
+    rows: Iterator[list[str]], read: Callable[[list[str], str], Activity | Skipped], budget: Budget
+) -> ParsedFile:
     result = ParsedFile()
+    counted = 0
     for number, row in enumerate(rows, start=2):  # line 1 is the header
-        if number > MAX_ROWS:
-            raise UnreadableFile(f"The file has more than {MAX_ROWS:,} rows.")
+        counted += 1
+        if counted == COUNT_EVERY:
+            budget.spend("rows", counted)
+            budget.check_time()
+            counted = 0
         if not any(cell.strip() for cell in row):
             continue
         item = f"Row {number}"
@@ -100,6 +111,7 @@ def _each_row(rows: Iterator[list[str]], read: Callable[[list[str], str], Activi
             result.activities.append(record)
         else:
             result.skipped.append(record)
+    budget.spend("rows", counted)
     return result
 
 
@@ -128,7 +140,7 @@ def _integer(text: str, column: str) -> int | None:
 # --- The app's own export ---------------------------------------------------------------
 
 
-def _own(header: list[str], rows: Iterator[list[str]], zone: dt.tzinfo) -> ParsedFile:
+def _own(header: list[str], rows: Iterator[list[str]], zone: dt.tzinfo, budget: Budget) -> ParsedFile:
     _require(header, OWN_REQUIRED, "backpainlog CSV")
     # The SI columns by name; "flags" and the columns for people (in km or miles) are
     # ignored: flags are recomputed, the SI columns say the same more precisely.
@@ -170,7 +182,7 @@ def _own(header: list[str], rows: Iterator[list[str]], zone: dt.tzinfo) -> Parse
             names_gear=True,
         )
 
-    return _each_row(rows, read)
+    return _each_row(rows, read, budget)
 
 
 def _iso_time(text: str, zone: dt.tzinfo) -> dt.datetime:
@@ -213,7 +225,7 @@ def _positions(header: list[str], name: str) -> list[int]:
     return [number for number, column in enumerate(header) if column == name]
 
 
-def _strava(header: list[str], rows: Iterator[list[str]]) -> ParsedFile:
+def _strava(header: list[str], rows: Iterator[list[str]], budget: Budget) -> ParsedFile:
     _require(header, STRAVA_REQUIRED, "Strava activities.csv")
     column: dict[str, Any] = {
         name: (_positions(header, name) or [None])[0]
@@ -273,7 +285,7 @@ def _strava(header: list[str], rows: Iterator[list[str]]) -> ParsedFile:
             names_gear=True,
         )
 
-    return _each_row(rows, read)
+    return _each_row(rows, read, budget)
 
 
 # Strava names an activity by the time of day unless the athlete renames it: no note.

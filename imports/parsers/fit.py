@@ -1,11 +1,13 @@
 """FIT files (Garmin, Wahoo, Coros, Suunto, Strava's app), read with fitdecode.
 
 Each ``session`` message is one activity, with the watch's own totals: distance, timer
-time (pauses excluded) and ascent.
+time (pauses excluded) and ascent. A file holds a handful at most (a multisport race);
+past ``MAX_FIT_SESSIONS`` the rest are not read, and the result says so.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import warnings
@@ -13,6 +15,7 @@ from typing import Any
 
 import fitdecode
 
+from imports.parsers.budget import MAX_FIT_SESSIONS, Budget, OverBudget
 from imports.parsers.records import (
     Activity,
     ParsedFile,
@@ -33,14 +36,27 @@ EARLIEST_FIT_TIME = dt.datetime(1989, 12, 31, tzinfo=dt.UTC) + dt.timedelta(seco
 SESSION_FIELDS = {"sport", "sub_sport", "start_time", "total_distance", "total_timer_time", "total_ascent"}
 
 
-def _sessions(data: bytes) -> tuple[list[dict[str, Any]], Exception | None]:
+@dataclasses.dataclass
+class _Read:
+    sessions: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    error: Exception | None = None
+    refused: int = 0  # sessions past the cap, not read
+
+
+# How many messages are decoded between two looks at the budget.
+COUNT_EVERY = 1024
+
+
+def _sessions(data: bytes, budget: Budget) -> _Read:
     """The session messages read before the end of the file or the first error.
 
     Truncated files and files with a stray second header are common: watches lose power,
     apps append junk. What was read before the error is kept; the CRC is not checked, so
-    that a file cut after its session still counts.
+    that a file cut after its session still counts. Every message decoded is spent from
+    ``budget`` (a file of a million records would take a minute).
     """
-    sessions: list[dict[str, Any]] = []
+    read = _Read()
+    messages = 0
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -52,29 +68,46 @@ def _sessions(data: bytes) -> tuple[list[dict[str, Any]], Exception | None]:
             )
             with reader:
                 for frame in reader:
-                    if isinstance(frame, fitdecode.FitDataMessage) and frame.name == "session":
-                        sessions.append(
-                            {
-                                field.name: field.value
-                                for field in frame.fields
-                                if field.name in SESSION_FIELDS
-                            }
-                        )
+                    messages += 1
+                    if messages == COUNT_EVERY:
+                        budget.spend("messages", messages)
+                        budget.check_time()
+                        messages = 0
+                    if not (isinstance(frame, fitdecode.FitDataMessage) and frame.name == "session"):
+                        continue
+                    if len(read.sessions) >= MAX_FIT_SESSIONS:
+                        read.refused += 1
+                        continue
+                    read.sessions.append(
+                        {field.name: field.value for field in frame.fields if field.name in SESSION_FIELDS}
+                    )
+    except OverBudget:
+        raise
     except Exception as exc:
-        return sessions, exc
-    return sessions, None
+        read.error = exc
+    budget.spend("messages", messages)
+    return read
 
 
-def parse_fit(data: bytes, *, name: str = "file.fit") -> ParsedFile:
-    sessions, error = _sessions(data)
+def parse_fit(data: bytes, *, name: str = "file.fit", budget: Budget | None = None) -> ParsedFile:
+    read = _sessions(data, budget or Budget())
+    sessions = read.sessions
     if not sessions:
-        if error is not None:
-            raise UnreadableFile(f"This is not a readable FIT file ({_describe(error)}).")
+        if read.error is not None:
+            raise UnreadableFile(f"This is not a readable FIT file ({_describe(read.error)}).")
         raise UnreadableFile("This FIT file holds no activity (no session).")
     result = ParsedFile()
     for number, session in enumerate(sessions, start=1):
         item = name if len(sessions) == 1 else f"{name}, session {number}"
         result.extend(_session(session, item))
+    if read.refused:
+        result.skipped.append(
+            Skipped(
+                name,
+                f"The file holds {MAX_FIT_SESSIONS + read.refused:,} sessions: only the first "
+                f"{MAX_FIT_SESSIONS} were read, the other {read.refused:,} were not imported.",
+            )
+        )
     return result
 
 

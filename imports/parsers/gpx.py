@@ -10,6 +10,7 @@ from __future__ import annotations
 import gpxpy
 import gpxpy.gpx
 
+from imports.parsers.budget import Budget
 from imports.parsers.records import (
     RUNS,
     WALKS,
@@ -32,16 +33,21 @@ from imports.parsers.xmlsafety import decode_text, local_name, safe_tree
 STRAVA_GPX_TYPES = {"1": "Ride", "4": "Hike", "9": "Run", "10": "Walk"}
 
 
-def parse_gpx(data: bytes, *, name: str = "file.gpx") -> ParsedFile:
+def parse_gpx(data: bytes, *, name: str = "file.gpx", budget: Budget | None = None) -> ParsedFile:
+    budget = budget or Budget()
     text = decode_text(data)
-    # Vetted first: gpxpy parses with lxml when it is installed, which expands entities.
-    root = safe_tree(data, "GPX")
+    # Vetted and counted first: gpxpy parses with lxml when it is installed, which expands
+    # entities, and it cannot be stopped half-way, so the points it will read are
+    # counted against the budget before it starts.
+    root = safe_tree(text, "GPX", budget, point="trkpt")
     if local_name(root.tag) != "gpx":
         raise UnreadableFile("This is not a GPX file (its root element is not <gpx>).")
+    del root  # gpxpy builds a tree of its own
     try:
         document = gpxpy.parse(text)
     except Exception as exc:
         raise UnreadableFile(f"This is not a readable GPX file ({_first_line(exc)}).") from None
+    budget.check_time()
     return activity_of(document, name)
 
 

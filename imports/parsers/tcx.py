@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
+from imports.parsers.budget import Budget
 from imports.parsers.records import (
     Activity,
     ParsedFile,
@@ -25,9 +26,8 @@ from imports.parsers.records import (
 from imports.parsers.xmlsafety import decode_text, local_name, safe_tree
 
 
-def parse_tcx(data: bytes, *, name: str = "file.tcx") -> ParsedFile:
-    decode_text(data)  # a clear message for text that is not in its encoding
-    root = safe_tree(data, "TCX")
+def parse_tcx(data: bytes, *, name: str = "file.tcx", budget: Budget | None = None) -> ParsedFile:
+    root = safe_tree(decode_text(data), "TCX", budget or Budget(), point="Trackpoint")
     if local_name(root.tag) != "TrainingCenterDatabase":
         raise UnreadableFile("This is not a TCX file (its root element is not <TrainingCenterDatabase>).")
     activities = [element for element in root.iter() if local_name(element.tag) == "Activity"]

@@ -108,15 +108,21 @@
     });
   }
 
+  // The CSRF cookie: "__Host-csrftoken" under HTTPS (bound to this host and path "/",
+  // secure), "csrftoken" otherwise.
+  var CSRF_COOKIE = /(?:^|;\s*)(?:__Host-)?csrftoken=([^;]+)/;
+
   // The current token (it changes at each sign-in): from the cookie, which the worker
   // reads through the Cookie Store API where it has it; the entry's own only as a last resort.
   function csrfToken(entry) {
     if (global.document) {
-      var match = /(?:^|;\s*)csrftoken=([^;]+)/.exec(global.document.cookie);
+      var match = CSRF_COOKIE.exec(global.document.cookie);
       return Promise.resolve(match ? decodeURIComponent(match[1]) : entry.csrf);
     }
     if (global.cookieStore) {
-      return global.cookieStore.get("csrftoken").then(function (cookie) {
+      return global.cookieStore.get("__Host-csrftoken").then(function (cookie) {
+        return cookie || global.cookieStore.get("csrftoken");
+      }).then(function (cookie) {
         return cookie ? decodeURIComponent(cookie.value) : entry.csrf;
       }, function () { return entry.csrf; });
     }
@@ -230,7 +236,7 @@
 
   global.BackpainlogOutbox = {
     all: all, get: get, put: put, remove: remove, clear: clear, flush: flush, setOwner: setOwner,
-    onChange: onChange, retryDelay: retryDelay, messages: messages
+    onChange: onChange, retryDelay: retryDelay, messages: messages, csrfCookie: CSRF_COOKIE
   };
 })(self);
 
@@ -376,7 +382,7 @@
   }
 
   function csrfOf(form) {
-    var match = /(?:^|;\s*)csrftoken=([^;]+)/.exec(document.cookie);
+    var match = Outbox.csrfCookie.exec(document.cookie);
     if (match) return decodeURIComponent(match[1]);
     var hidden = form.elements.csrfmiddlewaretoken;
     return hidden ? hidden.value : "";

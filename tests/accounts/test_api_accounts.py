@@ -15,6 +15,7 @@ from backpainlog.accounts.selectors import profile_of
 from runs.models import PainCheckin, Run
 from shoes.models import Insole, Shoe
 from tests.factories import PASSWORD, InsoleFactory, PainCheckinFactory, RunFactory, ShoeFactory
+from tests.helpers import with_token
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
@@ -22,12 +23,6 @@ TOKEN_URL = "/api/v1/auth/token/"
 LOGOUT_URL = "/api/v1/auth/logout/"
 PROFILE_URL = "/api/v1/profile/"
 ACCOUNT_URL = "/api/v1/account/"
-
-
-def with_token(token: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    return client
 
 
 def obtain_token(username: str = "alice", password: str = PASSWORD) -> str:

@@ -6,23 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import os
-import re
 import subprocess
-import sys
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from django.contrib.sessions.models import Session
-from django.core import mail
 from django.core.management import call_command
 from django.db.models import F
 from django.test import Client
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, UserFactory
+from tests.helpers import reset_password_by_email, settings_in_process
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +151,7 @@ def test_an_administrator_lifts_the_pause(client: Client, alice: User) -> None:
 
 def test_behind_the_proxy_the_forwarded_address_is_counted(settings: object, alice: User) -> None:
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
+    settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
     proxy = Client(REMOTE_ADDR="10.0.0.1")
     for n in range(LIMIT):
         proxy.post(
@@ -189,6 +187,7 @@ def test_ipv6_addresses_count_per_64_block(alice: User) -> None:
 
 def test_a_forwarded_address_that_is_no_address_is_still_counted(settings: object, alice: User) -> None:
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
+    settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
     proxy = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     for _ in range(LIMIT):
         response = proxy.post(
@@ -328,12 +327,8 @@ def test_changing_the_password_signs_out_every_other_session(alice: User) -> Non
 def test_resetting_the_password_signs_out_every_session(client: Client, alice: User) -> None:
     phone = Client()
     assert sign_in(phone, "alice", PASSWORD).status_code == 302
-    client.post("/accounts/password_reset/", {"email": alice.email})
-    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[0].body)
-    assert link is not None
-    form_url = client.get(link.group(1))["Location"]
 
-    response = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    response = reset_password_by_email(client, alice, NEW_PASSWORD)
 
     assert response.status_code == 302
     assert not is_signed_in(phone)
@@ -347,13 +342,7 @@ def test_a_session_lasts_fourteen_days_unless_configured(client: Client, alice: 
 
 
 def _session_age(days: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "import backpainlog.settings as s; print(s.SESSION_COOKIE_AGE)"],
-        env={**os.environ, "DJANGO_DEBUG": "1", "DJANGO_SESSION_DAYS": days},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return settings_in_process("s.SESSION_COOKIE_AGE", DJANGO_SESSION_DAYS=days)
 
 
 def test_the_session_length_comes_from_the_environment() -> None:
@@ -361,3 +350,58 @@ def test_the_session_length_comes_from_the_environment() -> None:
     refused = _session_age("0")
     assert refused.returncode != 0
     assert "DJANGO_SESSION_DAYS must be 1 or more" in refused.stderr
+
+
+# --- Passwords given again while signed in ---
+
+
+def _change_password(client: Client, old: str) -> object:
+    return client.post(
+        "/accounts/password_change/",
+        {"old_password": old, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+
+
+def test_wrong_old_passwords_at_the_password_change_lock_the_account_out(alice: User) -> None:
+    """20 wrong guesses went uncounted, then the right one worked."""
+    client = Client()
+    client.force_login(alice)
+    for _ in range(LIMIT - 1):
+        assert _change_password(client, "wrong guess").status_code == 200
+    assert _change_password(client, "wrong guess").status_code == 429
+
+    response = _change_password(client, PASSWORD)
+
+    assert response.status_code == 200
+    assert "Too many wrong passwords" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.check_password(PASSWORD)
+    assert sign_in(Client(), "alice", PASSWORD).status_code == 429
+    assert AccessAttempt.objects.filter(username="alice", failures_since_start=LIMIT).exists()
+
+
+def test_wrong_passwords_at_the_api_account_deletion_lock_the_account_out(alice: User) -> None:
+    api = APIClient()
+    api.force_authenticate(alice)
+    for _ in range(LIMIT - 1):
+        response = api.delete("/api/v1/account/", {"password": "wrong guess"}, format="json")
+        assert response.status_code == 400
+        assert response.json() == {"password": ["Incorrect password."]}
+    assert api.delete("/api/v1/account/", {"password": "wrong guess"}, format="json").status_code == 429
+
+    response = api.delete("/api/v1/account/", {"password": PASSWORD}, format="json")
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert User.objects.filter(pk=alice.pk).exists()
+    events = alice.audit_events.filter(kind="sign_in_failed")
+    assert events.count() == LIMIT
+    assert events.first().detail["via"] == "api"
+    assert events.first().detail["step"] == "password_check"
+
+
+def test_the_right_password_at_the_api_account_deletion_still_deletes(alice: User) -> None:
+    api = APIClient()
+    api.force_authenticate(alice)
+    assert api.delete("/api/v1/account/", {"password": PASSWORD}, format="json").status_code == 204
+    assert not User.objects.filter(pk=alice.pk).exists()

@@ -138,14 +138,17 @@ def test_password_change(alice: User, alice_client: Client) -> None:
     assert event.detail == {"via": "settings"}
 
 
-def test_a_refused_password_change_records_nothing(alice: User, alice_client: Client) -> None:
+def test_a_wrong_old_password_is_a_failed_sign_in_not_a_change(alice: User, alice_client: Client) -> None:
     before = kinds(alice)
     response = alice_client.post(
         "/accounts/password_change/",
         {"old_password": "nope", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     )
     assert response.status_code == 200
-    assert kinds(alice) == before
+    assert kinds(alice) == [*before, AuditEvent.Kind.SIGN_IN_FAILED]
+    event = last(alice)
+    assert event.detail == {"via": "web", "step": "password_check"}
+    assert event.summary() == "Wrong password given while signed in (settings)"
 
 
 def test_password_reset_by_email(alice: User) -> None:
@@ -308,7 +311,7 @@ def test_every_share_link_access_is_recorded_for_the_owner(
     assert response.status_code == 200
     event = last(alice)
     assert event.kind == AuditEvent.Kind.SHARE_OPENED
-    assert event.detail == {"link_id": link.pk, "label": "Physio", "opened": opened}
+    assert event.detail == {"link_id": link.pk, "label": "Physio", "opened": opened, "count": 1}
     assert event.client == "Safari on iPhone"
     assert event.address == ""  # the clinician's address is never kept
     assert "192.0.2.44" not in str(AuditEvent.objects.values_list())

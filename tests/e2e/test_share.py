@@ -65,7 +65,8 @@ def test_share_a_report_with_a_clinician(open_phone: PhoneFactory, runner: User)
     assert response.headers["referrer-policy"] == "no-referrer"
     assert "no-store" in response.headers["cache-control"]
     expect(clinic.get_by_role("heading", name="Running and back-pain report")).to_be_visible()
-    expect(clinic.get_by_text(runner.username, exact=True)).to_be_visible()
+    # Named as "the runner": the account has no name, and the sign-in name is never shown.
+    expect(clinic.get_by_text("The runner", exact=True)).to_be_visible()
     chart = clinic.locator("svg.chart-weekly")
     expect(chart).to_be_visible()
     box = chart.bounding_box()

@@ -1,44 +1,59 @@
-"""The guessing limit's window (README, Share links: "refused for the rest of those 10
-minutes") runs from the first failure: later failures do not move its end."""
+"""The guessing limit's window (README, Share links): a fixed 10-minute window on the
+clock; its slots expire with it, and the next window counts afresh."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
 
-from django.core.cache import caches
+import pytest
 from django.db import connection
 from django.test import RequestFactory
 
+from backpainlog.ratelimit import Limit
 from sharing import throttle
 
 
-def stored_expiry() -> dt.datetime:
+def stored_expiries() -> list[dt.datetime]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT expires FROM backpainlog_cache")
         rows = cursor.fetchall()
-    assert len(rows) == 1
-    (expires,) = rows[0]
-    if isinstance(expires, str):
-        expires = dt.datetime.fromisoformat(expires)
-    return expires if expires.tzinfo else expires.replace(tzinfo=dt.UTC)
+    values = [dt.datetime.fromisoformat(value) if isinstance(value, str) else value for (value,) in rows]
+    return [value if value.tzinfo else value.replace(tzinfo=dt.UTC) for value in values]
 
 
-def test_the_block_lasts_the_window_from_the_first_failure(db: None) -> None:
+def test_the_block_lasts_until_the_window_ends(db: None) -> None:
     request = RequestFactory().get("/shared/x/", REMOTE_ADDR="198.51.100.20")
-    first = time.time()
     for _ in range(throttle.MAX_FAILURES):
-        throttle.record_failure(request)
+        assert throttle.record_failure(request) is not None
     assert throttle.is_blocked(request)
-    window_end = dt.datetime.fromtimestamp(first + throttle.WINDOW_SECONDS, dt.UTC)
-    assert abs((stored_expiry() - window_end).total_seconds()) < 5
+    assert throttle.record_failure(request) is None
+    now = time.time()
+    window_end = dt.datetime.fromtimestamp(
+        now - now % throttle.WINDOW_SECONDS + throttle.WINDOW_SECONDS, dt.UTC
+    )
+    expiries = stored_expiries()
+    assert len(expiries) == throttle.MAX_FAILURES
+    assert all(abs((expiry - window_end).total_seconds()) < 5 for expiry in expiries)
+    assert 0 < throttle.retry_after() <= throttle.WINDOW_SECONDS
 
 
-def test_a_failure_after_the_window_starts_a_new_one(db: None) -> None:
-    request = RequestFactory().get("/shared/x/", REMOTE_ADDR="198.51.100.21")
-    throttle.record_failure(request)
-    caches["shared"].delete(throttle._key(request))  # the window ran out
-    throttle.record_failure(request)
-    assert not throttle.is_blocked(request)
-    window_end = dt.datetime.fromtimestamp(time.time() + throttle.WINDOW_SECONDS, dt.UTC)
-    assert abs((stored_expiry() - window_end).total_seconds()) < 5
+def test_a_slot_given_back_is_not_counted(db: None) -> None:
+    limit = Limit("test", 2, 600)
+    first = limit.take("a")
+    assert first is not None
+    assert limit.take("a") is not None
+    assert limit.take("a") is None
+    first.give_back()
+    assert limit.take("a") is not None
+    assert limit.take("b") is not None  # another address counts on its own
+
+
+def test_the_next_window_counts_afresh(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    limit = Limit("test", 1, 600)
+    now = 1_800_000_000.0
+    monkeypatch.setattr(time, "time", lambda: now)
+    assert limit.take("a") is not None
+    assert limit.take("a") is None
+    now += 600
+    assert limit.take("a") is not None

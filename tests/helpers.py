@@ -1,0 +1,46 @@
+"""Small steps several test modules take: settings read in a fresh process, an API
+client with a token, a password reset by e-mail."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core import mail
+from django.test import Client
+from rest_framework.test import APIClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def settings_in_process(expression: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``expression`` over ``backpainlog.settings`` (as ``s``), printed by a new Python
+    process with ``env`` added to this one's (development mode unless it says otherwise)."""
+    return subprocess.run(  # noqa: S603 (the test's own script)
+        [sys.executable, "-c", f"import backpainlog.settings as s; print({expression})"],
+        env={**os.environ, "DJANGO_DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+def with_token(token: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def reset_password_by_email(client: Client, user: User, new_password: str) -> Any:
+    """Ask for the reset e-mail, follow its link and set ``new_password``: the answer."""
+    client.post("/accounts/password_reset/", {"email": user.email})
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[-1].body)
+    assert link is not None
+    form_url = client.get(link.group(1))["Location"]
+    return client.post(form_url, {"new_password1": new_password, "new_password2": new_password})
