@@ -39,6 +39,7 @@ DATE_RANGE_OPERATIONS = [
     "GET /api/v1/pain-checkins/",
     "GET /api/v1/flags/",
     "GET /api/v1/insights/",
+    "GET /api/v1/episodes/",
     "GET /api/v1/stats/weekly/",
     "GET /export/runs.csv",
     "GET /export/fhir.json",
