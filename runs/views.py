@@ -217,7 +217,9 @@ def raised_by(run: Run) -> list[Raised]:
             detail = f"{run.spike_band}, +{evidence.get('increase_pct', 0):.0f} % on the longest of the 30 days before"
         elif kind in ("shoe_nearing", "shoe_worn") and evidence.get("threshold_m"):
             share = evidence["shoe_distance_m"] / evidence["threshold_m"]
-            detail = f"{evidence.get('shoe_name', 'the pair')}, {share:.0%} of its replacement distance"
+            detail = (
+                f"{evidence.get('shoe_name', 'the pair')}, {share * 100:.0f} % of its replacement distance"
+            )
         elif kind == "weekly_increase" and "increase_pct" in evidence:
             detail = f"+{evidence['increase_pct']:.0f} % on the week before"
         elif kind == "pain_flare":

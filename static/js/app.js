@@ -114,6 +114,27 @@
     return true;
   }
 
+  // The on-screen keyboard: a box being typed in on a touch screen while the visible part
+  // of the page is much shorter than the screen. The class lets the Save bar and the tab
+  // bar step aside (app.css), so the pain scale stays in reach.
+  var touch = global.matchMedia && global.matchMedia("(pointer: coarse)").matches;
+  function typing() {
+    var active = document.activeElement;
+    return Boolean(active && active.matches
+      && active.matches("input:not([type=radio]):not([type=checkbox]):not([type=hidden]), textarea"));
+  }
+  function keyboardCheck() {
+    var visible = global.visualViewport ? global.visualViewport.height : global.innerHeight;
+    var open = touch && typing() && visible < global.screen.height * 0.7;
+    document.documentElement.classList.toggle("keyboard-open", open);
+  }
+  if (touch) {
+    document.addEventListener("focusin", keyboardCheck);
+    document.addEventListener("focusout", function () { setTimeout(keyboardCheck, 0); });
+    if (global.visualViewport) global.visualViewport.addEventListener("resize", keyboardCheck);
+    global.addEventListener("resize", keyboardCheck);
+  }
+
   // Capturing, and registered before outbox.js: the question comes before the form goes
   // to htmx, the network or the offline outbox.
   document.addEventListener("submit", function (event) {
