@@ -190,13 +190,17 @@ class RunForm(ServiceModelForm):
         if self.stored is not None and typed == self.stored:
             return []
         pk = None if self.instance._state.adding else self.instance.pk
-        return plausibility.unlikely_reasons(
+        reasons = plausibility.unlikely_reasons(
             activity=data["activity"],
             distance_m=data["distance"],
             duration_s=data["duration"],
             longest_before_m=plausibility.longest_before(self.instance.user, data["started_at"], exclude=pk),
             unit=self.unit,
         )
+        if reasons:
+            # The question has the focus, not the distance box (which would scroll away).
+            self.fields["distance"].widget.attrs.pop("autofocus", None)
+        return reasons
 
     def ready_to_save(self) -> bool:
         """Valid, and nothing left to ask."""

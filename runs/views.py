@@ -214,14 +214,12 @@ def raised_by(run: Run) -> list[Raised]:
         evidence = run.flag_evidence.get(kind) or {}
         detail = ""
         if kind == "long_run_spike" and run.spike_band:
-            detail = f"{run.spike_band}, +{evidence.get('increase_pct', 0):.0f} % on the longest of the 30 days before"
+            detail = f"{run.spike_band}, +{evidence.get('increase_pct', 0):.0f}\u00a0% on the longest of the 30 days before"
         elif kind in ("shoe_nearing", "shoe_worn") and evidence.get("threshold_m"):
             share = evidence["shoe_distance_m"] / evidence["threshold_m"]
-            detail = (
-                f"{evidence.get('shoe_name', 'the pair')}, {share * 100:.0f} % of its replacement distance"
-            )
+            detail = f"{evidence.get('shoe_name', 'the pair')}, {share * 100:.0f}\u00a0% of its replacement distance"
         elif kind == "weekly_increase" and "increase_pct" in evidence:
-            detail = f"+{evidence['increase_pct']:.0f} % on the week before"
+            detail = f"+{evidence['increase_pct']:.0f}\u00a0% on the week before"
         elif kind == "pain_flare":
             detail = f"pain {run.pain_before} → {run.pain_after}"
         raised.append(Raised(kind=kind, title=definition.title, detail=detail))

@@ -64,6 +64,8 @@
     var form = question.closest("form");
     var change = question.querySelector("[data-change-it]");
     if (!form || !change) return;
+    var anyway = question.querySelector("button[name=save_anyway]");
+    if (anyway) anyway.focus({ preventScroll: true });
     change.addEventListener("click", function (event) {
       event.preventDefault();
       dismiss(form, question);
@@ -169,10 +171,17 @@
     return found;
   }
 
+  // The confirmation replaces the form where Save was tapped, at the bottom: it is shown
+  // from its first line.
+  function initSaved(card) {
+    card.scrollIntoView({ block: "start" });
+  }
+
   function init(root) {
     within(root, "[data-scale-for]").forEach(once(initScale));
     within(root, "form[data-pace]").forEach(once(initPace));
     within(root, "[data-question]").forEach(once(initQuestion));
+    within(root, ".card.saved").forEach(once(initSaved));
   }
 
   document.addEventListener("DOMContentLoaded", function () { init(document); });

@@ -334,7 +334,7 @@ def test_the_confirmation_names_the_flags_with_links_and_has_done(
     spike = confirmation.get_by_role("link", name="Long-run spike")
     expect(spike).to_have_attribute("href", "/definitions/#long_run_spike")
     expect(confirmation.get_by_role("listitem").filter(has_text="Long-run spike")).to_contain_text(
-        "moderate, +50 %"
+        "moderate, +50\u00a0%"
     )
     expect(
         confirmation.get_by_role("link", name="Shoes nearing their replacement distance")
