@@ -11,7 +11,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from backpainlog.units import METRES_PER_UNIT, UNIT_DECIMALS, from_metres, to_metres
+from backpainlog.units import (
+    METRES_PER_UNIT,
+    UNIT_DECIMALS,
+    Unreadable,
+    from_metres,
+    parse_decimal,
+    to_metres,
+)
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
@@ -66,6 +73,11 @@ def _in_unit(metres: float, unit: str, rounding: str) -> Decimal:
 class DistanceField(forms.DecimalField):
     """A distance typed in the user's unit (km or mi), cleaned to metres.
 
+    A text box, not a number box: a number box in a browser set to English drops "8,2"
+    (or reads it as 82), so the typed text comes to the server as typed and is read here
+    with a decimal point or a decimal comma (:func:`backpainlog.units.parse_decimal`).
+    ``inputmode`` still opens the phone's number pad.
+
     ``max_m`` and ``min_m`` are the model's limits in metres; the messages show them in the
     user's unit.
     """
@@ -85,8 +97,19 @@ class DistanceField(forms.DecimalField):
         validators = [MaxValueValidator(_in_unit(max_m, unit, ROUND_DOWN))]
         if min_m is not None:
             validators.append(MinValueValidator(_in_unit(min_m, unit, ROUND_UP)))
+        kwargs.setdefault("widget", forms.TextInput)
         super().__init__(decimal_places=UNIT_DECIMALS, max_digits=12, validators=validators, **kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "step": "any", "min": "0"})
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "data-decimal": ""})
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal | int | float):
+            return super().to_python(value)
+        try:
+            return parse_decimal(str(value))
+        except Unreadable as exc:
+            raise ValidationError(str(exc), code="invalid") from None
 
     def prepare_value(self, value: Any) -> Any:
         # Initial values come from the model in metres; bound values are what was typed.
@@ -139,6 +162,17 @@ class ServiceModelForm(forms.ModelForm):
                     cleaned[name] = stored
         return cleaned
 
+    def _update_errors(self, errors: ValidationError) -> None:
+        super()._update_errors(self._named_for_form(errors))
+
+    def _named_for_form(self, exc: ValidationError) -> ValidationError:
+        """``exc`` with its errors under the form's field names (``distance`` for
+        ``distance_m``)."""
+        if not hasattr(exc, "error_dict"):
+            return exc
+        to_form = {model_name: form_name for form_name, model_name in self.converted_fields.items()}
+        return ValidationError({to_form.get(name, name): errors for name, errors in exc.error_dict.items()})
+
     def service_fields(self) -> dict[str, Any]:
         data = {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
         if self.cleaned_data.get("id"):
@@ -148,12 +182,11 @@ class ServiceModelForm(forms.ModelForm):
         return data
 
     def add_service_errors(self, exc: ValidationError) -> None:
-        to_form = {model_name: form_name for form_name, model_name in self.converted_fields.items()}
+        exc = self._named_for_form(exc)
         if not hasattr(exc, "error_dict"):
             self.add_error(None, exc)
             return
-        for name, errors in exc.error_dict.items():
-            field = to_form.get(name, name)
+        for field, errors in exc.error_dict.items():
             # Errors on hidden fields (the client id) would not be seen: show them on top.
             shown = field in self.fields and not self.fields[field].widget.is_hidden
             self.add_error(field if shown else None, errors)

@@ -27,6 +27,7 @@ BACKGROUND_COLOR = "#f7f7f5"  # --bg in app.css (light)
 SHELL_STATIC = [
     "css/app.css",
     "css/charts.css",
+    "js/numbers.js",
     "js/app.js",
     "js/pwa.js",
     "js/outbox.js",

@@ -90,6 +90,14 @@ class RunSerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+        extra_kwargs = {
+            "duration_s": {
+                "help_text": (
+                    "Seconds. A run or walk of 1000 m or more faster than 120 s/km (run) or "
+                    "210 s/km (walk) is a 400 on this field, with the pace in the message."
+                )
+            }
+        }
 
 
 @extend_schema_view(

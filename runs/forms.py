@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -13,13 +12,12 @@ from django.utils import timezone
 
 from backpainlog.accounts.selectors import profile_of
 from backpainlog.forms import DateRangeForm, DistanceField, ServiceModelForm
-from backpainlog.units import format_duration
-from runs.models import MAX_DISTANCE_M, MAX_DURATION_S, RPE_MIN, PainCheckin, Run
+from backpainlog.units import DURATION_HINT, Unreadable, format_duration, parse_duration
+from runs import plausibility
+from runs.models import MAX_DISTANCE_M, MAX_DURATION_S, RPE_MIN, PainCheckin, Run, implausible_pace
 from runs.selectors import last_surface
 from shoes.models import Insole, Shoe
 from shoes.selectors import GearModel, default_pair
-
-_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2})$")
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -37,32 +35,27 @@ class PainScaleInput(forms.NumberInput):
 
 
 class DurationField(forms.CharField):
-    """A duration typed as h:mm:ss, mm:ss or minutes ("45", "45.5"); cleaned to seconds."""
+    """A duration typed as h:mm:ss, mm:ss, minutes or stopwatch digits ("4530" is 45:30),
+    on a numeric keypad; cleaned to seconds (:func:`backpainlog.units.parse_duration`)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_length=12, **kwargs)
-        self.widget.attrs.update({"placeholder": "mm:ss or h:mm:ss", "autocomplete": "off"})
+        self.widget.attrs.update(
+            {
+                "placeholder": "mm:ss or 4530",
+                "autocomplete": "off",
+                # Digits only: a phone's number pad has no colon, so "4530" is 45:30.
+                "inputmode": "numeric",
+                "data-duration": "",
+            }
+        )
 
     def clean(self, value: Any) -> int | None:  # type: ignore[override]
-        text = (super().clean(value) or "").strip()
-        if not text:
-            return None
-        if match := _CLOCK.match(text):
-            hours, minutes, seconds = (int(part or 0) for part in match.groups())
-            if seconds >= 60 or (match.group(1) and minutes >= 60):
-                raise ValidationError("Minutes and seconds go up to 59.")
-            total = hours * 3600 + minutes * 60 + seconds
-        else:
-            try:
-                minutes_typed = Decimal(text)
-            except InvalidOperation:
-                raise ValidationError("Enter a duration such as 45:30 or 1:05:00.") from None
-            # Bounded before any arithmetic: "NaN" and "Infinity" cannot be rounded,
-            # "1e999999999" overflows, and "1e999999" would round to a million-digit integer.
-            if not minutes_typed.is_finite() or not 0 < minutes_typed <= MAX_DURATION_S // 60:
-                raise ValidationError("Enter a duration between 1 second and 48 hours.")
-            total = round(minutes_typed * 60)
-        if not 1 <= total <= MAX_DURATION_S:
+        try:
+            total = parse_duration(super().clean(value) or "")
+        except Unreadable as exc:
+            raise ValidationError(str(exc)) from None
+        if total is not None and not 1 <= total <= MAX_DURATION_S:
             raise ValidationError("Enter a duration between 1 second and 48 hours.")
         return total
 
@@ -82,7 +75,9 @@ class RunForm(ServiceModelForm):
     idempotent_create = True
     converted_fields = {"distance": "distance_m", "duration": "duration_s"}
 
-    duration = DurationField(required=False, label="Duration")
+    duration = DurationField(required=False, label="Duration", help_text=DURATION_HINT)
+    # Sent by the "Save anyway" button of the plausibility question, never drawn as a box.
+    save_anyway = forms.BooleanField(required=False)
 
     class Meta:
         model = Run
@@ -134,6 +129,18 @@ class RunForm(ServiceModelForm):
         self.fields["activity"].choices = Run.Activity.choices
         # The model field's form field sets min="0" (it is a positive integer); RPE starts at 1.
         self.fields["rpe"].widget.attrs["min"] = RPE_MIN
+        # What the stored run said, so that an edit asks about plausibility only when what
+        # it asks about changed (fixing the notes of a marathon does not ask again).
+        self.stored = (
+            (
+                self.instance.activity,
+                self.instance.distance_m,
+                self.instance.duration_s,
+                self.instance.started_at,
+            )
+            if editing
+            else None
+        )
         if editing:
             self.initial["distance"] = self.instance.distance_m
             self.initial["duration"] = self.instance.duration_s
@@ -146,6 +153,58 @@ class RunForm(ServiceModelForm):
             self.initial.setdefault("insole", default_pair(Insole, user=user))
             self.initial.setdefault("surface", last_surface(user) or Run.Surface.ROAD)
             self.initial.setdefault("activity", Run.Activity.RUN)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # The model refuses the same pace in km; said here in the user's own unit.
+        refusal = implausible_pace(
+            cleaned.get("activity") or Run.Activity.RUN,
+            cleaned.get("distance"),
+            cleaned.get("duration"),
+            self.unit,
+        )
+        if refusal:
+            self.add_error("duration", refusal)
+        return cleaned
+
+    def _post_clean(self) -> None:
+        # The model's own check of the pace (its clean()) sees what was typed, not what is
+        # stored; a field that failed (or the pace refused above) is left out of it.
+        self.instance.distance_m = self.cleaned_data.get("distance")
+        self.instance.duration_s = self.cleaned_data.get("duration")
+        super()._post_clean()
+
+    @property
+    def wants_change(self) -> bool:
+        """The plausibility question's "Change it" (without JavaScript): show the form again."""
+        return self.is_bound and bool(self.data.get("change_it"))
+
+    @cached_property
+    def unlikely_reasons(self) -> list[str]:
+        """Why the typed run looks unlikely (SPEC §2), to ask "Is this right?" before
+        saving; empty once answered with "Save anyway", or when nothing is unusual."""
+        if not self.is_bound or self.wants_change or not self.is_valid() or self.cleaned_data["save_anyway"]:
+            return []
+        data = self.cleaned_data
+        typed = (data["activity"], data["distance"], data["duration"], data["started_at"])
+        if self.stored is not None and typed == self.stored:
+            return []
+        pk = None if self.instance._state.adding else self.instance.pk
+        reasons = plausibility.unlikely_reasons(
+            activity=data["activity"],
+            distance_m=data["distance"],
+            duration_s=data["duration"],
+            longest_before_m=plausibility.longest_before(self.instance.user, data["started_at"], exclude=pk),
+            unit=self.unit,
+        )
+        if reasons:
+            # The question has the focus, not the distance box (which would scroll away).
+            self.fields["distance"].widget.attrs.pop("autofocus", None)
+        return reasons
+
+    def ready_to_save(self) -> bool:
+        """Valid, and nothing left to ask."""
+        return self.is_valid() and not self.wants_change and not self.unlikely_reasons
 
 
 class PainCheckinForm(ServiceModelForm):

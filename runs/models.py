@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 
 from backpainlog.accounts.models import validate_finite, validate_positive
+from backpainlog.units import format_distance, format_pace
 from runs.analytics.records import session_load
 
 # The limits of what can be recorded: the model fields, the forms, the API serializers
@@ -23,6 +25,35 @@ RPE_MIN, RPE_MAX = 1, 10
 NOTES_MAX_LENGTH = 2000
 MAX_FUTURE = dt.timedelta(days=1)
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+
+
+# Plausibility (SPEC §2): no one covers 1 km or more faster than this, so such an entry is
+# a typo (500 km in 30 min) and is refused through every door, before it floods the
+# analytics with spikes. Exactly the limit is allowed; only faster is refused.
+PLAUSIBLE_FROM_M = 1000
+FASTEST_PACE_S_PER_KM = {"run": 120, "walk": 210}
+
+
+def implausible_pace(
+    activity: str, distance_m: float | None, duration_s: int | None, unit: str = "km"
+) -> str | None:
+    """Why a run or walk this fast cannot be right, in ``unit``; None when it can."""
+    fastest = FASTEST_PACE_S_PER_KM.get(activity)
+    # Values the fields' own validators refuse (none, NaN, text) are theirs to report.
+    if fastest is None or not isinstance(distance_m, int | float) or not isinstance(duration_s, int):
+        return None
+    if not math.isfinite(distance_m) or distance_m < PLAUSIBLE_FROM_M or duration_s <= 0:
+        return None
+    # Exact: a float product could put a pace of exactly the limit on the wrong side.
+    if Decimal(duration_s) * 1000 >= Decimal(repr(float(distance_m))) * fastest:
+        return None
+    pace = duration_s * 1000 / distance_m
+    kind = "walk" if activity == "walk" else "run"
+    return (
+        f"A pace of {format_pace(pace, unit, down=True)} over {format_distance(distance_m, unit)} is "
+        f"faster than anyone can {kind} 1 km or more (the limit is "
+        f"{format_pace(fastest, unit, down=True)}). Check the distance and the duration."
+    )
 
 
 def validate_recorded_time(value: dt.datetime) -> None:
@@ -175,6 +206,8 @@ class Run(models.Model):
             errors["shoe"] = "Choose one of your own shoes."
         if self.insole_id and self.insole.user_id != self.user_id:
             errors["insole"] = "Choose one of your own insoles."
+        if refusal := implausible_pace(self.activity, self.distance_m, self.duration_s):
+            errors["duration_s"] = refusal
         if errors:
             raise ValidationError(errors)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -191,21 +192,67 @@ def run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def run_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = RunForm(request.POST or None, user=request.user)
     template = "runs/run_form.html"
-    if request.method == "POST":
+    # An unlikely run is asked about first ("Is this right?"): the form comes back with
+    # the question and everything as typed.
+    if request.method == "POST" and form.ready_to_save():
         run = save_form(form, lambda fields: services.run_create(user=request.user, **fields)[0])
         if run is not None:
+            saved = selectors.run_get(request.user, run.pk)
             if not request.htmx:
-                messages.success(request, "Run saved.")
+                messages.success(request, saved_message(saved))
                 return redirect("run_list")
-            # In place of the form: what was saved, and a fresh form for the next entry.
+            # In place of the form: what was saved and what it raised.
             return render(
                 request,
                 "runs/run_form.html#saved",
-                {"run": selectors.run_get(request.user, run.pk), "unit": form.unit},
+                {"run": saved, "raised": raised_by(saved), "unit": form.unit},
             )
     if request.htmx:
         template += "#form"
     return render(request, template, {"form": form, "unit": form.unit, "title": "Log a run"})
+
+
+@dataclass(frozen=True)
+class Raised:
+    """One flag a saved run raised, as the confirmation names it."""
+
+    kind: str
+    title: str
+    detail: str
+
+
+def raised_by(run: Run) -> list[Raised]:
+    """The run's stored flags (SPEC §2), in their order, each with what triggered it."""
+    raised = []
+    for kind in run.flags:
+        definition = analytics.DEFINITIONS.get(kind)
+        if definition is None:
+            continue
+        evidence = run.flag_evidence.get(kind) or {}
+        detail = ""
+        if kind == "long_run_spike" and run.spike_band:
+            detail = f"{run.spike_band}, +{evidence.get('increase_pct', 0):.0f}\u00a0% on the longest of the 30 days before"
+        elif kind in ("shoe_nearing", "shoe_worn") and evidence.get("threshold_m"):
+            share = evidence["shoe_distance_m"] / evidence["threshold_m"]
+            detail = f"{evidence.get('shoe_name', 'the pair')}, {share * 100:.0f}\u00a0% of its replacement distance"
+        elif kind == "weekly_increase" and "increase_pct" in evidence:
+            detail = f"+{evidence['increase_pct']:.0f}\u00a0% on the week before"
+        elif kind == "pain_flare":
+            detail = f"pain {run.pain_before} → {run.pain_after}"
+        raised.append(Raised(kind=kind, title=definition.title, detail=detail))
+    return raised
+
+
+def saved_message(run: Run, saved: str = "Run saved.") -> str:
+    """The message after a save without the in-page confirmation (no JavaScript)."""
+    raised = raised_by(run)
+    if not raised:
+        return saved
+    return (
+        f"{saved} It raised: "
+        + "; ".join(f"{flag.title} ({flag.detail})" if flag.detail else flag.title for flag in raised)
+        + "."
+    )
 
 
 @login_required
@@ -213,8 +260,12 @@ def run_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 def run_edit(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
     run = get_object_or_404(Run, pk=pk, user=request.user)
     form = RunForm(request.POST or None, instance=run, user=request.user)
-    if request.method == "POST" and save_form(form, lambda fields: services.run_update(run, **fields)):
-        messages.success(request, "Run updated.")
+    if (
+        request.method == "POST"
+        and form.ready_to_save()
+        and save_form(form, lambda fields: services.run_update(run, **fields))
+    ):
+        messages.success(request, saved_message(selectors.run_get(request.user, run.pk), "Run updated."))
         return redirect("run_list")
     return render(
         request, "runs/run_form.html", {"form": form, "unit": form.unit, "title": "Edit run", "run": run}

@@ -154,11 +154,18 @@ class HtmlPage(HTMLParser):
         self._option: list[object] | None = None
         self._select: HtmlControl | None = None
         self._form: HtmlForm | None = None
+        # A <template>'s content is inert: its controls belong to no form until a script
+        # draws them, as in a browser.
+        self._templates = 0
         self.feed(html.decode() if isinstance(html, bytes) else html)
         self.close()
 
     def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
         attrs = {key: value or "" for key, value in attrs_list}
+        if tag == "template":
+            self._templates += 1
+        if self._templates:
+            return
         if "id" in attrs:
             self.elements[attrs["id"]] = (tag, attrs)
         if "aria-label" in attrs:
@@ -180,6 +187,10 @@ class HtmlPage(HTMLParser):
             self._option = [attrs.get("value"), "", "selected" in attrs]
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "template":
+            self._templates -= 1
+        if self._templates:
+            return
         if tag == "form":
             self._form = None
         elif tag == "label" and self._label is not None:
@@ -196,6 +207,8 @@ class HtmlPage(HTMLParser):
             self._option = None
 
     def handle_data(self, data: str) -> None:
+        if self._templates:
+            return
         if self._label is not None:
             self._label.append(data)
         if self._text_of is not None:

@@ -169,3 +169,49 @@ def test_duration_field_rejects(text: str) -> None:
 
 def test_duration_field_empty_is_none() -> None:
     assert DurationField(required=False).clean("") is None
+
+
+# --- Numbers as people type them: a decimal comma, stopwatch digits (SPEC §3) ---
+
+
+@pytest.mark.parametrize("text", ["8,2", "8.2", " 8,2 ", "8,200", ",5", "8,"])
+def test_distance_takes_a_decimal_comma_or_point(text: str) -> None:
+    expected = {",5": 500.0, "8,": 8000.0}.get(text.strip(), 8200.0)
+    assert DistanceField(unit="km", max_m=MAX_DISTANCE_M).clean(text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", ["1.234,5", "1,234.5", "8,2,1", "8..2", "8,2 km", "1 234", ","])
+def test_distance_with_both_separators_or_garbage_is_refused_with_a_message(text: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        DistanceField(unit="km", max_m=MAX_DISTANCE_M).clean(text)
+    if "," in text and "." in text:
+        assert "not both" in caught.value.messages[0]
+
+
+def test_a_decimal_comma_in_miles_is_the_same_metres_as_a_point() -> None:
+    field = DistanceField(unit="mi", max_m=MAX_DISTANCE_M)
+    assert field.clean("8,2") == field.clean("8.2") == 13196.6208  # exact, as numbers.js gives it
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("30", 30 * 60),  # one or two digits: whole minutes
+        ("5", 300),
+        ("90", 90 * 60),
+        ("130", 90),  # three or more: a stopwatch, read from the right
+        ("4530", 45 * 60 + 30),
+        ("10530", 3600 + 5 * 60 + 30),
+        ("100000", 10 * 3600),
+        ("45,5", 2730),
+        ("45.25", 2715),
+    ],
+)
+def test_duration_as_minutes_or_stopwatch_digits(text: str, seconds: int) -> None:
+    assert DurationField(required=False).clean(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["4575", "16030", "1000000", "45.1234", "45:30:", "4 530"])
+def test_duration_digits_that_are_no_stopwatch_are_refused(text: str) -> None:
+    with pytest.raises(ValidationError):
+        DurationField(required=False).clean(text)

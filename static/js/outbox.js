@@ -247,7 +247,7 @@
   if (!global.document) return;
   var document = global.document;
   var Outbox = global.BackpainlogOutbox;
-  var METRES_PER_UNIT = { km: 1000, mi: 1609.344 };
+  var Numbers = global.BackpainlogNumbers;
   var STALE_FORM_S = 120;
   var owner = null;  // the signed-in user's id, from the page
 
@@ -295,19 +295,6 @@
     }
   }
 
-  // As the server's DurationField: h:mm:ss, mm:ss or minutes. NaN when unreadable.
-  function parseDuration(text) {
-    if (!text) return null;
-    var clock = /^(?:(\d+):)?(\d{1,2}):(\d{1,2})$/.exec(text);
-    if (clock) {
-      var hours = +(clock[1] || 0), minutes = +clock[2], seconds = +clock[3];
-      if (seconds >= 60 || (clock[1] && minutes >= 60)) return NaN;
-      return hours * 3600 + minutes * 60 + seconds;
-    }
-    if (!/^\d+(\.\d+)?$/.test(text)) return NaN;
-    return Math.round(parseFloat(text) * 60);
-  }
-
   function text(form, name) {
     var control = form.elements[name];
     return control ? String(control.value || "").trim() : "";
@@ -329,23 +316,25 @@
     run: function (form) {
       var errors = [];
       var unit = form.dataset.unit || "km";
-      var distance = Number(text(form, "distance"));
-      if (!text(form, "distance") || !(distance > 0)) errors.push("Distance: enter a number more than 0.");
-      var duration = parseDuration(text(form, "duration"));
-      if (Number.isNaN(duration)) errors.push("Duration: enter a duration such as 45:30 or 1:05:00.");
+      // Read as the server's form reads them (numbers.js), so that an entry sent later
+      // stores the same metres and seconds as the same form saved online.
+      var distance = Numbers.parseDistance(text(form, "distance"), unit);
+      if (distance.error) errors.push("Distance: " + distance.error);
+      var duration = Numbers.parseDuration(text(form, "duration"));
+      if (duration.error) errors.push("Duration: " + duration.error);
       var started = timeOf(form, "started_at");
       if (!started) errors.push("Date and time: enter a date and time.");
       var payload = {
         started_at: started,
         activity: text(form, "activity") || "run",
-        distance_m: Math.round(distance * METRES_PER_UNIT[unit] * 1000) / 1000,
+        distance_m: distance.metres,
         surface: text(form, "surface"),
         shoe: pair(form, "shoe"),
         insole: pair(form, "insole"),
         notes: text(form, "notes")
       };
       var optional = {
-        duration_s: duration, pain_before: whole(form, "pain_before"), pain_after: whole(form, "pain_after"),
+        duration_s: duration.seconds, pain_before: whole(form, "pain_before"), pain_after: whole(form, "pain_after"),
         rpe: whole(form, "rpe"), elevation_gain_m: whole(form, "elevation_gain_m")
       };
       Object.keys(optional).forEach(function (key) {
@@ -477,6 +466,13 @@
           global.history.replaceState(null, "", global.location.pathname);
         }
         form.reset();
+        // A hidden box keeps what a script set through a reset: the next entry is asked
+        // about its pain scores afresh.
+        var asked = form.querySelector("[data-pain-asked]");
+        if (asked) asked.value = "";
+        form.querySelectorAll("[data-question]").forEach(function (question) { question.remove(); });
+        var bar = form.querySelector("[data-save-bar]");
+        if (bar) bar.hidden = false;
         refreshTime(form);
         redraw(form);
         showQueued(form);

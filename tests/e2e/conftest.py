@@ -58,7 +58,13 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 class PhoneFactory(Protocol):
-    def __call__(self, *, viewport: dict[str, int] | None = None) -> Page: ...
+    def __call__(
+        self,
+        *,
+        viewport: dict[str, int] | None = None,
+        locale: str | None = None,
+        screen: dict[str, int] | None = None,
+    ) -> Page: ...
 
 
 @pytest.fixture
@@ -66,14 +72,24 @@ def open_phone(
     playwright: Playwright, browser: Browser, live_server: Any, transactional_db: None
 ) -> Iterator[PhoneFactory]:
     """Opens a fresh tab (no cookies: signed out) on a Pixel 7 pointed at the live server;
-    ``viewport`` narrows the screen, e.g. to 360 px."""
+    ``viewport`` narrows the screen, e.g. to 360 px; ``locale`` sets the browser's language
+    (``de-DE``); ``screen`` a screen taller than the page (as with the keyboard open)."""
     contexts: list[BrowserContext] = []
 
-    def open_page(*, viewport: dict[str, int] | None = None) -> Page:
+    def open_page(
+        *,
+        viewport: dict[str, int] | None = None,
+        locale: str | None = None,
+        screen: dict[str, int] | None = None,
+    ) -> Page:
         options = {**playwright.devices[PHONE], "base_url": live_server.url}
         options.pop("default_browser_type", None)
         if viewport is not None:
             options["viewport"] = options["screen"] = viewport
+        if screen is not None:
+            options["screen"] = screen
+        if locale is not None:
+            options["locale"] = locale
         context = browser.new_context(**options)
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -245,11 +245,15 @@ def test_nothing_scrolls_sideways_at_360_px(narrow_phone: Page, runner: User) ->
         clearance = page.evaluate(TAB_BAR_CLEARANCE)
         assert clearance["lastBottom"] <= clearance["tabBarTop"], f"{path}: the tab bar covers the end"
 
-    # The pain scale: all eleven scores on one line, inside the screen, tall enough to tap.
+    # The pain scale: every score 44 × 44 px at least (SPEC §3), inside the screen, in
+    # reading order (0–5, then 6–10).
     page.goto("/runs/new/")
     boxes = [scale_button(page, "Pain before", score).bounding_box() for score in range(11)]
     assert all(box is not None for box in boxes)
-    assert len({round(box["y"]) for box in boxes}) == 1, "the 0–10 buttons wrap"
-    assert boxes[0]["x"] >= 0
-    assert boxes[-1]["x"] + boxes[-1]["width"] <= NARROW_VIEWPORT["width"]
+    assert min(box["width"] for box in boxes) >= 44
     assert min(box["height"] for box in boxes) >= 44
+    assert min(box["x"] for box in boxes) >= 0
+    assert max(box["x"] + box["width"] for box in boxes) <= NARROW_VIEWPORT["width"]
+    rows = sorted({round(box["y"]) for box in boxes})
+    assert len(rows) == 2, "eleven 44 px scores do not fit one line at 360 px"
+    assert [round(box["y"]) for box in boxes] == [rows[0]] * 6 + [rows[1]] * 5

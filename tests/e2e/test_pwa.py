@@ -98,6 +98,8 @@ def wait_until_sent(page: Page) -> None:
 def log_a_run(page: Page, distance: str = "8.4", duration: str = "46:12") -> None:
     page.get_by_label("Distance").fill(distance)
     page.get_by_label("Duration").fill(duration)
+    page.get_by_label("Pain before").fill("2")
+    page.get_by_label("Pain after").fill("3")
     page.get_by_role("button", name="Save", exact=True).tap()
 
 

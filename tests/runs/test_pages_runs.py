@@ -290,7 +290,10 @@ def test_distance_round_trips_through_the_forms_without_drift(
 ) -> None:
     profile_update(user=alice, distance_unit=unit)
     typed = data.draw(st.decimals(min_value=Decimal("0.001"), max_value=Decimal(high), places=3))
-    response = alice_client.post("/runs/new/", log_form(alice_client).data(distance=str(typed)), headers=HTMX)
+    # Long ones are asked about first ("Is this right?"): answered with "Save anyway".
+    response = alice_client.post(
+        "/runs/new/", log_form(alice_client).data(distance=str(typed), save_anyway="1"), headers=HTMX
+    )
     assert response.status_code == 200
     run = Run.objects.filter(user=alice).order_by("-created_at").first()
     assert run is not None
@@ -378,8 +381,9 @@ def test_a_distance_over_the_limit_in_miles_is_refused_on_the_distance_field(
     alice: User, alice_client: Client
 ) -> None:
     profile_update(user=alice, distance_unit="mi")
-    assert log_run(alice_client, distance="310.685").status_code == 302  # just under 500 km
-    response = log_run(alice_client, distance="310.686")
+    # Just under 500 km, saved anyway when asked whether it is right.
+    assert log_run(alice_client, distance="310.685", save_anyway="1").status_code == 302
+    response = log_run(alice_client, distance="310.686", save_anyway="1")
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["distance"]
     assert Run.objects.count() == 1
