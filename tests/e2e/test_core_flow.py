@@ -69,7 +69,8 @@ def odometer_km(page: Page, shoe_name: str) -> float:
 
 @pytest.mark.parametrize("viewport", [None, NARROW_VIEWPORT], ids=["pixel-7", "360px"])
 def test_sign_up_add_shoes_and_log_a_run(open_phone: PhoneFactory, viewport: dict[str, int] | None) -> None:
-    page = open_phone(viewport=viewport)
+    # A British browser: the new account starts in kilometres (an American one, in miles).
+    page = open_phone(viewport=viewport, locale="en-GB")
 
     page.goto("/accounts/signup/")
     page.get_by_label("Username").fill("new-runner")
