@@ -40,9 +40,8 @@ from backpainlog.units import format_distance, format_duration, format_pace
 from exports.keypoints import episode_dates, episode_summary, key_points
 from runs import analytics, insights, selectors
 from runs.analytics import DEFINITIONS, FLAG_KINDS, Definition
-from runs.charts import long_date
+from runs.charts import long_date, trend_charts
 from runs.models import PainCheckin, Run
-from runs.views import trend_charts
 from shoes import wear
 from shoes.models import Shoe
 

@@ -27,9 +27,16 @@ import hashlib
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils.safestring import mark_safe
+
 from backpainlog.chart_css import FALLBACK_CSS
+from backpainlog.units import from_metres
+
+if TYPE_CHECKING:
+    from runs.selectors import Trends
 
 __all__ = [
     "ACWR_NOT_ENOUGH_DATA",
@@ -37,6 +44,7 @@ __all__ = [
     "acwr_svg",
     "long_date",
     "pain_calendar_svg",
+    "trend_charts",
     "weekly_distance_pain_svg",
     "weekly_session_load_svg",
 ]
@@ -731,3 +739,35 @@ def _calendar_desc(start: dt.date, end: dt.date, scores: Mapping[dt.date, int]) 
         f"{period}: {len(scores)} of {total} days with an entry, highest {scores[peak_day]}/10 "
         f"(last on {_short_date(peak_day)})."
     )
+
+
+# ------------------------------------------------------------------- the trends' charts
+
+
+def trend_charts(trends: Trends, unit: str) -> dict[str, str]:
+    """The dashboard's charts as SVG (server-rendered, so the PDF report can use them too)."""
+    weeks = [
+        WeekPoint(
+            week_start=week.week_start,
+            distance=float(from_metres(week.distance_m, unit)),
+            pain=week.pain_max,
+            flares=week.flare_count,
+        )
+        for week in trends.weeks
+    ]
+    return {
+        "weekly": mark_safe(weekly_distance_pain_svg(weeks, unit=unit)),  # noqa: S308 (escaped here)
+        "session_load": mark_safe(  # noqa: S308
+            weekly_session_load_svg([(week.week_start, week.session_load) for week in trends.weeks])
+        ),
+        "acwr": mark_safe(acwr_svg(trends.acwr)),  # noqa: S308
+        "calendar": mark_safe(  # noqa: S308
+            pain_calendar_svg(
+                trends.pain_by_day,
+                start=trends.start,
+                end=trends.end,
+                episodes=[(episode.start, episode.end, episode.peak) for episode in trends.episodes],
+                radiating=trends.radiating_days,
+            )
+        ),
+    }

@@ -36,7 +36,7 @@ from exports.csv import stream_runs_csv
 from exports.keypoints import key_points
 from exports.views import report_pdf_response
 from runs import insights
-from runs.views import trend_charts
+from runs.charts import trend_charts
 from sharing import selectors, services, throttle
 from sharing.forms import ShareLinkForm
 from sharing.models import ShareAccess, ShareLink
