@@ -33,8 +33,8 @@ from backpainlog.accounts.selectors import user_zone
 from backpainlog.http import AuthenticatedHttpRequest
 from exports import report
 from exports.csv import stream_runs_csv
+from exports.http import report_pdf_response
 from exports.keypoints import key_points
-from exports.views import report_pdf_response
 from runs import insights
 from runs.charts import trend_charts
 from sharing import selectors, services, throttle
