@@ -20,8 +20,8 @@ from rest_framework.views import set_rollback
 
 from backpainlog.accounts.selectors import user_zone
 from backpainlog.forms import DateRangeForm
+from backpainlog.outage import DATABASE_UNAVAILABLE, database_unavailable
 from backpainlog.services import IdempotencyConflict
-from backpainlog.views import DATABASE_UNAVAILABLE, database_unavailable
 
 logger = logging.getLogger(__name__)
 

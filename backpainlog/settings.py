@@ -15,7 +15,7 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from runs.charts import FALLBACK_CSS_CSP_SOURCE
+from backpainlog.chart_css import FALLBACK_CSS_CSP_SOURCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -21,6 +21,7 @@ import support
 from django.contrib.auth.models import User
 
 from exports import report
+from exports.pdf import render_pdf
 from runs import services
 from sharing.services import share_link_create
 
@@ -69,8 +70,8 @@ def main() -> None:
     print(f"\nOne year ({start} to {end}), median of {REPEATS}")
     data = report.report_for_user(user, start=start, end=end)
     gather = support.median_ms(lambda: report.report_for_user(user, start=start, end=end), REPEATS)
-    render = support.median_ms(lambda: report.render_pdf(data), REPEATS)
-    pdf = report.render_pdf(data)
+    render = support.median_ms(lambda: render_pdf(data), REPEATS)
+    pdf = render_pdf(data)
     pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
     print(f"  gather figures {gather:7.1f} ms")
     print(f"  render PDF     {render:7.1f} ms   ({len(pdf) / 1024:.0f} KiB, about {pages} pages)")

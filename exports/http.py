@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-from django.http import HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
+
+from exports.pdf import render_pdf, report_filename
+from exports.report import Report
 
 Response = TypeVar("Response", bound=HttpResponseBase)
 
@@ -36,3 +39,14 @@ def batched(texts: Iterable[str]) -> Iterator[str]:
             yield "".join(pieces)
             pieces, length = [], 0
     yield "".join(pieces)
+
+
+def report_pdf_response(data: Report, *, download: bool = True) -> HttpResponse:
+    """The rendered report; ``download`` False shows it in the browser (a shared link)."""
+    response = HttpResponse(render_pdf(data), content_type="application/pdf")
+    if download:
+        return attachment(response, report_filename(data))
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=False, filename=report_filename(data)
+    )
+    return response

@@ -4,10 +4,13 @@ needs, so that ten years of runs stream through in a constant number of queries.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import QuerySet
+from django.db.models import F, FloatField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
+from backpainlog.accounts.selectors import user_zone
 from runs.models import PainCheckin, Run
 from runs.selectors import checkins_for_user, local_day_bounds
 from shoes.models import Insole, Shoe
@@ -46,3 +49,44 @@ def shoes_for_export(user: AbstractBaseUser) -> QuerySet[Shoe]:
 
 def insoles_for_export(user: AbstractBaseUser) -> QuerySet[Insole]:
     return Insole.objects.filter(user=user).order_by("started_on", "id")
+
+
+# ------------------------------------------------------------------------ the report
+
+
+def first_entry_date(user: AbstractBaseUser) -> dt.date | None:
+    """The local date of the user's first run or check-in, whichever came first (two
+    queries); None for an empty log."""
+    firsts = [
+        Run.objects.filter(user=user).order_by("started_at").values_list("started_at", flat=True).first(),
+        PainCheckin.objects.filter(user=user)
+        .order_by("recorded_at")
+        .values_list("recorded_at", flat=True)
+        .first(),
+    ]
+    zone = user_zone(user)
+    dates = [moment.astimezone(zone).date() for moment in firsts if moment is not None]
+    return min(dates, default=None)
+
+
+def checkin_count(user: AbstractBaseUser, *, start: dt.date, end: dt.date) -> int:
+    """How many pain check-ins the user recorded ``start`` … ``end`` (local dates)."""
+    return checkins_for_user(user, start=start, end=end).count()
+
+
+def shoes_with_odometer(user: AbstractBaseUser, pks: Iterable[int], *, end: dt.date) -> dict[int, Shoe]:
+    """The user's pairs among ``pks`` by id, each with ``odometer_m``: the distance on it
+    at the end of the local date ``end`` (its initial distance and the runs up to then),
+    not today's (one query)."""
+    _, high = local_day_bounds(user, None, end)
+    return {
+        pair.pk: pair
+        for pair in Shoe.objects.filter(user=user, pk__in=list(pks)).annotate(
+            odometer_m=F("initial_distance_m")
+            + Coalesce(
+                Sum("runs__distance_m", filter=Q(runs__started_at__lt=high)),
+                Value(0.0),
+                output_field=FloatField(),
+            )
+        )
+    }

@@ -14,7 +14,6 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
-from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
@@ -29,7 +28,7 @@ from exports import report
 from exports.archive import stream_account_zip
 from exports.csv import stream_runs_csv
 from exports.fhir import FHIR_CONTENT_TYPE, stream_fhir_bundle
-from exports.http import attachment
+from exports.http import report_pdf_response
 from runs.api import DATE_RANGE_PARAMETERS
 
 ERRORS = {
@@ -149,17 +148,6 @@ class AccountZipView(ExportView):
         start, end = self.date_range()
         self.record("zip", start, end)
         return stream_account_zip(request.user, start=start, end=end)
-
-
-def report_pdf_response(data: report.Report, *, download: bool = True) -> HttpResponse:
-    """The rendered report; ``download`` False shows it in the browser (a shared link)."""
-    response = HttpResponse(report.render_pdf(data), content_type="application/pdf")
-    if download:
-        return attachment(response, report.report_filename(data))
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=report.report_filename(data)
-    )
-    return response
 
 
 class ReportPdfView(ExportView):

@@ -8,9 +8,10 @@ app.css. So:
 - every chart is a standalone ``<svg>`` scaled by its ``viewBox`` (``width="100%"``, no
   pixel width), with ``role="img"`` and a ``<title>`` + one-sentence ``<desc>``;
 - colours come from ``class`` attributes only. ``static/css/charts.css`` colours them
-  with the app's variables (``svg.chart .x``, which outranks the fallback below); the
+  with the app's variables (``svg.chart .x``, which outranks the fallback); the
   ``<style>`` inside each SVG holds fallback rules (``.chart .x``: grey shades and
-  ``currentColor``) that print readably in black and white where app.css is absent;
+  ``currentColor``; :mod:`backpainlog.chart_css`) that print readably in black and white
+  where app.css is absent;
 - series differ by shape, not colour alone: distance is solid bars, pain a dashed line with
   round markers, flare-ups triangles, the ACWR threshold a dashed rule;
 - coordinates are rounded to one decimal so the markup stays small and diffable.
@@ -21,21 +22,29 @@ The charts are pictures: the page must still offer the same figures as text or a
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
+
+from django.utils.safestring import mark_safe
+
+from backpainlog.chart_css import FALLBACK_CSS
+from backpainlog.units import from_metres
+
+if TYPE_CHECKING:
+    from runs.selectors import Trends
 
 __all__ = [
     "ACWR_NOT_ENOUGH_DATA",
-    "FALLBACK_CSS_CSP_SOURCE",
     "WeekPoint",
     "acwr_svg",
     "long_date",
     "pain_calendar_svg",
+    "trend_charts",
     "weekly_distance_pain_svg",
     "weekly_session_load_svg",
 ]
@@ -56,52 +65,6 @@ SMALL_FONT_SIZE = 10
 # Labels are about this many units wide per character at FONT_SIZE (system sans-serif).
 CHAR_WIDTH = 6.6
 MAX_X_LABELS = 6
-
-# Fallback styling for where app.css and charts.css are absent (the PDF, an <img>): greys
-# that survive black-and-white printing, text and markers in currentColor. Strokes are hex:
-# svglib resolves currentColor for fills but draws no stroke with it. The selectors are
-# ".chart .x" so that charts.css ("svg.chart .x") wins on the page. No "<" or "&" in here:
-# the same text must parse as XML and as HTML foreign content.
-FALLBACK_CSS = (
-    ".chart{color:#1c1c1c;font-family:Helvetica,Arial,sans-serif}"
-    ".chart .chart-label,.chart .chart-message{fill:currentColor}"
-    ".chart .chart-tick{fill:#555555}"
-    ".chart .chart-axis{fill:none;stroke:#1c1c1c;stroke-width:1}"
-    ".chart .chart-grid{fill:none;stroke:#d0d0d0;stroke-width:0.6}"
-    ".chart .chart-bar{fill:#a6a6a6}"
-    ".chart .chart-line{fill:none;stroke:#1c1c1c;stroke-width:2;"
-    "stroke-linejoin:round;stroke-linecap:round}"
-    ".chart .chart-pain{stroke-dasharray:5 3}"
-    ".chart .chart-marker{fill:currentColor;stroke:#ffffff;stroke-width:0.8}"
-    ".chart .chart-flare{fill:currentColor}"
-    ".chart .cal-episode{fill:none;stroke:#1c1c1c;stroke-width:1.6}"
-    ".chart .cal-radiating{fill:#ffffff;stroke:#1c1c1c;stroke-width:0.8}"
-    ".chart .chart-threshold{fill:none;stroke:#1c1c1c;stroke-width:1.5;stroke-dasharray:6 4}"
-    ".chart .pain-none{fill:none;stroke:#b0b0b0;stroke-width:0.6}"
-    ".chart .pain-0{fill:#ededed}"
-    ".chart .pain-1{fill:#dcdcdc}"
-    ".chart .pain-2{fill:#c9c9c9}"
-    ".chart .pain-3{fill:#b5b5b5}"
-    ".chart .pain-4{fill:#a0a0a0}"
-    ".chart .pain-5{fill:#8a8a8a}"
-    ".chart .pain-6{fill:#737373}"
-    ".chart .pain-7{fill:#5c5c5c}"
-    ".chart .pain-8{fill:#454545}"
-    ".chart .pain-9{fill:#2e2e2e}"
-    ".chart .pain-10{fill:#141414}"
-    # Browsers only (svglib skips at-rules): readable text on a dark page even without
-    # charts.css.
-    "@media (prefers-color-scheme: dark){.chart{color:#eceff1}"
-    ".chart .chart-axis,.chart .chart-line,.chart .chart-threshold,.chart .cal-episode{stroke:#eceff1}"
-    ".chart .chart-tick{fill:#a4abb1}.chart .chart-grid{stroke:#4a4f54}"
-    ".chart .chart-marker{stroke:#1b1e21}}"
-)
-# Every page with a chart carries the rules above in an inline <style>: the
-# Content-Security-Policy (settings) allows exactly this text by its hash instead of
-# 'unsafe-inline', and unlike a per-request nonce the hash holds for cached chart markup.
-FALLBACK_CSS_CSP_SOURCE = (
-    f"'sha256-{base64.b64encode(hashlib.sha256(FALLBACK_CSS.encode()).digest()).decode()}'"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -776,3 +739,35 @@ def _calendar_desc(start: dt.date, end: dt.date, scores: Mapping[dt.date, int]) 
         f"{period}: {len(scores)} of {total} days with an entry, highest {scores[peak_day]}/10 "
         f"(last on {_short_date(peak_day)})."
     )
+
+
+# ------------------------------------------------------------------- the trends' charts
+
+
+def trend_charts(trends: Trends, unit: str) -> dict[str, str]:
+    """The dashboard's charts as SVG (server-rendered, so the PDF report can use them too)."""
+    weeks = [
+        WeekPoint(
+            week_start=week.week_start,
+            distance=float(from_metres(week.distance_m, unit)),
+            pain=week.pain_max,
+            flares=week.flare_count,
+        )
+        for week in trends.weeks
+    ]
+    return {
+        "weekly": mark_safe(weekly_distance_pain_svg(weeks, unit=unit)),  # noqa: S308 (escaped here)
+        "session_load": mark_safe(  # noqa: S308
+            weekly_session_load_svg([(week.week_start, week.session_load) for week in trends.weeks])
+        ),
+        "acwr": mark_safe(acwr_svg(trends.acwr)),  # noqa: S308
+        "calendar": mark_safe(  # noqa: S308
+            pain_calendar_svg(
+                trends.pain_by_day,
+                start=trends.start,
+                end=trends.end,
+                episodes=[(episode.start, episode.end, episode.peak) for episode in trends.episodes],
+                radiating=trends.radiating_days,
+            )
+        ),
+    }

@@ -22,8 +22,9 @@ from django.views.decorators.vary import vary_on_headers
 from backpainlog.accounts.selectors import local_today, profile_of
 from backpainlog.http import AuthenticatedHttpRequest
 from backpainlog.pages import confirm_delete, date_filter, paginate, save_form
-from backpainlog.units import format_distance, from_metres
-from runs import analytics, charts, insights, selectors, services
+from backpainlog.units import format_distance
+from runs import analytics, insights, selectors, services
+from runs.charts import trend_charts
 from runs.forms import DashboardRangeForm, NextMorningPainForm, PainCheckinForm, RunFilterForm, RunForm
 from runs.models import PainCheckin, Run
 from shoes.models import Shoe
@@ -129,35 +130,6 @@ def summary_context(user: User) -> dict[str, Any]:
         "shoes": shoes,
         "patterns": insights.shown_once(selectors.patterns_for_user(user)),
         "unit": profile_of(user).distance_unit,
-    }
-
-
-def trend_charts(trends: selectors.Trends, unit: str) -> dict[str, str]:
-    """The dashboard's charts as SVG (server-rendered, so the PDF report can use them too)."""
-    weeks = [
-        charts.WeekPoint(
-            week_start=week.week_start,
-            distance=float(from_metres(week.distance_m, unit)),
-            pain=week.pain_max,
-            flares=week.flare_count,
-        )
-        for week in trends.weeks
-    ]
-    return {
-        "weekly": mark_safe(charts.weekly_distance_pain_svg(weeks, unit=unit)),  # noqa: S308 (escaped by charts)
-        "session_load": mark_safe(  # noqa: S308
-            charts.weekly_session_load_svg([(week.week_start, week.session_load) for week in trends.weeks])
-        ),
-        "acwr": mark_safe(charts.acwr_svg(trends.acwr)),  # noqa: S308
-        "calendar": mark_safe(  # noqa: S308
-            charts.pain_calendar_svg(
-                trends.pain_by_day,
-                start=trends.start,
-                end=trends.end,
-                episodes=[(episode.start, episode.end, episode.peak) for episode in trends.episodes],
-                radiating=trends.radiating_days,
-            )
-        ),
     }
 
 

@@ -15,7 +15,6 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-import segno
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -23,7 +22,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -31,12 +29,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from backpainlog.accounts.selectors import user_zone
 from backpainlog.http import AuthenticatedHttpRequest
+from backpainlog.qr import qr_svg
 from exports import report
 from exports.csv import stream_runs_csv
+from exports.http import report_pdf_response
 from exports.keypoints import key_points
-from exports.views import report_pdf_response
 from runs import insights
-from runs.views import trend_charts
+from runs.charts import trend_charts
 from sharing import selectors, services, throttle
 from sharing.forms import ShareLinkForm
 from sharing.models import ShareAccess, ShareLink
@@ -50,14 +49,6 @@ def _page_context(request: AuthenticatedHttpRequest, **extra: Any) -> dict[str, 
     for link in links:
         link.current_status = link.status_at(now)  # type: ignore[attr-defined]
     return {"links": links, "form": ShareLinkForm(), "report_weeks": report.DEFAULT_WEEKS, **extra}
-
-
-def qr_svg(url: str, label: str = "QR code: scan to open the report") -> str:
-    """The URL as a QR code in inline SVG, dark on white (scanners need the contrast, in
-    the dark theme too); no style attributes, so it passes a strict CSP. ``label`` is
-    what screen readers say for it (plain text: it is escaped here)."""
-    svg = segno.make(url, error="m").svg_inline(border=2, dark="#000", light="#fff", omitsize=True)
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
 
 
 @login_required
@@ -86,7 +77,8 @@ def share_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             url = request.build_absolute_uri(reverse("shared_report", args=[token]))
-            created = {"link": link, "url": url, "qr": mark_safe(qr_svg(url))}  # noqa: S308 (segno escapes)
+            qr = qr_svg(url, label="QR code: scan to open the report")
+            created = {"link": link, "url": url, "qr": mark_safe(qr)}  # noqa: S308 (segno escapes)
             form = ShareLinkForm()
     context = _page_context(request, form=form, created=created)
     template = "sharing/share.html#create" if request.htmx else "sharing/share.html"

@@ -21,7 +21,7 @@ from django.http import HttpResponse
 from django.test import Client
 
 from backpainlog.accounts.selectors import local_today, user_zone
-from runs.charts import FALLBACK_CSS_CSP_SOURCE
+from backpainlog.chart_css import FALLBACK_CSS_CSP_SOURCE
 from runs.models import PainCheckin, Run
 from runs.services import analytics_refresh
 from tests.conftest import token_client

@@ -23,7 +23,7 @@ from backpainlog.accounts.selectors import profile_of
 from backpainlog.forms import ServiceModelForm
 from backpainlog.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from backpainlog.pages import save_form
-from sharing.views import qr_svg
+from backpainlog.qr import qr_svg
 
 
 @require_http_methods(["GET", "POST"])

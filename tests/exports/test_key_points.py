@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from pypdf import PdfReader
 
 from backpainlog.accounts.selectors import local_today, user_zone
+from exports import pdf as layout
 from exports import report
 from exports.keypoints import key_points
 from runs import services
@@ -51,7 +52,7 @@ def seeded_log(user: User) -> None:
 
 def page_one(user: User) -> str:
     start, end = local_today(user) - dt.timedelta(days=69), local_today(user)
-    pdf = report.render_pdf(report.report_for_user(user, start=start, end=end))
+    pdf = layout.render_pdf(report.report_for_user(user, start=start, end=end))
     return " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from backpainlog.accounts.selectors import local_today, user_zone
 from backpainlog.accounts.services import profile_update
+from exports import pdf as layout
 from exports import report
 from runs.models import Run
 from runs.services import analytics_refresh
@@ -166,7 +167,7 @@ def test_patterns_show_counts_and_intervals() -> None:
 
 def render(user: User, days: int = 182) -> bytes:
     today = local_today(user)
-    return report.render_pdf(report.report_for_user(user, start=today - dt.timedelta(days=days), end=today))
+    return layout.render_pdf(report.report_for_user(user, start=today - dt.timedelta(days=days), end=today))
 
 
 def test_pdf_of_an_empty_log(alice: User) -> None:
@@ -198,10 +199,10 @@ def test_pdf_renders_any_text(alice: User, notes: str) -> None:
 
 
 def test_printable_text_replaces_what_the_font_cannot_draw() -> None:
-    assert report.printable_text("Ωμέγα café") == "Ωμέγα café"
-    assert report.printable_text("run 🏃‍♀️ done") == "run �♀ done"
-    assert report.printable_text("腰痛") == "�"
-    assert report.printable_text("a\x00b\u200bc") == "abc"
+    assert layout.printable_text("Ωμέγα café") == "Ωμέγα café"
+    assert layout.printable_text("run 🏃‍♀️ done") == "run �♀ done"
+    assert layout.printable_text("腰痛") == "�"
+    assert layout.printable_text("a\x00b\u200bc") == "abc"
 
 
 def test_page_count_grows_with_the_log(alice: User, bob: User) -> None:
@@ -215,10 +216,10 @@ def test_pages_are_numbered_page_x_of_y(alice: User) -> None:
     data = report.report_for_user(
         alice, start=local_today(alice) - dt.timedelta(days=70), end=local_today(alice)
     )
-    pdf = report.ReportPDF(data)
+    pdf = layout.ReportPDF(data)
     pdf.set_compression(False)  # the text is searchable only uncompressed
     pdf.add_page()
-    for section in (report._summary, report._run_table):
+    for section in (layout._summary, layout._run_table):
         section(pdf, data)
     assert pdf.pages_count >= 2
     assert b"{nb}" not in bytes(pdf.output())
@@ -231,7 +232,7 @@ def test_printable_svg_flattens_the_chart_rules() -> None:
         [charts.WeekPoint(dt.date(2026, 1, 5), 12.0, 3, 1)],
         unit="km",
     )
-    printable = report.printable_svg(svg)
+    printable = layout.printable_svg(svg)
     assert ".chart .chart-bar" not in printable
     assert ".chart-bar{" in printable
     assert "@media" not in printable
