@@ -137,7 +137,8 @@ def report_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date, sha
     which is half of what signing in takes."""
     unit = profile_of(user).distance_unit
     runs = list(selectors.runs_for_user(user, start=start, end=end))
-    flags = selectors.flags_for_user(user, start=start, end=end)
+    # The report is read by a clinician: the runner in the third person.
+    flags = selectors.flags_for_user(user, start=start, end=end, reader="clinician")
     checkin_flares = sum(1 for flag in flags if flag.kind == "checkin_flare")
     totals = Totals(
         runs=sum(1 for run in runs if run.activity == Run.Activity.RUN),

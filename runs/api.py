@@ -272,7 +272,7 @@ class FlagListView(AnalyticsListView):
 class InsightListView(AnalyticsListView):
     """For each exposure, the 2×2 table of runs (with pain before and after) in the period
     against pain flare-ups, the risk ratio with its 95 % interval, Fisher's p-value and a
-    verdict. A pattern in your own log, not proof of cause."""
+    verdict. A pattern in this one log, not proof of cause."""
 
     serializer_class = InsightSerializer
 

@@ -65,10 +65,31 @@ def _date(value: dt.date | str) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+#: Who reads a flag's detail: the runner ("your longest run"), or a clinician reading the
+#: report ("the runner's longest run").
+READERS = ("runner", "clinician")
+
+
+def _whose(reader: str) -> tuple[str, str]:
+    """The possessive for the first mention of the runner, and for the next ones."""
+    if reader not in READERS:
+        raise ValueError(f"not a reader: {reader}")
+    return ("your", "your") if reader == "runner" else ("the runner's", "their")
+
+
 def run_flag(
-    kind: str, *, run: object, local_date: dt.date, shoe: int | None, evidence: Mapping[str, Any], unit: str
+    kind: str,
+    *,
+    run: object,
+    local_date: dt.date,
+    shoe: int | None,
+    evidence: Mapping[str, Any],
+    unit: str,
+    reader: str = "runner",
 ) -> Flag:
-    """The flag ``kind`` of one run, from the evidence the analytics stored for it."""
+    """The flag ``kind`` of one run, from the evidence the analytics stored for it, worded
+    for ``reader`` (one of :data:`READERS`)."""
+    whose, their = _whose(reader)
 
     def distance(metres: float) -> str:
         return format_distance(metres, unit)
@@ -78,7 +99,7 @@ def run_flag(
         title = f"Long-run spike ({band})"
         detail = (
             f"{distance(evidence['distance_m'])} on {_date(local_date)}: "
-            f"{_pct(evidence['increase_pct'])} longer than your longest run of the 30 days before "
+            f"{_pct(evidence['increase_pct'])} longer than {whose} longest run of the 30 days before "
             f"({distance(evidence['longest_before_m'])} on {_date(evidence['longest_before_date'])})."
         )
     elif kind == "weekly_increase":
@@ -90,8 +111,9 @@ def run_flag(
     elif kind == "acwr_high":
         title = f"Acute:chronic load ratio {_ratio(evidence['acwr'])}"
         detail = (
-            f"On {_date(local_date)} your last week's load was {_ratio(evidence['acwr'])} times your "
-            "longer-term load (1.5 or more is flagged). It describes your load; it does not predict injury."
+            f"On {_date(local_date)} {whose} load of the last week was {_ratio(evidence['acwr'])} times "
+            f"{their} longer-term load (1.5 or more is flagged). It describes {their} load; it does not "
+            "predict injury."
         )
     elif kind == "pain_flare":
         title = "Pain flare-up after a run"
@@ -127,7 +149,10 @@ def _score(value: int | None) -> str:
     return "not recorded" if value is None else str(value)
 
 
-def checkin_flag(*, checkin: object, local_date: dt.date, evidence: Mapping[str, Any]) -> Flag:
+def checkin_flag(
+    *, checkin: object, local_date: dt.date, evidence: Mapping[str, Any], reader: str = "runner"
+) -> Flag:
+    whose, their = _whose(reader)
     return Flag(
         kind="checkin_flare",
         severity=definitions.severity("checkin_flare"),
@@ -137,7 +162,7 @@ def checkin_flag(*, checkin: object, local_date: dt.date, evidence: Mapping[str,
         title=f"Pain flare-up: {evidence['score']}/10",
         detail=(
             f"Check-in of {_date(local_date)}: pain {evidence['score']}/10, at least 2 points above "
-            f"your usual {evidence['median']:g} (the median of your {evidence['scores_count']} "
+            f"{whose} usual {evidence['median']:g} (the median of {their} {evidence['scores_count']} "
             "pain scores in the 14 days before)."
         ),
         evidence=evidence,

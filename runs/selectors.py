@@ -158,7 +158,7 @@ ALERT_WINDOW_DAYS = 14  # the dashboard's alerts: what happened in the last two 
 NEW_PATTERN_DAYS = 28  # a pattern that turned likely this recently is news
 
 
-def _run_flags(runs: QuerySet[Run], zone: dt.tzinfo, unit: str) -> list[insights.Flag]:
+def _run_flags(runs: QuerySet[Run], zone: dt.tzinfo, unit: str, reader: str) -> list[insights.Flag]:
     """The stored run flags (not the shoe ones, told once per pair) of ``runs``."""
     return [
         insights.run_flag(
@@ -168,6 +168,7 @@ def _run_flags(runs: QuerySet[Run], zone: dt.tzinfo, unit: str) -> list[insights
             shoe=shoe_id,
             evidence=evidence[kind],
             unit=unit,
+            reader=reader,
         )
         for pk, started_at, shoe_id, flags, evidence in runs.exclude(flags=[]).values_list(
             "id", "started_at", "shoe_id", "flags", "flag_evidence"
@@ -177,9 +178,11 @@ def _run_flags(runs: QuerySet[Run], zone: dt.tzinfo, unit: str) -> list[insights
     ]
 
 
-def _checkin_flags(checkins: QuerySet[PainCheckin], zone: dt.tzinfo) -> list[insights.Flag]:
+def _checkin_flags(checkins: QuerySet[PainCheckin], zone: dt.tzinfo, reader: str) -> list[insights.Flag]:
     return [
-        insights.checkin_flag(checkin=pk, local_date=recorded_at.astimezone(zone).date(), evidence=evidence)
+        insights.checkin_flag(
+            checkin=pk, local_date=recorded_at.astimezone(zone).date(), evidence=evidence, reader=reader
+        )
         for pk, recorded_at, evidence in checkins.filter(flare=True).values_list(
             "id", "recorded_at", "flare_evidence"
         )
@@ -213,10 +216,11 @@ def _pattern_flags(patterns: QuerySet[Pattern], zone: dt.tzinfo) -> list[insight
 
 
 def flags_for_user(
-    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None, reader: str = "runner"
 ) -> list[insights.Flag]:
-    """Every flag of the user's log dated ``start`` … ``end`` (local dates), newest first:
-    five queries whatever the length of the log."""
+    """Every flag of the user's log dated ``start`` … ``end`` (local dates), newest first,
+    worded for ``reader`` (:data:`insights.READERS`): five queries whatever the length of
+    the log."""
     zone, unit = user_zone(user), profile_of(user).distance_unit
     low, high = local_day_bounds(user, start, end)
     runs, checkins = Run.objects.filter(user=user), PainCheckin.objects.filter(user=user)
@@ -225,8 +229,8 @@ def flags_for_user(
     if high:
         runs, checkins = runs.filter(started_at__lt=high), checkins.filter(recorded_at__lt=high)
     found = [
-        *_run_flags(runs, zone, unit),
-        *_checkin_flags(checkins, zone),
+        *_run_flags(runs, zone, unit, reader),
+        *_checkin_flags(checkins, zone, reader),
         *_shoe_flags(user, Shoe.objects.filter(user=user), zone, unit),
         *_pattern_flags(Pattern.objects.filter(user=user), zone),
     ]
@@ -263,8 +267,8 @@ def dashboard_alerts(user: AbstractBaseUser, *, shoes_in_use: Iterable[Any]) -> 
                 for pair in worn_first
                 if pair.status in insights.SHOE_STATUS_KINDS
             ),
-            *_run_flags(Run.objects.filter(user=user, started_at__gte=since), zone, unit),
-            *_checkin_flags(PainCheckin.objects.filter(user=user, recorded_at__gte=since), zone),
+            *_run_flags(Run.objects.filter(user=user, started_at__gte=since), zone, unit, "runner"),
+            *_checkin_flags(PainCheckin.objects.filter(user=user, recorded_at__gte=since), zone, "runner"),
             *(
                 insights.pattern_flag(pattern, on=pattern.likely_since.astimezone(zone).date())
                 for pattern in new_patterns

@@ -181,7 +181,7 @@ _DEFINITIONS = (
             "come in bad spells, and an exposure that fills one stretch of time (a pair worn "
             "until it is retired) cannot be told apart from whatever else went on then. Two "
             "exposures that select exactly the same runs are shown once, named together. A "
-            "pattern in your own log, not proof of cause."
+            "pattern in this one log, not proof of cause."
         ),
         source=(
             "Risk ratio with a log-method 95 % interval; Fisher's exact test; Benjamini & "

@@ -39,7 +39,8 @@ POSSIBLE, POSSIBLE_FEWER = "possible", "possible_fewer"
 NONE = "none"
 VERDICTS = (INSUFFICIENT, LIKELY, LIKELY_FEWER, POSSIBLE, POSSIBLE_FEWER, NONE)
 
-CAVEAT = "This is a pattern in your own log, not proof of cause."
+# Read by the runner and, in the report, by a clinician: worded for both.
+CAVEAT = "This is a pattern in this one log, not proof of cause."
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

@@ -67,7 +67,7 @@ def test_the_spec_example() -> None:
         "Runs in shoes past their replacement distance ended in a flare-up 5 of 8 times (63 %), "
         "other runs 3 of 30 times (10 %): 6.3× as often (95 % CI 1.9–21), in 8 separate periods "
         "(p = 0.005 adjusted for the 1 patterns tested). "
-        "This is a pattern in your own log, not proof of cause."
+        "This is a pattern in this one log, not proof of cause."
     )
 
 
@@ -143,7 +143,7 @@ def test_one_period_is_said_with_its_dates() -> None:
         "Runs in shoes past their replacement distance ended in a flare-up 5 of 8 times (63 %), "
         "other runs 3 of 30 times (10 %): 6.3× as often (95 % CI 1.9–21), but all of those runs "
         "fall in one period (3 Jun – 16 Jul 2026), so the log cannot tell the shoes apart from "
-        "whatever else changed then. This is a pattern in your own log, not proof of cause."
+        "whatever else changed then. This is a pattern in this one log, not proof of cause."
     )
     two = table(8, 5, 30, 3, periods=[(dt.date(2025, 12, 30), dt.date(2026, 1, 5)), JUNE])
     assert "only 2 periods (30 Dec 2025 – 5 Jan 2026 and 3 Jun – 16 Jul 2026)" in two.message
