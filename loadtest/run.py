@@ -246,11 +246,12 @@ class Client:
         round_ = 0
         while time.monotonic() < until:
             round_ += 1
+            distance_m = float(rng.randint(3_000, 15_000))
             body = {
                 "id": str(uuid.uuid4()),
                 "started_at": (first_start + dt.timedelta(hours=round_)).isoformat(),
-                "distance_m": float(rng.randint(3_000, 15_000)),
-                "duration_s": rng.randint(1_200, 5_400),
+                "distance_m": distance_m,
+                "duration_s": plausible_duration(rng, distance_m),
                 "pain_before": rng.randint(0, 4),
                 "pain_after": rng.randint(0, 6),
                 "notes": "",
@@ -259,7 +260,13 @@ class Client:
             if round_ % REPEAT_CREATE_EVERY == 0:
                 self.create(body, repeated=True)
             if self.runs:
-                self.edit(rng.choice(list(self.runs)), float(rng.randint(3_000, 15_000)), f"edit {round_}")
+                distance_m = float(rng.randint(3_000, 15_000))
+                self.edit(
+                    rng.choice(list(self.runs)),
+                    distance_m,
+                    plausible_duration(rng, distance_m),
+                    f"edit {round_}",
+                )
             self.api("list", "GET", "/api/v1/runs/")
             if round_ % DASHBOARD_EVERY == 0 and "sessionid" in self.cookies:
                 self.page("dashboard", "GET", "/")
@@ -277,15 +284,24 @@ class Client:
         if stored is not None:
             self.runs[body["id"]] = ExpectedRun(stored["distance_m"], stored["notes"])
 
-    def edit(self, run_id: str, distance_m: float, notes: str) -> None:
+    def edit(self, run_id: str, distance_m: float, duration_s: int, notes: str) -> None:
         status, _ = self.api(
-            "edit", "PATCH", f"/api/v1/runs/{run_id}/", {"distance_m": distance_m, "notes": notes}
+            "edit",
+            "PATCH",
+            f"/api/v1/runs/{run_id}/",
+            {"distance_m": distance_m, "duration_s": duration_s, "notes": notes},
         )
         if status == 200:
             self.runs[run_id] = ExpectedRun(distance_m, notes)
             status, stored = self.api("detail", "GET", f"/api/v1/runs/{run_id}/")
             if status == 200 and (stored["distance_m"], stored["notes"]) != (distance_m, notes):
                 self.outcomes[-1].problem = "the detail does not show the edit just made"
+
+
+def plausible_duration(rng: random.Random, distance_m: float) -> int:
+    """A time at an everyday pace (4:30–7:00 /km): faster than 2:00 /km is refused as a
+    typing slip (SPEC §1, plausibility)."""
+    return round(distance_m / 1000 * rng.randint(270, 420))
 
 
 def _ms(started: float) -> float:
