@@ -74,6 +74,7 @@ urlpatterns = [
     path("", include("exports.urls")),
     path("", include("imports.urls")),
     path("", include("sharing.urls")),
+    path("", include("clinical.urls")),
     path("settings/", accounts_views.settings_page, name="settings"),
     path("settings/two-step/start/", accounts_views.two_step_start, name="two_step_start"),
     path("settings/two-step/", accounts_views.two_step_setup, name="two_step_setup"),

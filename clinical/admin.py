@@ -8,7 +8,7 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
 from clinical.models import QuestionnaireResponse, QuestionnaireSchedule, Treatment
-from clinical.services import changes_refresh
+from clinical.services import changes_refresh, dashboard_changed
 
 
 @admin.register(QuestionnaireResponse)
@@ -49,7 +49,23 @@ class QuestionnaireScheduleAdmin(admin.ModelAdmin):
 
 @admin.register(Treatment)
 class TreatmentAdmin(admin.ModelAdmin):
+    """Treatments are drawn on the dashboard's cached chart: redraw it after admin writes."""
+
     list_display = ["user", "kind", "name", "dose", "started_at", "ended_at"]
     list_filter = ["kind"]
     search_fields = ["user__username", "name"]
     raw_id_fields = ["user"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        dashboard_changed(obj.user)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        dashboard_changed(obj.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Model]) -> None:
+        owners = {row.user for row in queryset.select_related("user")}
+        super().delete_queryset(request, queryset)
+        for user in owners:
+            dashboard_changed(user)

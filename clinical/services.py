@@ -79,7 +79,7 @@ def schedule_set(*, user: User, questionnaire: str, schedule: str) -> Questionna
     return update_validated(row, schedule=schedule)
 
 
-def _dashboard_changed(user: User) -> None:
+def dashboard_changed(user: User) -> None:
     # Treatments are drawn on the dashboard's weekly chart, which is cached under the
     # profile's analytics version (runs.views.cached_partials): a new one redraws it.
     Profile.objects.filter(user=user).update(analytics_version=F("analytics_version") + 1)
@@ -92,18 +92,18 @@ def _dashboard_changed(user: User) -> None:
 def treatment_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) -> tuple[Treatment, bool]:
     treatment, created = create_idempotently(Treatment, id=id, user=user, **fields)
     if created:
-        _dashboard_changed(user)
+        dashboard_changed(user)
     return treatment, created
 
 
 @transaction.atomic
 def treatment_update(treatment: Treatment, **fields: Any) -> Treatment:
     update_validated(treatment, **fields)
-    _dashboard_changed(treatment.user)
+    dashboard_changed(treatment.user)
     return treatment
 
 
 @transaction.atomic
 def treatment_delete(treatment: Treatment) -> None:
     treatment.delete()
-    _dashboard_changed(treatment.user)
+    dashboard_changed(treatment.user)

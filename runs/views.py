@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,9 @@ from backpainlog.accounts.selectors import local_today, profile_of
 from backpainlog.http import AuthenticatedHttpRequest
 from backpainlog.pages import confirm_delete, date_filter, paginate, save_form
 from backpainlog.units import format_distance, from_metres
+from clinical import instruments
+from clinical import selectors as clinical_selectors
+from clinical import views as clinical_views
 from runs import analytics, charts, insights, selectors, services
 from runs.forms import DashboardRangeForm, NextMorningPainForm, PainCheckinForm, RunFilterForm, RunForm
 from runs.models import PainCheckin, Run
@@ -64,6 +67,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "recent_runs": list(selectors.runs_for_user(user)[:5]),
             "recent_checkins": list(selectors.checkins_for_user(user)[:3]),
             "unit": profile_of(user).distance_unit,
+            # Not cached either: what is due changes with the date and each answer.
+            **clinical_views.dashboard_context(user),
         },
     )
 
@@ -111,7 +116,14 @@ def trends_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     range_form = DashboardRangeForm(request.GET or None, today=local_today(user))
     start, end = range_form.period
     trends = selectors.trends_for_user(user, start=start, end=end)
-    return {"range_form": range_form, "trends": trends, "charts": trend_charts(trends, unit), "unit": unit}
+    treatments = clinical_selectors.treatment_marks(user, start=start, end=end)
+    return {
+        "range_form": range_form,
+        "trends": trends,
+        "charts": trend_charts(trends, unit, treatments=treatments),
+        "treatment_marks": treatments,
+        "unit": unit,
+    }
 
 
 def summary_context(user: User) -> dict[str, Any]:
@@ -132,8 +144,11 @@ def summary_context(user: User) -> dict[str, Any]:
     }
 
 
-def trend_charts(trends: selectors.Trends, unit: str) -> dict[str, str]:
-    """The dashboard's charts as SVG (server-rendered, so the PDF report can use them too)."""
+def trend_charts(
+    trends: selectors.Trends, unit: str, *, treatments: Sequence[tuple[dt.date, str]] = ()
+) -> dict[str, str]:
+    """The dashboard's charts as SVG (server-rendered, so the PDF report can use them too);
+    ``treatments`` (local date, label) are marked on the weekly chart."""
     weeks = [
         charts.WeekPoint(
             week_start=week.week_start,
@@ -144,7 +159,9 @@ def trend_charts(trends: selectors.Trends, unit: str) -> dict[str, str]:
         for week in trends.weeks
     ]
     return {
-        "weekly": mark_safe(charts.weekly_distance_pain_svg(weeks, unit=unit)),  # noqa: S308 (escaped by charts)
+        "weekly": mark_safe(  # noqa: S308 (escaped by charts)
+            charts.weekly_distance_pain_svg(weeks, unit=unit, treatments=treatments)
+        ),
         "session_load": mark_safe(  # noqa: S308
             charts.weekly_session_load_svg([(week.week_start, week.session_load) for week in trends.weeks])
         ),
@@ -164,7 +181,11 @@ def trend_charts(trends: selectors.Trends, unit: str) -> dict[str, str]:
 def definitions_page(request: HttpRequest) -> HttpResponse:
     """What every flag means and where its definition comes from; open to all, so that a
     clinician reading a shared report can follow the links too."""
-    return render(request, "runs/definitions.html", {"definitions": analytics.DEFINITIONS.values()})
+    return render(
+        request,
+        "runs/definitions.html",
+        {"definitions": analytics.DEFINITIONS.values(), "instruments": instruments.INSTRUMENTS.values()},
+    )
 
 
 @login_required

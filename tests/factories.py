@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from clinical.models import QuestionnaireResponse, Treatment
-from clinical.services import response_create
+from clinical.services import response_create, treatment_create
 from runs.models import PainCheckin, Run
 from shoes.models import Insole, Shoe
 
@@ -99,3 +99,8 @@ class TreatmentFactory(factory.django.DjangoModelFactory):
     kind = Treatment.Kind.PHYSIOTHERAPY
     name = "Physio"
     started_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=2))
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> Treatment:
+        treatment, _ = treatment_create(**kwargs)  # type: ignore[arg-type]
+        return treatment

@@ -23,6 +23,7 @@ from backpainlog.accounts.selectors import profile_of
 from backpainlog.forms import ServiceModelForm
 from backpainlog.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from backpainlog.pages import save_form
+from clinical import views as clinical_views
 from sharing.views import qr_svg
 
 
@@ -97,6 +98,7 @@ def _settings_context(request: AuthenticatedHttpRequest, **forms: object) -> dic
         "session_days": settings.SESSION_DAYS,
         "api_tokens": list(selectors.api_tokens_for_user(user)),
         "api_token_days": settings.API_TOKEN_IDLE_DAYS,
+        "questionnaire_schedule_form": clinical_views.schedule_form(user),
         **forms,
     }
 

@@ -77,7 +77,9 @@ def test_patch_refuses_a_bad_schedule(alice: User, alice_api: APIClient, body: d
 
 
 def test_unknown_questionnaire_is_not_found(alice_api: APIClient) -> None:
-    assert alice_api.patch("/api/v1/questionnaires/odi/", {"schedule": "off"}, format="json").status_code == 404
+    assert (
+        alice_api.patch("/api/v1/questionnaires/odi/", {"schedule": "off"}, format="json").status_code == 404
+    )
 
 
 # --- Responses ---
@@ -97,7 +99,10 @@ def test_psfs_and_pain_7d_responses(alice_api: APIClient) -> None:
     psfs = post(
         alice_api,
         RESPONSES,
-        {"questionnaire": "psfs", "answers": [{"activity": "run 10 km", "score": 3}, {"activity": "sit", "score": 6}]},
+        {
+            "questionnaire": "psfs",
+            "answers": [{"activity": "run 10 km", "score": 3}, {"activity": "sit", "score": 6}],
+        },
     )
     assert psfs.status_code == 201
     assert psfs.json()["score"] == 4.5
@@ -119,7 +124,17 @@ def test_psfs_and_pain_7d_responses(alice_api: APIClient) -> None:
         ("pain_7d", rmdq(3)),
         ("odi", {"score": 3}),
     ],
-    ids=["rmdq-23", "rmdq-25", "psfs-11", "psfs-long-name", "psfs-none", "psfs-six", "pain-11", "pain-list", "unknown"],
+    ids=[
+        "rmdq-23",
+        "rmdq-25",
+        "psfs-11",
+        "psfs-long-name",
+        "psfs-none",
+        "psfs-six",
+        "pain-11",
+        "pain-list",
+        "unknown",
+    ],
 )
 def test_invalid_answers_are_400_and_nothing_is_stored(
     alice: User, alice_api: APIClient, questionnaire: str, answers: object
@@ -145,7 +160,12 @@ def test_completed_at_far_in_the_future_is_400(alice: User, alice_api: APIClient
 
 
 def test_the_same_id_twice_is_one_response_and_200_the_second_time(alice: User, alice_api: APIClient) -> None:
-    body = {"id": str(uuid.uuid4()), "questionnaire": "rmdq", "answers": rmdq(4), "completed_at": "2026-01-05T08:00:00Z"}
+    body = {
+        "id": str(uuid.uuid4()),
+        "questionnaire": "rmdq",
+        "answers": rmdq(4),
+        "completed_at": "2026-01-05T08:00:00Z",
+    }
     assert post(alice_api, RESPONSES, body).status_code == 201
     again = post(alice_api, RESPONSES, body)
     assert again.status_code == 200
@@ -168,10 +188,16 @@ def test_another_users_id_is_400_and_their_response_404(alice: User, bob_api: AP
 
 
 def test_editing_or_deleting_the_first_recomputes_the_changes(alice: User, alice_api: APIClient) -> None:
-    first = QuestionnaireResponseFactory(user=alice, ticked=12, completed_at=timezone.now() - dt.timedelta(days=14))
-    middle = QuestionnaireResponseFactory(user=alice, ticked=10, completed_at=timezone.now() - dt.timedelta(days=7))
+    first = QuestionnaireResponseFactory(
+        user=alice, ticked=12, completed_at=timezone.now() - dt.timedelta(days=14)
+    )
+    middle = QuestionnaireResponseFactory(
+        user=alice, ticked=10, completed_at=timezone.now() - dt.timedelta(days=7)
+    )
     last = QuestionnaireResponseFactory(user=alice, ticked=6)
-    assert alice_api.patch(f"{RESPONSES}{first.pk}/", {"answers": rmdq(20)}, format="json").json()["score"] == 20
+    assert (
+        alice_api.patch(f"{RESPONSES}{first.pk}/", {"answers": rmdq(20)}, format="json").json()["score"] == 20
+    )
     assert alice_api.get(f"{RESPONSES}{last.pk}/").json()["change_from_first"] == -14
     assert alice_api.delete(f"{RESPONSES}{first.pk}/").status_code == 204
     middle_now = alice_api.get(f"{RESPONSES}{middle.pk}/").json()
@@ -182,7 +208,10 @@ def test_editing_or_deleting_the_first_recomputes_the_changes(alice: User, alice
 def test_responses_list_filters_by_questionnaire_and_date(alice: User, alice_api: APIClient) -> None:
     QuestionnaireResponseFactory(user=alice, completed_at=dt.datetime(2026, 1, 5, 8, tzinfo=dt.UTC))
     QuestionnaireResponseFactory(
-        user=alice, questionnaire="pain_7d", answers={"score": 3}, completed_at=dt.datetime(2026, 2, 5, 8, tzinfo=dt.UTC)
+        user=alice,
+        questionnaire="pain_7d",
+        answers={"score": 3},
+        completed_at=dt.datetime(2026, 2, 5, 8, tzinfo=dt.UTC),
     )
     assert alice_api.get(RESPONSES, {"questionnaire": "pain_7d"}).json()["count"] == 1
     assert alice_api.get(RESPONSES, {"from": "2026-02-01"}).json()["count"] == 1
@@ -230,7 +259,14 @@ def test_treatment_create_and_idempotent_retry(alice: User, alice_api: APIClient
         {"started_at": "2099-01-01T00:00:00Z", "ended_at": None},
         {"kind": "medication", "name": ""},
     ],
-    ids=["ends-before-start", "unknown-kind", "long-name", "unknown-field", "far-future", "medication-unnamed"],
+    ids=[
+        "ends-before-start",
+        "unknown-kind",
+        "long-name",
+        "unknown-field",
+        "far-future",
+        "medication-unnamed",
+    ],
 )
 def test_treatment_validation(alice: User, alice_api: APIClient, change: dict[str, object]) -> None:
     body = {"kind": "physiotherapy", "name": "Physio", "started_at": "2026-01-05T08:00:00Z", **change}

@@ -74,10 +74,14 @@ def test_psfs_refuses(answers: object) -> None:
 
 
 def test_psfs_activity_names_are_tidied() -> None:
-    assert clean_answers(PSFS, [{"activity": "  run   10 km ", "score": 4}]) == [{"activity": "run 10 km", "score": 4}]
+    assert clean_answers(PSFS, [{"activity": "  run   10 km ", "score": 4}]) == [
+        {"activity": "run 10 km", "score": 4}
+    ]
 
 
-@pytest.mark.parametrize("answers", [{"score": 11}, {"score": -1}, {}, {"score": 3, "x": 1}, [3], {"score": "3"}])
+@pytest.mark.parametrize(
+    "answers", [{"score": 11}, {"score": -1}, {}, {"score": 3, "x": 1}, [3], {"score": "3"}]
+)
 def test_pain_7d_refuses(answers: object) -> None:
     with pytest.raises(InvalidAnswers):
         clean_answers(PAIN_7D, answers)
@@ -155,7 +159,9 @@ def test_the_change_in_words() -> None:
     assert instruments.describe_change(PSFS, change(PSFS, psfs(3), psfs(6))) == (
         "PSFS 3.0 → 6.0: 3 points better, a change patients notice (≥ 2)"
     )
-    assert instruments.describe_change(PAIN_7D, change(PAIN_7D, {"score": 5}, {"score": 5})).endswith("no change")
+    assert instruments.describe_change(PAIN_7D, change(PAIN_7D, {"score": 5}, {"score": 5})).endswith(
+        "no change"
+    )
 
 
 @given(st.lists(st.booleans(), min_size=24, max_size=24), st.lists(st.booleans(), min_size=24, max_size=24))
