@@ -100,7 +100,8 @@ class QuestionnaireSerializer(serializers.Serializer):
 
 
 class ScheduleSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    schedule = serializers.ChoiceField(choices=Schedule.choices)
+    # A PATCH: without it, nothing changes.
+    schedule = serializers.ChoiceField(choices=Schedule.choices, required=False)
 
 
 KEY_PARAMETER = OpenApiParameter("key", str, OpenApiParameter.PATH, enum=list(instruments.KEYS))
@@ -143,7 +144,10 @@ class QuestionnaireViewSet(UserScopedMixin, viewsets.GenericViewSet):
         status = self.status_of(key)
         serializer = ScheduleSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.schedule_set(user=request.user, questionnaire=status.key, **serializer.validated_data)
+        if "schedule" in serializer.validated_data:
+            services.schedule_set(
+                user=request.user, questionnaire=status.key, schedule=serializer.validated_data["schedule"]
+            )
         return Response(self.get_serializer(self.status_of(key)).data)
 
 

@@ -69,7 +69,7 @@ def test_patch_changes_a_schedule(alice: User, alice_api: APIClient) -> None:
     assert off.json()["due_on"] is None
 
 
-@pytest.mark.parametrize("body", [{"schedule": "daily"}, {"schedule": "off", "extra": 1}, {}])
+@pytest.mark.parametrize("body", [{"schedule": "daily"}, {"schedule": "off", "extra": 1}, {"schedule": None}])
 def test_patch_refuses_a_bad_schedule(alice: User, alice_api: APIClient, body: dict[str, object]) -> None:
     answer = alice_api.patch("/api/v1/questionnaires/rmdq/", body, format="json")
     assert answer.status_code == 400
