@@ -14,10 +14,15 @@ from playwright.sync_api import Page, expect
 from clinical import instruments
 from clinical.models import QuestionnaireResponse
 from clinical.services import response_create
+from tests.e2e import test_pwa
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_log_form import assert_no_sideways_scroll
+from tests.e2e.test_pwa import wait_until_sent, waiting
 
 pytestmark = pytest.mark.e2e
+
+# The phone whose pages send to the network themselves (no service worker), from the PWA tests.
+phone_without_worker = test_pwa.phone_without_worker
 
 # Where to save screenshots for a look by eye (set to a folder outside the repository).
 SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS")
@@ -72,3 +77,24 @@ def test_the_rmdq_is_answered_by_tapping_rows_at_360_px(narrow_phone: Page, runn
         page.locator("section", has=page.locator("#outcomes-title")).screenshot(
             path=f"{SCREENSHOTS}/outcomes-360.png"
         )
+
+
+def test_answers_saved_offline_are_sent_on_the_next_page_load(
+    phone_without_worker: Page, runner: User
+) -> None:
+    page = phone_without_worker
+    sign_in(page, runner)
+    page.goto("/questionnaires/rmdq/")
+    page.context.set_offline(True)
+    for item in instruments.RMDQ_ITEMS[:3]:
+        page.get_by_text(item, exact=True).tap()
+    page.get_by_role("button", name="Save", exact=True).tap()
+    expect(waiting(page)).to_have_text("Waiting to sync (1)")
+    assert not QuestionnaireResponse.objects.exists()
+
+    page.context.set_offline(False)
+    page.goto("/")
+    wait_until_sent(page)
+    response = QuestionnaireResponse.objects.get()
+    assert (response.user, response.questionnaire, response.score) == (runner, "rmdq", 3)
+    assert response.answers == [True] * 3 + [False] * 21
