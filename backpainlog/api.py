@@ -193,3 +193,19 @@ class ServiceViewSet(UserScopedMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance: Any) -> None:
         self.delete_object(instance)
+
+
+class RejectUnknownFieldsMixin:
+    """For serializers whose contract says "anything else is a 400": a field the
+    serializer does not know is an error naming it, not silently dropped (read-only
+    fields sent back from a GET are ignored as usual)."""
+
+    fields: Any
+    initial_data: Any
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise exceptions.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)  # type: ignore[misc]

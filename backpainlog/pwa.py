@@ -40,8 +40,14 @@ SHELL_STATIC = [
 SERVICE_WORKER = "js/sw.js"
 
 #: Personal pages kept for offline use (cached only when they load signed in, emptied
-#: on sign-out): the two forms an entry is logged with.
-OFFLINE_FORMS = ["run_new", "checkin_new"]
+#: on sign-out): the forms an entry is logged with, and the questionnaires.
+OFFLINE_FORMS = [
+    "run_new",
+    "checkin_new",
+    "questionnaire_rmdq",
+    "questionnaire_psfs",
+    "questionnaire_pain_7d",
+]
 
 
 def _static_bytes(name: str) -> bytes:

@@ -48,6 +48,21 @@ class AutoSchema(openapi.AutoSchema):
             documented.setdefault("content", response["content"])
         return operation
 
+    def _map_serializer(
+        self, serializer: Any, direction: str, bypass_extensions: bool = False
+    ) -> dict[str, Any]:
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        # A serializer that refuses unknown fields says so (API.md: anything else is a 400).
+        from backpainlog.api import RejectUnknownFieldsMixin  # the API module loads views
+
+        if (
+            direction == "request"
+            and isinstance(serializer, RejectUnknownFieldsMixin)
+            and "properties" in schema
+        ):
+            schema["additionalProperties"] = False
+        return schema
+
     def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
         super()._insert_field_validators(field, schema)
         # A function validator says nothing to drf-spectacular; this one means "> 0".

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "imports",
     "sharing",
     "audit",
+    "clinical",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ from audit.api import AuditEventViewSet
 from backpainlog import pwa, views
 from backpainlog.accounts import api as accounts_api
 from backpainlog.accounts import views as accounts_views
+from clinical.api import QuestionnaireResponseViewSet, QuestionnaireViewSet, TreatmentViewSet
 from imports.api import ImportView
 from runs.api import (
     EpisodeListView,
@@ -30,6 +31,11 @@ router.register("shoes", ShoeViewSet, basename="api-shoe")
 router.register("insoles", InsoleViewSet, basename="api-insole")
 router.register("share-links", ShareLinkViewSet, basename="api-share-link")
 router.register("audit-events", AuditEventViewSet, basename="api-audit-event")
+router.register("questionnaires", QuestionnaireViewSet, basename="api-questionnaire")
+router.register(
+    "questionnaire-responses", QuestionnaireResponseViewSet, basename="api-questionnaire-response"
+)
+router.register("treatments", TreatmentViewSet, basename="api-treatment")
 router.register("auth/tokens", accounts_api.ApiTokenViewSet, basename="api-tokens")
 
 api_v1 = [
@@ -68,6 +74,7 @@ urlpatterns = [
     path("", include("exports.urls")),
     path("", include("imports.urls")),
     path("", include("sharing.urls")),
+    path("", include("clinical.urls")),
     path("settings/", accounts_views.settings_page, name="settings"),
     path("settings/two-step/start/", accounts_views.two_step_start, name="two_step_start"),
     path("settings/two-step/", accounts_views.two_step_setup, name="two_step_setup"),

@@ -242,9 +242,12 @@ def _swatch_label(x: float, y: float, content: str) -> tuple[str, float]:
 # ------------------------------------------------------------ weekly distance + pain
 
 
-def weekly_distance_pain_svg(weeks: Sequence[WeekPoint], *, unit: str) -> str:
+def weekly_distance_pain_svg(
+    weeks: Sequence[WeekPoint], *, unit: str, treatments: Sequence[tuple[dt.date, str]] = ()
+) -> str:
     """Weekly distance as bars (left axis, in ``unit``) with pain as a dashed line with round
     markers on a fixed 0–10 right axis, and a triangle above each week with a flare-up.
+    ``treatments`` (local date, label) add a row of diamonds under the weeks they began in.
 
     Load and pain share one chart because the point is to see whether they move together;
     pain keeps a fixed 0–10 scale so that a calm period does not look alarming. A week
@@ -259,8 +262,15 @@ def weekly_distance_pain_svg(weeks: Sequence[WeekPoint], *, unit: str) -> str:
     pains = [_finite(week.pain) for week in weeks]
     pains = [None if pain is None else min(float(PAIN_MAX), max(0.0, pain)) for pain in pains]
 
-    height = 230
-    plot = _Plot(left=36, top=34, right=WIDTH - 26, bottom=height - 24)
+    week_of = {week.week_start: index for index, week in enumerate(weeks)}
+    marked: dict[int, list[str]] = {}
+    for day, label in treatments:
+        index = week_of.get(day - dt.timedelta(days=day.weekday()))
+        if index is not None:
+            marked.setdefault(index, []).append(f"{_short_date(day)}: {label}")
+
+    height = 230 + (16 if marked else 0)
+    plot = _Plot(left=36, top=34, right=WIDTH - 26, bottom=230 - 24)
     slot = plot.width / len(weeks)
     bar_width = min(slot * 0.7, 40)
 
@@ -345,13 +355,20 @@ def weekly_distance_pain_svg(weeks: Sequence[WeekPoint], *, unit: str) -> str:
             )
         )
 
-    return _svg(
-        kind="chart-weekly",
-        height=height,
-        title=title,
-        desc=_weekly_desc(weeks, distances, pains, unit),
-        body=body,
-    )
+    # Treatments: a diamond under each week one began in (not a load or a pain figure,
+    # so on a row of their own), its title naming them.
+    for index, labels in marked.items():
+        x, y = x_center(index), plot.bottom + 28
+        body.append(
+            f"<path{_attrs(d=f'M{_n(x)},{_n(y - 5)}L{_n(x + 5)},{_n(y)}L{_n(x)},{_n(y + 5)}L{_n(x - 5)},{_n(y)}Z', class_='chart-marker chart-treatment')}>"
+            f"{_title('Treatment ' + '; '.join(labels))}</path>"
+        )
+    desc = _weekly_desc(weeks, distances, pains, unit)
+    if marked:
+        count = sum(len(labels) for labels in marked.values())
+        desc += f" Diamonds under the weeks: {count} treatment{'s' if count != 1 else ''}."
+
+    return _svg(kind="chart-weekly", height=height, title=title, desc=desc, body=body)
 
 
 def _triangle(x: float, y: float) -> str:
@@ -744,8 +761,11 @@ def _calendar_desc(start: dt.date, end: dt.date, scores: Mapping[dt.date, int]) 
 # ------------------------------------------------------------------- the trends' charts
 
 
-def trend_charts(trends: Trends, unit: str) -> dict[str, str]:
-    """The dashboard's charts as SVG (server-rendered, so the PDF report can use them too)."""
+def trend_charts(
+    trends: Trends, unit: str, *, treatments: Sequence[tuple[dt.date, str]] = ()
+) -> dict[str, str]:
+    """The dashboard's charts as SVG (server-rendered, so the PDF report can use them too);
+    ``treatments`` (local date, label) are marked on the weekly chart."""
     weeks = [
         WeekPoint(
             week_start=week.week_start,
@@ -756,7 +776,9 @@ def trend_charts(trends: Trends, unit: str) -> dict[str, str]:
         for week in trends.weeks
     ]
     return {
-        "weekly": mark_safe(weekly_distance_pain_svg(weeks, unit=unit)),  # noqa: S308 (escaped here)
+        "weekly": mark_safe(  # noqa: S308 (escaped here)
+            weekly_distance_pain_svg(weeks, unit=unit, treatments=treatments)
+        ),
         "session_load": mark_safe(  # noqa: S308
             weekly_session_load_svg([(week.week_start, week.session_load) for week in trends.weeks])
         ),

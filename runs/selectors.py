@@ -216,7 +216,11 @@ def _pattern_flags(patterns: QuerySet[Pattern], zone: dt.tzinfo) -> list[insight
 
 
 def flags_for_user(
-    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None, reader: str = "runner"
+    user: AbstractBaseUser,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    reader: str = "runner",
 ) -> list[insights.Flag]:
     """Every flag of the user's log dated ``start`` … ``end`` (local dates), newest first,
     worded for ``reader`` (:data:`insights.READERS`): five queries whatever the length of

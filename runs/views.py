@@ -23,6 +23,9 @@ from backpainlog.accounts.selectors import local_today, profile_of
 from backpainlog.http import AuthenticatedHttpRequest
 from backpainlog.pages import confirm_delete, date_filter, paginate, save_form
 from backpainlog.units import format_distance
+from clinical import instruments
+from clinical import selectors as clinical_selectors
+from clinical.dashboard import dashboard_context as clinical_dashboard_context
 from runs import analytics, insights, selectors, services
 from runs.charts import trend_charts
 from runs.forms import DashboardRangeForm, NextMorningPainForm, PainCheckinForm, RunFilterForm, RunForm
@@ -65,6 +68,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "recent_runs": list(selectors.runs_for_user(user)[:5]),
             "recent_checkins": list(selectors.checkins_for_user(user)[:3]),
             "unit": profile_of(user).distance_unit,
+            # Not cached either: what is due changes with the date and each answer.
+            **clinical_dashboard_context(user),
         },
     )
 
@@ -112,7 +117,14 @@ def trends_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     range_form = DashboardRangeForm(request.GET or None, today=local_today(user))
     start, end = range_form.period
     trends = selectors.trends_for_user(user, start=start, end=end)
-    return {"range_form": range_form, "trends": trends, "charts": trend_charts(trends, unit), "unit": unit}
+    treatments = clinical_selectors.treatment_marks(user, start=start, end=end)
+    return {
+        "range_form": range_form,
+        "trends": trends,
+        "charts": trend_charts(trends, unit, treatments=treatments),
+        "treatment_marks": treatments,
+        "unit": unit,
+    }
 
 
 def summary_context(user: User) -> dict[str, Any]:
@@ -136,7 +148,11 @@ def summary_context(user: User) -> dict[str, Any]:
 def definitions_page(request: HttpRequest) -> HttpResponse:
     """What every flag means and where its definition comes from; open to all, so that a
     clinician reading a shared report can follow the links too."""
-    return render(request, "runs/definitions.html", {"definitions": analytics.DEFINITIONS.values()})
+    return render(
+        request,
+        "runs/definitions.html",
+        {"definitions": analytics.DEFINITIONS.values(), "instruments": instruments.INSTRUMENTS.values()},
+    )
 
 
 @login_required

@@ -6,6 +6,8 @@ import factory
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from clinical.models import QuestionnaireResponse, Treatment
+from clinical.services import response_create, treatment_create
 from runs.models import PainCheckin, Run
 from shoes.models import Insole, Shoe
 
@@ -67,3 +69,38 @@ class PainCheckinFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     recorded_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
     score = 3
+
+
+class QuestionnaireResponseFactory(factory.django.DjangoModelFactory):
+    """An RMDQ with the first ``ticked`` items ticked (``answers`` for another questionnaire)."""
+
+    class Meta:
+        model = QuestionnaireResponse
+        exclude = ("ticked",)
+
+    user = factory.SubFactory(UserFactory)
+    questionnaire = "rmdq"
+    completed_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(hours=1))
+    ticked = 6
+    answers = factory.LazyAttribute(lambda response: [n < response.ticked for n in range(24)])
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> QuestionnaireResponse:
+        # Through the service: the score and the change from the first come with it.
+        response, _ = response_create(**kwargs)  # type: ignore[arg-type]
+        return response
+
+
+class TreatmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Treatment
+
+    user = factory.SubFactory(UserFactory)
+    kind = Treatment.Kind.PHYSIOTHERAPY
+    name = "Physio"
+    started_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=2))
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> Treatment:
+        treatment, _ = treatment_create(**kwargs)  # type: ignore[arg-type]
+        return treatment

@@ -24,6 +24,7 @@ from django.db import models
 from django.http import HttpResponseBase
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.oath import TOTP
@@ -32,6 +33,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from audit.models import AuditEvent
 from backpainlog.accounts.models import ApiToken, Profile, RecoveryCode
 from backpainlog.accounts.services import api_token_create, two_step_enable, two_step_setup_start
+from clinical.models import QuestionnaireResponse, QuestionnaireSchedule, Treatment
+from clinical.services import response_create, schedule_set, treatment_create
 from runs.models import PainCheckin, Run
 from sharing.models import ShareLink
 from sharing.services import share_link_create, share_link_revoke
@@ -47,6 +50,8 @@ MARKS = {
     "link": "Alice Physio Link Hn2c",
     "revoked_link": "Alice Old Link Pz4d",
     "token": "Alice Token Label Mk9t",
+    "activity": "alice-psfs-activity-Rb6w",
+    "treatment": "Alice Treatment Zc3y",
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 # What Bob sends to every write: plausible for the forms and the API alike (but not his
@@ -84,6 +89,8 @@ class Alices:
     revoked_token: str  # of another link of hers, revoked
     event: AuditEvent
     api_token: ApiToken
+    response: QuestionnaireResponse
+    treatment: Treatment
 
 
 # Parameters of the app's own URLs, by route: Alice's objects. A route missing here
@@ -108,6 +115,16 @@ OWN_ROUTES: dict[str, Callable[[Alices], dict[str, object]]] = {
     "api/v1/^insoles/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.insole.pk},
     "api/v1/^share-links/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.link.pk},
     "api/v1/^audit-events/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.event.pk},
+    "questionnaires/<uuid:pk>/delete/": lambda a: {"pk": a.response.pk},
+    "treatments/<uuid:pk>/edit/": lambda a: {"pk": a.treatment.pk},
+    "treatments/<uuid:pk>/delete/": lambda a: {"pk": a.treatment.pk},
+    "api/v1/^questionnaire-responses/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.response.pk},
+    "api/v1/^treatments/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.treatment.pk},
+}
+# Parameters that name no one's object: a questionnaire's key. Bob reads and sets his own
+# schedule there; Alice's (set apart from the default) must stay as it is.
+SHARED_KEY_ROUTES: dict[str, Callable[[Alices], dict[str, object]]] = {
+    "api/v1/^questionnaires/(?P<key>rmdq|psfs|pain_7d)/$": lambda a: {"key": "psfs"},
 }
 # Public by design, reached by a secret in the address: a share link's token (the link
 # is the permission, so Alice's revoked one must be "not found") and a password reset
@@ -198,6 +215,8 @@ def fill(route: Route, alices: Alices) -> str:
         values = OWN_ROUTES[route.template](alices)
     elif route.template in SECRET_ROUTES:
         values = SECRET_ROUTES[route.template](alices)
+    elif route.template in SHARED_KEY_ROUTES:
+        values = SHARED_KEY_ROUTES[route.template](alices)
     else:
         assert not route.parameters, (
             f"{route.template!r} takes {route.parameters}: add it to OWN_ROUTES (one of "
@@ -236,6 +255,9 @@ def snapshot(user: User) -> dict[str, list[dict[str, object]]]:
         Profile,
         TOTPDevice,
         RecoveryCode,
+        QuestionnaireResponse,
+        QuestionnaireSchedule,
+        Treatment,
     ]
     state = {model.__name__: list(model.objects.filter(user=user).order_by("pk").values()) for model in owned}
     state["User"] = list(User.objects.filter(pk=user.pk).values())
@@ -253,6 +275,13 @@ def alices(alice: User) -> Alices:
     revoked, revoked_token = share_link_create(user=alice, label=MARKS["revoked_link"], expires_in_days=14)
     share_link_revoke(link=revoked)
     api_token, _ = api_token_create(user=alice, label=MARKS["token"])
+    schedule_set(user=alice, questionnaire="psfs", schedule="4w")
+    response, _ = response_create(
+        user=alice, questionnaire="psfs", answers=[{"activity": MARKS["activity"], "score": 4}]
+    )
+    treatment, _ = treatment_create(
+        user=alice, kind="medication", name=MARKS["treatment"], started_at=timezone.now()
+    )
     return Alices(
         user=alice,
         run=RunFactory(user=alice, notes=MARKS["run"], shoe=ShoeFactory(user=alice, name=MARKS["shoe"])),
@@ -263,6 +292,8 @@ def alices(alice: User) -> Alices:
         revoked_token=revoked_token,
         event=AuditEvent.objects.filter(user=alice).latest("pk"),
         api_token=api_token,
+        response=response,
+        treatment=treatment,
     )
 
 
@@ -328,6 +359,8 @@ def test_another_user_never_sees_or_changes_alices_data(
                 response = send(client, method, path)
                 where = f"{method.upper()} {path} as bob ({door})"
                 assert_nothing_of_alices(response, where)
+                if route.template in SHARED_KEY_ROUTES:
+                    continue
                 if route.parameters or (route.admin and route.template not in PUBLIC_ROUTES):
                     assert_refused(response, route, where)
     assert snapshot(alices.user) == before

@@ -77,7 +77,13 @@ def test_service_worker_is_served_from_the_root_and_never_cached(client: Client)
         "/static/icons/icon-192.png",
     } <= set(shell["static"])
     assert shell["offline"] == "/offline/"
-    assert shell["forms"] == ["/runs/new/", "/pain/new/"]
+    assert shell["forms"] == [
+        "/runs/new/",
+        "/pain/new/",
+        "/questionnaires/rmdq/",
+        "/questionnaires/psfs/",
+        "/questionnaires/pain-7d/",
+    ]
     assert 'addEventListener("fetch"' in source
 
 
@@ -138,6 +144,11 @@ def test_new_entry_forms_say_how_to_send_them_offline(alice: User, alice_client:
     [checkin_form] = [form for form in checkin_page.forms if form.attrs.get("data-outbox")]
     assert checkin_form.attrs["data-outbox"] == "checkin"
     assert checkin_form.attrs["data-outbox-url"] == "/api/v1/pain-checkins/"
+
+    for path, key in (("rmdq", "rmdq"), ("psfs", "psfs"), ("pain-7d", "pain_7d")):
+        form = HtmlPage(alice_client.get(f"/questionnaires/{path}/").content).form(id="questionnaire-form")
+        assert (form.attrs["data-outbox"], form.attrs["data-questionnaire"]) == ("questionnaire", key)
+        assert form.attrs["data-outbox-url"] == "/api/v1/questionnaire-responses/"
 
 
 def test_sign_out_clears_the_browsers_cache(alice_client: Client) -> None:

@@ -33,6 +33,16 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
         for method, item in (("POST", ""), ("PUT", "{id}/"), ("PATCH", "{id}/"))
     },
     "POST /api/v1/share-links/": "`to` must not be before `from`",
+    **{
+        f"{method} /api/v1/questionnaire-responses/{item}": (
+            "the answers must fit the questionnaire named beside them; new client ids"
+        )
+        for method, item in (("POST", ""), ("PUT", "{id}/"), ("PATCH", "{id}/"))
+    },
+    **{
+        f"{method} /api/v1/treatments/{item}": "`ended_at` not before `started_at`; a name for medication; new client ids"
+        for method, item in (("POST", ""), ("PUT", "{id}/"), ("PATCH", "{id}/"))
+    },
 }
 DATE_RANGE_OPERATIONS = [
     "GET /api/v1/runs/",
@@ -41,6 +51,8 @@ DATE_RANGE_OPERATIONS = [
     "GET /api/v1/insights/",
     "GET /api/v1/episodes/",
     "GET /api/v1/stats/weekly/",
+    "GET /api/v1/questionnaire-responses/",
+    "GET /api/v1/treatments/",
     "GET /export/runs.csv",
     "GET /export/fhir.json",
     "GET /export/account.zip",

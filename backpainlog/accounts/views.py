@@ -24,6 +24,7 @@ from backpainlog.forms import ServiceModelForm
 from backpainlog.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from backpainlog.pages import save_form
 from backpainlog.qr import qr_svg
+from clinical.forms import schedule_form
 
 
 @require_http_methods(["GET", "POST"])
@@ -97,6 +98,7 @@ def _settings_context(request: AuthenticatedHttpRequest, **forms: object) -> dic
         "session_days": settings.SESSION_DAYS,
         "api_tokens": list(selectors.api_tokens_for_user(user)),
         "api_token_days": settings.API_TOKEN_IDLE_DAYS,
+        "questionnaire_schedule_form": schedule_form(user),
         **forms,
     }
 

@@ -1,4 +1,4 @@
-/* The outbox: runs and pain check-ins saved with no network wait here (IndexedDB) and are
+/* The outbox: runs, pain check-ins and questionnaire answers saved with no network wait here (IndexedDB) and are
    sent to the API when it is back. Loaded by the pages and by the service worker (for
    Background Sync), so the sending part uses nothing a worker lacks.
 
@@ -134,7 +134,8 @@
     duration_s: "Duration", activity: "Activity", surface: "Surface", shoe: "Shoes",
     insole: "Insoles", pain_before: "Pain before", pain_after: "Pain after", rpe: "Effort",
     elevation_gain_m: "Elevation gain", notes: "Notes", score: "Pain",
-    radiating_leg_pain: "Radiates down the leg"
+    radiating_leg_pain: "Radiates down the leg", answers: "Answers", questionnaire: "Questionnaire",
+    completed_at: "Date and time"
   };
 
   function messages(body) {
@@ -357,6 +358,45 @@
           notes: text(form, "notes")
         },
         summary: "Pain check-in · " + score + "/10",
+        errors: errors
+      };
+    },
+    // The questionnaires' answers, as the API takes them (clinical/forms.py draws the
+    // boxes: item_1 … item_24, activity_1/score_1 … activity_5/score_5, score).
+    questionnaire: function (form) {
+      var key = form.dataset.questionnaire;
+      var errors = [];
+      var answers;
+      var summary;
+      var n;
+      if (key === "rmdq") {
+        answers = [];
+        for (n = 1; n <= 24; n += 1) {
+          var box = form.elements["item_" + n];
+          answers.push(Boolean(box && box.checked));
+        }
+        summary = "RMDQ · " + answers.filter(Boolean).length + "/24";
+      } else if (key === "psfs") {
+        answers = [];
+        for (n = 1; n <= 5; n += 1) {
+          var activity = text(form, "activity_" + n);
+          var rating = whole(form, "score_" + n);
+          if (!activity && rating === null) continue;
+          if (!activity) errors.push("Activity " + n + ": name the activity you rated.");
+          if (rating === null || !(rating >= 0 && rating <= 10)) errors.push("Activity " + n + ": rate it from 0 to 10.");
+          answers.push({ activity: activity, score: rating });
+        }
+        if (!answers.length) errors.push("Name at least one activity and rate it.");
+        summary = "PSFS · " + answers.length + " activit" + (answers.length === 1 ? "y" : "ies");
+      } else {
+        var score = whole(form, "score");
+        if (score === null || !(score >= 0 && score <= 10)) errors.push("Pain: choose a score from 0 to 10.");
+        answers = { score: score };
+        summary = "Pain, last 7 days · " + score + "/10";
+      }
+      return {
+        payload: { questionnaire: key, completed_at: new Date().toISOString(), answers: answers },
+        summary: summary,
         errors: errors
       };
     }

@@ -123,7 +123,7 @@ def test_service_worker_controls_the_page_and_caches_the_shell(phone: Page, runn
         f"backpainlog-shell-{version}",
     )
     assert {"/offline/", "/static/css/app.css", "/static/js/app.js", "/static/js/outbox.js"} <= set(shell)
-    # Personal pages other than the two forms, API answers and htmx parts: never cached.
+    # Personal pages other than the forms, API answers and htmx parts: never cached.
     phone.goto("/runs/")
     phone.goto("/")
     phone.evaluate("fetch('/api/v1/runs/').then(r => r.text())")
@@ -131,7 +131,13 @@ def test_service_worker_controls_the_page_and_caches_the_shell(phone: Page, runn
         "async name => (await (await caches.open(name)).keys()).map(r => new URL(r.url).pathname)",
         f"backpainlog-forms-{version}",
     )
-    assert sorted(forms) == ["/pain/new/", "/runs/new/"]
+    assert sorted(forms) == [
+        "/pain/new/",
+        "/questionnaires/pain-7d/",
+        "/questionnaires/psfs/",
+        "/questionnaires/rmdq/",
+        "/runs/new/",
+    ]
 
 
 def test_manifest_meets_the_install_criteria(phone: Page, live_server: Any) -> None:
