@@ -228,6 +228,7 @@ def export_row(run: Run, **overrides: str) -> dict[str, str]:
         "rpe": "" if run.rpe is None else str(run.rpe),
         "flags": "long_run_spike",
         "notes": spreadsheet_safe(run.notes),
+        "pain_regions": ";".join(run.pain_regions),
     }
     return {**row, **overrides}
 
@@ -253,6 +254,7 @@ def test_an_exported_csv_recreates_the_same_runs(alice: User, bob: User) -> None
             rpe=5,
             notes='-tight hamstring, "quoted", ü\nsecond line',
             activity="walk" if n else "run",
+            pain_regions=[["low_back_left", "below_knee_right"], [], ["thigh_left"]][n],
         )
         for n in range(3)
     ]
