@@ -632,3 +632,22 @@ def test_the_samples_through_the_api(alice: User, alice_api: APIClient) -> None:
     walk = Run.objects.get(pk=bodies["garmin-fenix-5-walk.fit"]["runs"][0])
     assert walk.activity == "walk"
     assert sum(body["created"] for body in bodies.values()) == Run.objects.filter(user=alice).count() == 11
+
+
+def test_the_csvs_regions_come_back_and_unknown_ones_are_skipped_with_the_reason(alice: User) -> None:
+    kept = RunFactory.build(user=alice, started_at=START, pain_regions=["low_back_center", "below_knee_left"])
+    refused = RunFactory.build(user=alice, started_at=START - dt.timedelta(days=1))
+    content = export_csv(
+        [
+            export_row(kept, shoe="", insole=""),
+            export_row(refused, shoe="", insole="", pain_regions="low_back_center;elbow"),
+        ]
+    )
+
+    body = upload_as(alice, "backpainlog-runs.csv", content)
+
+    assert body["created"] == 1
+    assert Run.objects.get(user=alice).pain_regions == ["low_back_center", "below_knee_left"]
+    [skipped] = body["skipped"]
+    assert skipped["item"] == "Row 3"
+    assert skipped["reason"].startswith("Where it hurt: “elbow” is not one of")
