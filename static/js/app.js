@@ -198,6 +198,9 @@
       if (leg && box && box.checked && /^(thigh|below_knee)_/.test(box.value)) leg.checked = true;
     }
     map.addEventListener("change", update);
+    // An entry refilled from the outbox, or the form emptied after saving offline.
+    map.addEventListener("input", function () { update(); });
+    if (form) form.addEventListener("reset", function () { setTimeout(update, 0); });
   }
 
   // Red flags: ticking any one shows the instruction to see a doctor today at once, at the

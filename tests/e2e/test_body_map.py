@@ -206,7 +206,8 @@ def test_a_check_in_saved_offline_keeps_its_regions_and_red_flags(page: Page, ru
     page.get_by_text("New trouble controlling your bladder or bowel").tap()
     save(page)
     expect(page.locator("[data-outbox-count]")).to_have_text("Waiting to sync (1)")
-    # Saved on the phone: the instruction stays up.
+    # Saved on the phone: the form is empty for the next entry, the instruction stays up.
+    expect(page.locator("[data-body-map-summary]")).to_have_text("Nothing marked.")
     expect(page.locator("#see-doctor")).to_be_visible()
     assert PainCheckin.objects.count() == 0
 

@@ -386,3 +386,14 @@ def test_region_counts_count_each_entry_once_per_region(
     assert sum(count.checkins for count in counts) == sum(map(len, checkin_regions))
     for count in counts:
         assert count.checkins == sum(count.region in regions for regions in checkin_regions)
+
+
+def test_editing_a_check_in_folds_the_map_open_when_it_has_regions(alice: User, alice_client: Client) -> None:
+    with_regions = checkin(alice, pain_regions=["buttock_right"], red_flags=["leg_weakness"])
+    without = checkin(alice, recorded_at=timezone.now() - dt.timedelta(days=1))
+    page = alice_client.get(f"/pain/{with_regions.pk}/edit/").content.decode()
+    assert re.search(r'<details class="more" open>\s*<summary>Where it hurts</summary>', page)
+    assert re.search(r'value="buttock_right"[^>]*checked', page)
+    assert re.search(r'<section class="see-doctor"[^>]*data-see-doctor>', page)  # shown: it has one
+    page = alice_client.get(f"/pain/{without.pk}/edit/").content.decode()
+    assert re.search(r'<details class="more">\s*<summary>Where it hurts</summary>', page)
