@@ -105,6 +105,10 @@ def test_the_regions_read_as_a_plain_list(page: Page) -> None:
     page.get_by_text("Show as a list").tap()
     expect(page.locator(".body-map-drawing")).to_be_hidden()
     expect(page.get_by_text("Left buttock")).to_be_visible()
+    # One line each at 360 px: the names are not squeezed into the drawing's boxes.
+    name = page.locator("[data-body-map] label").filter(has_text="Left leg, below the knee").bounding_box()
+    assert name
+    assert name["height"] < 40
     expect(page.locator("[data-body-map]").get_by_text("Below the knee", exact=True)).to_be_visible()
     page.get_by_label("Left buttock").tap()
     expect(page.get_by_label("Left buttock")).to_be_checked()
