@@ -16,7 +16,7 @@ from django.http import StreamingHttpResponse
 
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
 from backpainlog.units import METRES_PER_UNIT, format_pace
-from exports.csvformat import header, spreadsheet_safe
+from exports.csvformat import REGION_SEPARATOR, header, spreadsheet_safe
 from exports.http import attachment, batched
 from exports.selectors import CHUNK_SIZE, runs_for_export
 from runs.models import Run
@@ -72,6 +72,7 @@ def run_row(run: Run, *, zone: dt.tzinfo, unit: str) -> list[str]:
         spreadsheet_safe(FLAG_SEPARATOR.join(run.flags or [])),
         spreadsheet_safe(run.notes),
         run.source,
+        REGION_SEPARATOR.join(run.pain_regions),
         local.strftime("%H:%M"),
         _distance(run.distance_m, unit),
         _clock(run.duration_s),

@@ -23,7 +23,9 @@ SI_COLUMNS = [
     "flags",
     "notes",
     "source",
+    "pain_regions",  # where it hurt (SPEC §9): the codes, separated by REGION_SEPARATOR
 ]
+REGION_SEPARATOR = ";"
 
 
 def human_columns(unit: str) -> list[str]:

@@ -60,6 +60,7 @@ FIELD_LABELS = {
     "pain_next_morning": "Pain next morning",
     "rpe": "RPE",
     "notes": "Notes",
+    "pain_regions": "Where it hurt",
 }
 # Checked here, not by full_clean: the gear is the user's own by construction.
 NOT_VALIDATED = ["user", "shoe", "insole"]
@@ -347,6 +348,7 @@ def _run(user: User, run_id: uuid.UUID, activity: Activity) -> Run:
         "pain_after": activity.pain_after,
         "pain_next_morning": activity.pain_next_morning,
         "rpe": activity.rpe,
+        "pain_regions": list(activity.pain_regions),
         "source": activity.source,
     }
     if activity.surface:

@@ -16,7 +16,7 @@ from backpainlog.api import (
 )
 from runs import analytics, selectors, services
 from runs.insights import Flag
-from runs.models import PainCheckin, Pattern, Run
+from runs.models import PAIN_REGIONS, RED_FLAGS, PainCheckin, Pattern, Run
 from shoes.models import Insole, Shoe
 
 FLAG_KINDS = list(analytics.FLAG_KINDS)
@@ -35,6 +35,30 @@ CLIENT_ID_HELP = (
     "with the same values in the fields sent answers 200 with the stored entry; with "
     "different values, 409. An id already used by someone else is a 400."
 )
+
+
+class CodeListField(serializers.ListField):
+    """A list of codes from a fixed set, each at most once (the model stores a set)."""
+
+    def __init__(self, *, codes: list[str], **kwargs: Any) -> None:
+        super().__init__(child=serializers.ChoiceField(choices=codes), **kwargs)
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        codes = super().to_internal_value(data)
+        twice = sorted({code for code in codes if codes.count(code) > 1})
+        if twice:
+            raise serializers.ValidationError(f"Listed more than once: {', '.join(twice)}.")
+        return codes
+
+
+PAIN_REGIONS_HELP = (
+    "Where it hurt, seen from behind (SPEC §9), each code once. A thigh or below-knee "
+    "region is pain down the leg."
+)
+
+
+def pain_regions_field() -> CodeListField:
+    return CodeListField(codes=list(PAIN_REGIONS), required=False, help_text=PAIN_REGIONS_HELP)
 
 
 class RunSerializer(ModelSerializer):
@@ -61,6 +85,7 @@ class RunSerializer(ModelSerializer):
     session_load = serializers.FloatField(
         read_only=True, allow_null=True, help_text="RPE × duration in minutes (AU); null unless both are set."
     )
+    pain_regions = pain_regions_field()
 
     class Meta:
         model = Run
@@ -86,6 +111,7 @@ class RunSerializer(ModelSerializer):
             "spike_band",
             "acwr",
             "session_load",
+            "pain_regions",
             "created_at",
             "updated_at",
         ]
@@ -133,6 +159,19 @@ class RunViewSet(ServiceViewSet):
 
 class PainCheckinSerializer(ModelSerializer):
     id = ClientIdField(required=False, help_text=CLIENT_ID_HELP)
+    pain_regions = pain_regions_field()
+    red_flags = CodeListField(
+        codes=list(RED_FLAGS),
+        required=False,
+        help_text=(
+            "New symptoms that need a doctor today: numbness in the groin or buttocks "
+            "(saddle_numbness), new trouble controlling the bladder or bowel (bladder_bowel), "
+            "new weakness in a leg (leg_weakness)."
+        ),
+    )
+    see_doctor = serializers.BooleanField(
+        read_only=True, help_text="True when any red flag is recorded: see a doctor today."
+    )
 
     class Meta:
         model = PainCheckin
@@ -141,6 +180,9 @@ class PainCheckinSerializer(ModelSerializer):
             "recorded_at",
             "score",
             "radiating_leg_pain",
+            "pain_regions",
+            "red_flags",
+            "see_doctor",
             "notes",
             "flare",
             "episode",
@@ -148,7 +190,10 @@ class PainCheckinSerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["flare", "episode", "created_at", "updated_at"]
-        extra_kwargs = {"recorded_at": {"required": True}}
+        extra_kwargs = {
+            "recorded_at": {"required": True},
+            "radiating_leg_pain": {"help_text": "Set by any thigh or below-knee region, too."},
+        }
 
 
 @extend_schema_view(

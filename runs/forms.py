@@ -14,7 +14,16 @@ from backpainlog.accounts.selectors import profile_of
 from backpainlog.forms import DateRangeForm, DistanceField, ServiceModelForm
 from backpainlog.units import DURATION_HINT, Unreadable, format_duration, parse_duration
 from runs import plausibility
-from runs.models import MAX_DISTANCE_M, MAX_DURATION_S, RPE_MIN, PainCheckin, Run, implausible_pace
+from runs.models import (
+    MAX_DISTANCE_M,
+    MAX_DURATION_S,
+    PAIN_REGIONS,
+    RED_FLAGS,
+    RPE_MIN,
+    PainCheckin,
+    Run,
+    implausible_pace,
+)
 from runs.selectors import last_surface
 from shoes.models import Insole, Shoe
 from shoes.selectors import GearModel, default_pair
@@ -93,6 +102,7 @@ class RunForm(ServiceModelForm):
             "rpe",
             "elevation_gain_m",
             "notes",
+            "pain_regions",
         ]
         labels = {
             "started_at": "Date and time",
@@ -127,6 +137,7 @@ class RunForm(ServiceModelForm):
         self.fields["shoe"].empty_label = "No shoes recorded"
         self.fields["insole"].empty_label = "None"
         self.fields["activity"].choices = Run.Activity.choices
+        self.fields["pain_regions"].choices = list(PAIN_REGIONS.items())
         # The model field's form field sets min="0" (it is a positive integer); RPE starts at 1.
         self.fields["rpe"].widget.attrs["min"] = RPE_MIN
         # What the stored run said, so that an edit asks about plausibility only when what
@@ -212,7 +223,7 @@ class PainCheckinForm(ServiceModelForm):
 
     class Meta:
         model = PainCheckin
-        fields = ["score", "radiating_leg_pain", "recorded_at", "notes"]
+        fields = ["score", "radiating_leg_pain", "pain_regions", "red_flags", "recorded_at", "notes"]
         labels = {
             "score": "Pain",
             # Keeps "pain" out of this label, so that "Pain" names one control only.
@@ -228,6 +239,8 @@ class PainCheckinForm(ServiceModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.user = user
+        self.fields["pain_regions"].choices = list(PAIN_REGIONS.items())
+        self.fields["red_flags"].choices = list(RED_FLAGS.items())
         if self.instance._state.adding:
             self.initial.setdefault("recorded_at", timezone.localtime().replace(second=0, microsecond=0))
 

@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from backpainlog.accounts.models import validate_finite, validate_positive
@@ -65,6 +69,153 @@ def validate_recorded_time(value: dt.datetime) -> None:
 
 
 SURFACES = ["road", "concrete", "track", "treadmill", "trail", "grass", "sand", "mixed"]
+
+# Where it hurts (SPEC §9): the body map's nine regions, seen from behind, in the order
+# every list shows them. A thigh or below the knee is pain down the leg; below the knee is
+# shown apart (clinicians read it as a sign of nerve-root pain).
+PAIN_REGIONS = {
+    "low_back_center": "Lower back, centre",
+    "low_back_left": "Lower back, left",
+    "low_back_right": "Lower back, right",
+    "buttock_left": "Left buttock",
+    "buttock_right": "Right buttock",
+    "thigh_left": "Left thigh",
+    "thigh_right": "Right thigh",
+    "below_knee_left": "Left leg, below the knee",
+    "below_knee_right": "Right leg, below the knee",
+}
+LEG_REGIONS = frozenset({"thigh_left", "thigh_right", "below_knee_left", "below_knee_right"})
+BELOW_KNEE_REGIONS = frozenset({"below_knee_left", "below_knee_right"})
+
+# Red flags (SPEC §9): any one needs a doctor the same day.
+RED_FLAGS = {
+    "saddle_numbness": "Numbness in the groin or buttocks (saddle area)",
+    "bladder_bowel": "New trouble controlling your bladder or bowel",
+    "leg_weakness": "New weakness in a leg",
+}
+
+
+class CodeSetField(models.Field):
+    """A set of codes from a fixed list, read and written as a list (in the list's order).
+
+    Stored as one bit per code in a small integer, so that the database itself holds
+    nothing else: a code cannot be there twice, and a check constraint
+    (:func:`code_set_check`) refuses any number that is not a set of these codes. Django
+    has no portable way to constrain the items of a JSON list on SQLite and PostgreSQL.
+    """
+
+    description = "A set of codes"
+
+    def __init__(self, *args: Any, codes: Sequence[str] = (), **kwargs: Any) -> None:
+        self.codes = tuple(codes)
+        kwargs.setdefault("default", list)
+        # The empty set in the database too: a row written by other means (an older
+        # version during an upgrade, a restore, plain SQL) is valid without the column.
+        kwargs.setdefault("db_default", 0)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["codes"] = list(self.codes)
+        if kwargs.get("default") is list:
+            del kwargs["default"]
+        if kwargs.get("blank") is True:
+            del kwargs["blank"]
+        if kwargs.get("db_default") == 0:
+            del kwargs["db_default"]
+        return name, path, args, kwargs
+
+    def get_internal_type(self) -> str:
+        return "PositiveSmallIntegerField"
+
+    @property
+    def largest(self) -> int:
+        return (1 << len(self.codes)) - 1
+
+    def to_python(self, value: Any) -> list[str]:
+        if value is None or value == "":
+            return []
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not 0 <= value <= self.largest:
+                raise ValidationError("Not a set of known codes.", code="invalid")
+            return [code for bit, code in enumerate(self.codes) if value & (1 << bit)]
+        if isinstance(value, str):
+            try:  # a fixture or a serialised dump: the list as JSON
+                value = json.loads(value)
+            except ValueError:
+                raise ValidationError("Enter a list of codes.", code="invalid") from None
+        if not isinstance(value, list | tuple) or not all(isinstance(code, str) for code in value):
+            raise ValidationError("Enter a list of codes.", code="invalid")
+        errors = [
+            ValidationError(
+                "“%(code)s” is not one of: %(known)s.",
+                code="unknown",
+                params={"code": code[:40], "known": ", ".join(self.codes)},
+            )
+            for code in dict.fromkeys(value)
+            if code not in self.codes
+        ]
+        errors += [
+            ValidationError("“%(code)s” is listed twice.", code="duplicate", params={"code": code})
+            for code in dict.fromkeys(value)
+            if value.count(code) > 1 and code in self.codes
+        ]
+        if errors:
+            raise ValidationError(errors)
+        return [code for code in self.codes if code in value]
+
+    def from_db_value(self, value: int | None, expression: Any, connection: Any) -> list[str]:
+        return self.to_python(value)
+
+    def get_prep_value(self, value: Any) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        codes = self.to_python(value)
+        return sum(1 << self.codes.index(code) for code in codes)
+
+    def value_to_string(self, obj: models.Model) -> str:
+        return json.dumps(self.value_from_object(obj))
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        return forms.MultipleChoiceField(
+            **{
+                "required": not self.blank,
+                "label": self.verbose_name,
+                "help_text": self.help_text,
+                "choices": [(code, code) for code in self.codes],
+                "widget": forms.CheckboxSelectMultiple,
+                **kwargs,
+            }
+        )
+
+
+def code_set_check(field: str, codes: Sequence[str], name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{field}__gte": 0, f"{field}__lte": (1 << len(codes)) - 1}), name=name
+    )
+
+
+def leg_regions_radiate(name: str) -> models.CheckConstraint:
+    """A check-in with a region in a leg says the pain radiates (SPEC §9)."""
+    leg_bits = sum(1 << list(PAIN_REGIONS).index(code) for code in LEG_REGIONS)
+    in_a_leg = models.ExpressionWrapper(
+        models.F("pain_regions").bitand(leg_bits), output_field=models.IntegerField()
+    )
+    return models.CheckConstraint(
+        condition=models.Q(radiating_leg_pain=True) | models.Q(Exact(in_a_leg, 0)), name=name
+    )
+
+
+def region_names(codes: Sequence[str]) -> list[str]:
+    """The regions as a sentence lists them: below the knee last and apart."""
+    above = [PAIN_REGIONS[code] for code in codes if code not in BELOW_KNEE_REGIONS]
+    below = [code.removeprefix("below_knee_") for code in codes if code in BELOW_KNEE_REGIONS]
+    return [*above, *([f"below the knee: {' and '.join(below)}"] if below else [])]
 
 
 def pain_field(**kwargs: object) -> models.PositiveSmallIntegerField:
@@ -139,6 +290,7 @@ class Run(models.Model):
         "RPE", null=True, blank=True, validators=[MinValueValidator(RPE_MIN), MaxValueValidator(RPE_MAX)]
     )
     notes = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True)
+    pain_regions = CodeSetField("Where it hurt", codes=list(PAIN_REGIONS))
     # Where the run came from: typed in, or imported from a file (which has no pain scores,
     # so the app asks for them).
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL, editable=False)
@@ -180,6 +332,7 @@ class Run(models.Model):
                 condition=models.Q(source__in=["manual", "fit", "gpx", "tcx", "csv", "strava"]),
                 name="run_source_valid",
             ),
+            code_set_check("pain_regions", list(PAIN_REGIONS), "run_pain_regions_known"),
         ]
 
     def __str__(self) -> str:
@@ -198,6 +351,10 @@ class Run(models.Model):
     def session_load(self) -> float | None:
         """RPE × minutes (AU, SPEC §2); None unless both are recorded."""
         return session_load(self.rpe, self.duration_s)
+
+    @property
+    def region_names(self) -> list[str]:
+        return region_names(self.pain_regions)
 
     def clean(self) -> None:
         # Another user's gear never ends up on a run, whichever door the write came through.
@@ -218,6 +375,8 @@ class PainCheckin(models.Model):
     recorded_at = models.DateTimeField(default=timezone.now, validators=[validate_recorded_time])
     score = pain_field()
     radiating_leg_pain = models.BooleanField(default=False)
+    pain_regions = CodeSetField("Where it hurts", codes=list(PAIN_REGIONS))
+    red_flags = CodeSetField("New symptoms", codes=list(RED_FLAGS))
     notes = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True)
 
     # Derived by the analytics (SPEC §2: check-in flare, and the start of the flare-up
@@ -232,10 +391,34 @@ class PainCheckin(models.Model):
     class Meta:
         ordering = ["-recorded_at"]
         indexes = [models.Index(fields=["user", "-recorded_at"], name="checkin_user_recorded")]
-        constraints = [range_check("score", PAIN_MIN, PAIN_MAX, "checkin_score_0_10")]
+        constraints = [
+            range_check("score", PAIN_MIN, PAIN_MAX, "checkin_score_0_10"),
+            code_set_check("pain_regions", list(PAIN_REGIONS), "checkin_pain_regions_known"),
+            code_set_check("red_flags", list(RED_FLAGS), "checkin_red_flags_known"),
+            leg_regions_radiate("checkin_leg_regions_radiate"),
+        ]
 
     def __str__(self) -> str:
         return f"Pain {self.score}/10 at {self.recorded_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def see_doctor(self) -> bool:
+        """Any red flag: the app says to see a doctor today (SPEC §9)."""
+        return bool(self.red_flags)
+
+    @property
+    def red_flag_names(self) -> list[str]:
+        return [RED_FLAGS[code] for code in self.red_flags]
+
+    @property
+    def region_names(self) -> list[str]:
+        return region_names(self.pain_regions)
+
+    def clean(self) -> None:
+        # Pain in a thigh or below the knee is pain down the leg, whichever door it came
+        # through (the form, the API, the outbox); the box alone may say so without a region.
+        if LEG_REGIONS.intersection(self.pain_regions or []):
+            self.radiating_leg_pain = True
 
 
 class Pattern(models.Model):

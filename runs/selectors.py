@@ -26,7 +26,7 @@ from django.utils import timezone
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
 from runs import analytics, insights
 from runs.analytics import CheckinRecord, RunRecord, ShoeRecord
-from runs.models import NEEDS_PAIN, PainCheckin, Pattern, Run
+from runs.models import NEEDS_PAIN, PAIN_REGIONS, PainCheckin, Pattern, Run
 from shoes.models import Shoe
 
 
@@ -99,6 +99,16 @@ def checkins_for_user(
     return checkins.order_by("-recorded_at", "-id")
 
 
+RED_FLAG_DAYS = 7  # the dashboard puts a red flag of the last week before everything else
+
+
+def latest_red_flag_checkin(user: AbstractBaseUser, *, days: int = RED_FLAG_DAYS) -> PainCheckin | None:
+    """The newest check-in of the last ``days`` local days (today included) that recorded
+    a red flag (SPEC §9), or None. One query."""
+    low, _ = local_day_bounds(user, local_today(user) - dt.timedelta(days=days - 1), None)
+    return PainCheckin.objects.filter(user=user, recorded_at__gte=low).exclude(red_flags=[]).first()
+
+
 def runs_awaiting_next_morning_pain(
     user: AbstractBaseUser, *, days: int = 2, answered_today: bool = False
 ) -> QuerySet[Run]:
@@ -139,12 +149,14 @@ RUN_RECORD_FIELDS = (
     "pain_next_morning",
     "duration_s",
     "rpe",
+    "pain_regions",
 )
 
 
 def _run_record(row: tuple[Any, ...], zone: dt.tzinfo) -> RunRecord:
     """A row of ``RUN_RECORD_FIELDS`` as a record dated in ``zone``."""
     values = dict(zip(RUN_RECORD_FIELDS, row, strict=True))
+    values["pain_regions"] = tuple(values["pain_regions"])
     return RunRecord(local_date=values["started_at"].astimezone(zone).date(), **values)
 
 
@@ -365,10 +377,16 @@ def stored_log(
         runs.append(run)
         analyses[run.id] = analytics.RunAnalysis(tuple(flags), spike_band, acwr, evidence)
     checkins, flares = [], {}
-    for pk, recorded_at, score, radiating, flare, evidence in checkin_rows.order_by(
+    for pk, recorded_at, score, radiating, regions, flare, evidence in checkin_rows.order_by(
         "recorded_at", "id"
-    ).values_list("id", "recorded_at", "score", "radiating_leg_pain", "flare", "flare_evidence"):
-        checkins.append(CheckinRecord(pk, recorded_at, recorded_at.astimezone(zone).date(), score, radiating))
+    ).values_list(
+        "id", "recorded_at", "score", "radiating_leg_pain", "pain_regions", "flare", "flare_evidence"
+    ):
+        checkins.append(
+            CheckinRecord(
+                pk, recorded_at, recorded_at.astimezone(zone).date(), score, radiating, tuple(regions)
+            )
+        )
         if flare:
             flares[pk] = evidence
     return runs, analyses, checkins, flares
@@ -385,6 +403,8 @@ class Trends:
     pain_by_day: dict[dt.date, int]  # the highest pain score of each date with one
     episodes: list[analytics.Episode]  # the flare-up episodes that touch the period, oldest first
     radiating_days: set[dt.date]  # days with a check-in reporting pain down the leg
+    # How often each body-map region was marked in the period (SPEC §9), in PAIN_REGIONS order.
+    regions: list[analytics.RegionCount] = dataclasses.field(default_factory=list)
 
 
 def trends_for_user(
@@ -440,4 +460,9 @@ def trends_for_user(
             for checkin in checkins
             if checkin.radiating_leg_pain and _in_period(checkin.local_date, start, end)
         },
+        regions=analytics.region_counts(
+            in_period,
+            [checkin for checkin in checkins if _in_period(checkin.local_date, start, end)],
+            list(PAIN_REGIONS),
+        ),
     )

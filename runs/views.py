@@ -29,7 +29,7 @@ from clinical.dashboard import dashboard_context as clinical_dashboard_context
 from runs import analytics, insights, selectors, services
 from runs.charts import trend_charts
 from runs.forms import DashboardRangeForm, NextMorningPainForm, PainCheckinForm, RunFilterForm, RunForm
-from runs.models import PainCheckin, Run
+from runs.models import BELOW_KNEE_REGIONS, PAIN_REGIONS, PainCheckin, Run
 from shoes.models import Shoe
 from shoes.selectors import gear_list
 
@@ -67,6 +67,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "yesterday": yesterday(user),
             "recent_runs": list(selectors.runs_for_user(user)[:5]),
             "recent_checkins": list(selectors.checkins_for_user(user)[:3]),
+            # Not cached either: red flags come first, whatever else changed (SPEC §9).
+            "red_flag_checkin": selectors.latest_red_flag_checkin(user),
             "unit": profile_of(user).distance_unit,
             # Not cached either: what is due changes with the date and each answer.
             **clinical_dashboard_context(user),
@@ -118,12 +120,17 @@ def trends_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     start, end = range_form.period
     trends = selectors.trends_for_user(user, start=start, end=end)
     treatments = clinical_selectors.treatment_marks(user, start=start, end=end)
+    regions = [(PAIN_REGIONS[count.region], count) for count in trends.regions]
     return {
         "range_form": range_form,
         "trends": trends,
         "charts": trend_charts(trends, unit, treatments=treatments),
         "treatment_marks": treatments,
         "unit": unit,
+        # Below the knee apart (SPEC §9: clinicians read it as a sign of nerve-root pain).
+        "regions_above_knee": [row for row in regions if row[1].region not in BELOW_KNEE_REGIONS],
+        "regions_below_knee": [row for row in regions if row[1].region in BELOW_KNEE_REGIONS],
+        "regions_marked": any(count.total for count in trends.regions),
     }
 
 

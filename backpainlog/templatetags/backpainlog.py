@@ -6,7 +6,7 @@ from django import template
 from django.forms import BoundField
 
 from backpainlog import units
-from runs.models import PAIN_MAX, PAIN_MIN
+from runs.models import BELOW_KNEE_REGIONS, PAIN_MAX, PAIN_MIN, PAIN_REGIONS, region_names
 
 register = template.Library()
 
@@ -40,6 +40,21 @@ def bar_width(ratio: float | None) -> int:
 @register.inclusion_tag("includes/pain_field.html")
 def pain_field(field: BoundField) -> dict[str, object]:
     return {"field": field, "scale": pain_scale()}
+
+
+@register.inclusion_tag("includes/body_map.html")
+def body_map(field: BoundField, legend: str) -> dict[str, object]:
+    """Where it hurts (SPEC §9): a checkbox per region over a drawing of the back of the
+    body, below the knee apart; the same checkboxes read as a list."""
+    boxes = list(field)
+    marked = [code for code in PAIN_REGIONS if code in (field.value() or [])]
+    return {
+        "field": field,
+        "legend": legend,
+        "above_knee": [box for box in boxes if box.data["value"] not in BELOW_KNEE_REGIONS],
+        "below_knee": [box for box in boxes if box.data["value"] in BELOW_KNEE_REGIONS],
+        "marked": region_names(marked),
+    }
 
 
 @register.inclusion_tag("includes/field.html")

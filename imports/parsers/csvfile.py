@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from exports.csvformat import SI_COLUMNS, spreadsheet_text
+from exports.csvformat import REGION_SEPARATOR, SI_COLUMNS, spreadsheet_text
 from imports.parsers.budget import Budget
 from imports.parsers.records import (
     Activity,
@@ -179,6 +179,9 @@ def _own(header: list[str], rows: Iterator[list[str]], zone: dt.tzinfo, budget: 
             pain_after=_integer(get("pain_after"), "pain_after"),
             pain_next_morning=_integer(get("pain_next_morning"), "pain_next_morning"),
             rpe=_integer(get("rpe"), "rpe"),
+            pain_regions=tuple(
+                code.strip() for code in get("pain_regions").split(REGION_SEPARATOR) if code.strip()
+            ),
             names_gear=True,
         )
 

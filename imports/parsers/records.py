@@ -51,6 +51,7 @@ class Activity:
     pain_after: int | None = None
     pain_next_morning: int | None = None
     rpe: int | None = None
+    pain_regions: tuple[str, ...] = ()  # the app's own CSV only: codes, checked by the model
     names_gear: bool = False  # CSV and Strava rows say which shoes were worn (or none)
 
 

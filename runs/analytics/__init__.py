@@ -9,6 +9,7 @@ from runs.analytics.flags import RunAnalysis, analyse_runs
 from runs.analytics.load import AcwrPoint, AcwrSeries
 from runs.analytics.patterns import Association, associations
 from runs.analytics.records import CheckinRecord, RunRecord, ShoeRecord, session_load
+from runs.analytics.regions import RegionCount, region_counts
 from runs.analytics.weekly import WeekStats, week_start, weekly_stats
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "Definition",
     "Episode",
     "FlareDay",
+    "RegionCount",
     "RunAnalysis",
     "RunRecord",
     "ShoeRecord",
@@ -31,6 +33,7 @@ __all__ = [
     "checkin_flares",
     "episodes",
     "flare_ups",
+    "region_counts",
     "session_load",
     "severity",
     "week_start",

@@ -31,6 +31,7 @@ class RunRecord:
     pain_next_morning: int | None
     duration_s: int | None = None
     rpe: int | None = None
+    pain_regions: tuple[str, ...] = ()  # where it hurt (SPEC §9)
 
     @property
     def is_load(self) -> bool:
@@ -49,6 +50,7 @@ class CheckinRecord:
     local_date: dt.date
     score: int  # 0 … 10
     radiating_leg_pain: bool = False
+    pain_regions: tuple[str, ...] = ()  # where it hurts (SPEC §9)
 
 
 @dataclass(frozen=True, slots=True)

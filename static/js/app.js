@@ -177,7 +177,50 @@
     card.scrollIntoView({ block: "start" });
   }
 
+  // Where it hurts: the line under the body map says what is ticked (below the knee
+  // apart), and a thigh or below the knee ticks "Radiates down the leg" (the server
+  // does the same without JavaScript).
+  function initBodyMap(map) {
+    var summary = map.querySelector("[data-body-map-summary]");
+    var form = map.closest("form");
+    function update(event) {
+      var above = [];
+      var below = [];
+      map.querySelectorAll("input[type=checkbox]:checked:not(.map-as-list)").forEach(function (box) {
+        var region = box.closest("[data-below-knee]");
+        if (region) below.push(region.dataset.belowKnee);
+        else above.push(box.labels[0].textContent.trim());
+      });
+      if (below.length) above.push("below the knee: " + below.join(" and "));
+      if (summary) summary.textContent = above.length ? "Marked: " + above.join("; ") + "." : "Nothing marked.";
+      var box = event && event.target;
+      var leg = form && form.elements.radiating_leg_pain;
+      if (leg && box && box.checked && /^(thigh|below_knee)_/.test(box.value)) leg.checked = true;
+    }
+    map.addEventListener("change", update);
+    // An entry refilled from the outbox, or the form emptied after saving offline.
+    map.addEventListener("input", function () { update(); });
+    if (form) form.addEventListener("reset", function () { setTimeout(update, 0); });
+  }
+
+  // Red flags: ticking any one shows the instruction to see a doctor today at once, at the
+  // top of the screen, before anything else. It stays until every box is unticked (a
+  // form reset after saving offline leaves it up).
+  function initRedFlags(form) {
+    var notice = document.querySelector("[data-see-doctor]");
+    if (!notice) return;
+    form.addEventListener("change", function (event) {
+      if (!event.target.matches || !event.target.matches("input[name=red_flags]")) return;
+      var any = form.querySelector("input[name=red_flags]:checked") !== null;
+      var showing = !notice.hidden;
+      notice.hidden = !any;
+      if (any && !showing) notice.scrollIntoView({ block: "start" });
+    });
+  }
+
   function init(root) {
+    within(root, "[data-body-map]").forEach(once(initBodyMap));
+    within(root, "form[data-checkin-form]").forEach(once(initRedFlags));
     within(root, "[data-scale-for]").forEach(once(initScale));
     within(root, "form[data-pace]").forEach(once(initPace));
     within(root, "[data-question]").forEach(once(initQuestion));

@@ -134,8 +134,8 @@
     duration_s: "Duration", activity: "Activity", surface: "Surface", shoe: "Shoes",
     insole: "Insoles", pain_before: "Pain before", pain_after: "Pain after", rpe: "Effort",
     elevation_gain_m: "Elevation gain", notes: "Notes", score: "Pain",
-    radiating_leg_pain: "Radiates down the leg", answers: "Answers", questionnaire: "Questionnaire",
-    completed_at: "Date and time"
+    radiating_leg_pain: "Radiates down the leg", pain_regions: "Where it hurts", red_flags: "New symptoms",
+    answers: "Answers", questionnaire: "Questionnaire", completed_at: "Date and time"
   };
 
   function messages(body) {
@@ -308,6 +308,13 @@
     var value = text(form, name);
     return value === "" ? null : Number(value);
   }
+  // The ticked boxes of a group (where it hurts, red flags), as the API takes them.
+  function ticked(form, name) {
+    return Array.prototype.map.call(
+      form.querySelectorAll("input[type=checkbox][name='" + name + "']:checked"),
+      function (box) { return box.value; }
+    );
+  }
   function timeOf(form, name) {
     return isoWithOffset(text(form, name), form.dataset.timezone);
   }
@@ -332,7 +339,8 @@
         surface: text(form, "surface"),
         shoe: pair(form, "shoe"),
         insole: pair(form, "insole"),
-        notes: text(form, "notes")
+        notes: text(form, "notes"),
+        pain_regions: ticked(form, "pain_regions")
       };
       var optional = {
         duration_s: duration.seconds, pain_before: whole(form, "pain_before"), pain_after: whole(form, "pain_after"),
@@ -355,9 +363,11 @@
       return {
         payload: {
           recorded_at: recorded, score: score, radiating_leg_pain: Boolean(leg && leg.checked),
+          pain_regions: ticked(form, "pain_regions"), red_flags: ticked(form, "red_flags"),
           notes: text(form, "notes")
         },
-        summary: "Pain check-in · " + score + "/10",
+        summary: "Pain check-in · " + score + "/10"
+          + (ticked(form, "red_flags").length ? " · new symptoms: see a doctor today" : ""),
         errors: errors
       };
     },
@@ -405,7 +415,9 @@
   function formValues(form) {
     var values = {};
     new FormData(form).forEach(function (value, name) {
-      if (name !== "csrfmiddlewaretoken" && name !== "id" && typeof value === "string") values[name] = value;
+      if (name === "csrfmiddlewaretoken" || name === "id" || typeof value !== "string") return;
+      // A group of checkboxes (where it hurts) sends one value per ticked box.
+      values[name] = name in values ? [].concat(values[name], value) : value;
     });
     return values;
   }
@@ -529,7 +541,9 @@
     Array.prototype.forEach.call(form.elements, function (control) {
       if (!control.name || control.name === "csrfmiddlewaretoken" || control.name === "id") return;
       var value = entry.values[control.name];
-      if (control.type === "checkbox") control.checked = value !== undefined;
+      if (control.type === "checkbox") {
+        control.checked = value !== undefined && [].concat(value).indexOf(control.value) !== -1;
+      }
       else if (control.type === "radio") control.checked = control.value === value;
       else if (value !== undefined) control.value = value;
     });

@@ -119,7 +119,9 @@ def test_more_than_five_episodes_list_the_latest_five_and_n_more(alice: User) ->
 def test_the_report_speaks_of_the_runner_in_the_third_person(alice: User) -> None:
     """A clinician reads it: "the runner's longest run", never "your"."""
     seeded_log(alice)
-    services.run_create(user=alice, started_at=at(alice, 0, 6), distance_m=20_000.0, pain_before=1, pain_after=1)
+    services.run_create(
+        user=alice, started_at=at(alice, 0, 6), distance_m=20_000.0, pain_before=1, pain_after=1
+    )
     services.checkin_create(user=alice, recorded_at=at(alice, 0, 21), score=8)
     start, end = local_today(alice) - dt.timedelta(days=69), local_today(alice)
     pdf = layout.render_pdf(report.report_for_user(alice, start=start, end=end))
@@ -128,4 +130,5 @@ def test_the_report_speaks_of_the_runner_in_the_third_person(alice: User) -> Non
 
     assert "longer than the runner's longest run of the 30 days before" in text
     assert "above the runner's usual" in text
-    assert " your " not in text.lower() and " you " not in text.lower()
+    assert " your " not in text.lower()
+    assert " you " not in text.lower()

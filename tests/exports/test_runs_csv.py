@@ -80,6 +80,7 @@ def test_values_in_the_users_unit_and_time_zone(californian: User, alice_client:
         pain_next_morning=2,
         rpe=7,
         notes='Hilly, "fast"\nsecond line',
+        pain_regions=["below_knee_left", "low_back_center"],
     )
     Run.objects.filter(pk=run.pk).update(flags=["long_run_spike", "pain_flare"])
 
@@ -103,6 +104,7 @@ def test_values_in_the_users_unit_and_time_zone(californian: User, alice_client:
         "flags": "long_run_spike;pain_flare",
         "notes": 'Hilly, "fast"\nsecond line',
         "source": "manual",
+        "pain_regions": "low_back_center;below_knee_left",
         "time": "23:30",
         "distance_mi": "5.00",
         "duration": "0:40:00",

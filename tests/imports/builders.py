@@ -28,6 +28,7 @@ RUN_FIELDS = [
     "pain_next_morning",
     "rpe",
     "notes",
+    "pain_regions",
 ]
 
 FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)

@@ -228,6 +228,7 @@ def export_row(run: Run, **overrides: str) -> dict[str, str]:
         "rpe": "" if run.rpe is None else str(run.rpe),
         "flags": "long_run_spike",
         "notes": spreadsheet_safe(run.notes),
+        "pain_regions": ";".join(run.pain_regions),
     }
     return {**row, **overrides}
 
@@ -253,6 +254,7 @@ def test_an_exported_csv_recreates_the_same_runs(alice: User, bob: User) -> None
             rpe=5,
             notes='-tight hamstring, "quoted", ü\nsecond line',
             activity="walk" if n else "run",
+            pain_regions=[["low_back_left", "below_knee_right"], [], ["thigh_left"]][n],
         )
         for n in range(3)
     ]
@@ -630,3 +632,22 @@ def test_the_samples_through_the_api(alice: User, alice_api: APIClient) -> None:
     walk = Run.objects.get(pk=bodies["garmin-fenix-5-walk.fit"]["runs"][0])
     assert walk.activity == "walk"
     assert sum(body["created"] for body in bodies.values()) == Run.objects.filter(user=alice).count() == 11
+
+
+def test_the_csvs_regions_come_back_and_unknown_ones_are_skipped_with_the_reason(alice: User) -> None:
+    kept = RunFactory.build(user=alice, started_at=START, pain_regions=["low_back_center", "below_knee_left"])
+    refused = RunFactory.build(user=alice, started_at=START - dt.timedelta(days=1))
+    content = export_csv(
+        [
+            export_row(kept, shoe="", insole=""),
+            export_row(refused, shoe="", insole="", pain_regions="low_back_center;elbow"),
+        ]
+    )
+
+    body = upload_as(alice, "backpainlog-runs.csv", content)
+
+    assert body["created"] == 1
+    assert Run.objects.get(user=alice).pain_regions == ["low_back_center", "below_knee_left"]
+    [skipped] = body["skipped"]
+    assert skipped["item"] == "Row 3"
+    assert skipped["reason"].startswith("Where it hurt: “elbow” is not one of")
