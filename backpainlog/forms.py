@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import ROUND_DOWN, ROUND_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Decimal
 from typing import Any
 
 from django import forms
@@ -15,7 +15,6 @@ from backpainlog.units import (
     METRES_PER_UNIT,
     UNIT_DECIMALS,
     Unreadable,
-    from_metres,
     parse_decimal,
     to_metres,
 )
@@ -65,8 +64,8 @@ class DateRangeForm(forms.Form):
         return self.is_bound and self.is_valid() and any(self.bounds)
 
 
-def _in_unit(metres: float, unit: str, rounding: str) -> Decimal:
-    step = Decimal(1).scaleb(-UNIT_DECIMALS)
+def _in_unit(metres: float, unit: str, rounding: str, *, decimals: int = UNIT_DECIMALS) -> Decimal:
+    step = Decimal(1).scaleb(-decimals)
     return (Decimal(repr(metres)) / METRES_PER_UNIT[unit]).quantize(step, rounding=rounding)
 
 
@@ -79,7 +78,9 @@ class DistanceField(forms.DecimalField):
     ``inputmode`` still opens the phone's number pad.
 
     ``max_m`` and ``min_m`` are the model's limits in metres; the messages show them in the
-    user's unit.
+    user's unit. A stored value is shown to ``shown_decimals`` places (a replacement
+    distance of 640 km is "398" mi, not "397.678"); sent back as shown, it keeps its exact
+    stored value, so opening and saving a form changes nothing.
     """
 
     def __init__(
@@ -89,10 +90,12 @@ class DistanceField(forms.DecimalField):
         max_m: float,
         min_m: float | None = None,
         allow_zero: bool = False,
+        shown_decimals: int = UNIT_DECIMALS,
         **kwargs: Any,
     ) -> None:
         self.unit = unit
         self.allow_zero = allow_zero
+        self.shown_decimals = shown_decimals
         # Rounded inwards: 500 km is 310.6856 mi, and 310.686 mi would be over the limit.
         validators = [MaxValueValidator(_in_unit(max_m, unit, ROUND_DOWN))]
         if min_m is not None:
@@ -114,8 +117,14 @@ class DistanceField(forms.DecimalField):
     def prepare_value(self, value: Any) -> Any:
         # Initial values come from the model in metres; bound values are what was typed.
         if isinstance(value, float):
-            return from_metres(value, self.unit)
+            return self.shown(value)
         return value
+
+    def shown(self, metres: float) -> Decimal:
+        """``metres`` as the box shows it: ``shown_decimals`` places, trailing zeros dropped."""
+        shown = _in_unit(metres, self.unit, ROUND_HALF_EVEN, decimals=self.shown_decimals)
+        # normalize() alone turns 640 into 6.4E+2, which the box would show as is.
+        return shown.quantize(Decimal(1)) if shown == shown.to_integral_value() else shown.normalize()
 
     def clean(self, value: Any) -> float | None:  # type: ignore[override]
         number = super().clean(value)
@@ -123,6 +132,8 @@ class DistanceField(forms.DecimalField):
             return None
         if number < 0 or (number == 0 and not self.allow_zero):
             raise ValidationError("Must be more than 0." if not self.allow_zero else "Must not be negative.")
+        if isinstance(self.initial, float) and number == self.shown(self.initial):
+            return self.initial  # sent back as shown: unchanged
         return to_metres(number, self.unit)
 
 

@@ -37,6 +37,7 @@ class GearForm(ServiceModelForm):
             unit=unit,
             max_m=MAX_INITIAL_DISTANCE_M,
             allow_zero=True,
+            shown_decimals=0,
             label=f"Distance already on them ({unit})",
             initial=self.instance.initial_distance_m,
         )
@@ -44,6 +45,7 @@ class GearForm(ServiceModelForm):
             unit=unit,
             max_m=MAX_REPLACEMENT_THRESHOLD_M,
             min_m=MIN_REPLACEMENT_THRESHOLD_M,
+            shown_decimals=0,
             label=f"Replace after ({unit})",
             help_text=REPLACEMENT_HELP.get(self._meta.model, ""),
             initial=(

@@ -108,6 +108,7 @@ class ProfileForm(ServiceModelForm):
             unit=unit,
             max_m=MAX_REPLACEMENT_THRESHOLD_M,
             min_m=MIN_REPLACEMENT_THRESHOLD_M,
+            shown_decimals=0,
             label=f"Default replacement distance for new shoes ({unit})",
             initial=self.instance.default_replacement_threshold_m,
         )

@@ -261,7 +261,7 @@ def test_change_unit_time_zone_and_replacement_distance(alice: User, alice_clien
     assert "Settings saved." in page
     shown = HtmlPage(page).forms
     data = next(f for f in shown if f.attrs.get("class") == "stack").data()
-    assert data["default_replacement"] == "310.686"
+    assert data["default_replacement"] == "311"  # 500 km, whole like km
     assert "(mi)" in page
 
 

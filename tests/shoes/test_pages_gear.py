@@ -109,7 +109,7 @@ def test_add_a_pair_in_miles(
     page = HtmlPage(alice_client.get(f"/{prefix}/new/").content)
     page.assert_labels_one_control("Replace after (mi)")
     form = gear_form(alice_client, f"/{prefix}/new/")
-    assert form.data()["replacement_distance"] == "397.678"  # 640 km
+    assert form.data()["replacement_distance"] == "398"  # 640 km, whole like km
     response = alice_client.post(
         f"/{prefix}/new/", form.data(name="Trail pair", initial_distance="10", replacement_distance="400")
     )
@@ -119,6 +119,25 @@ def test_add_a_pair_in_miles(
     assert pair.replacement_threshold_m == pytest.approx(400 * MILE_M)
     edit = gear_form(alice_client, f"/{prefix}/{pair.pk}/edit/").data()
     assert (edit["initial_distance"], edit["replacement_distance"]) == ("10", "400")
+
+
+@pytest.mark.parametrize(("prefix", "model", "factory", "field"), KINDS)
+def test_a_pair_saved_as_shown_in_miles_keeps_its_exact_distances(
+    alice: User, alice_client: Client, prefix: str, model: type[Gear], factory: Any, field: str
+) -> None:
+    """Shown whole (640 km is "398" mi), sent back unchanged: still 640 km, not 398 mi."""
+    profile_update(user=alice, distance_unit="mi")
+    pair = factory(user=alice, initial_distance_m=100_000.0, replacement_threshold_m=640_000.0)
+    form = gear_form(alice_client, f"/{prefix}/{pair.pk}/edit/")
+    assert (form.data()["initial_distance"], form.data()["replacement_distance"]) == ("62", "398")
+
+    assert alice_client.post(f"/{prefix}/{pair.pk}/edit/", form.data()).status_code == 302
+    pair.refresh_from_db()
+    assert (pair.initial_distance_m, pair.replacement_threshold_m) == (100_000.0, 640_000.0)
+
+    alice_client.post(f"/{prefix}/{pair.pk}/edit/", form.data(replacement_distance="399"))
+    pair.refresh_from_db()
+    assert pair.replacement_threshold_m == pytest.approx(399 * MILE_M)
 
 
 def test_the_add_form_uses_the_profiles_default_replacement(alice: User, alice_client: Client) -> None:
