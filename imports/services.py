@@ -40,7 +40,7 @@ from django.utils.crypto import salted_hmac
 from backpainlog.accounts.selectors import profile_of, user_zone
 from imports.parsers import MAX_FILE_BYTES, Activity, Budget, ParsedFile, Skipped, UnreadableFile, parse
 from runs.models import NOTES_MAX_LENGTH, Run, validate_recorded_time
-from runs.services import analytics_refresh
+from runs.services import analytics_refresh, earliest_date
 from shoes.models import Gear, Insole, Shoe
 from shoes.selectors import GearModel, default_pair
 
@@ -330,7 +330,7 @@ def _store(user: User, parsed: ParsedFile) -> ImportResult:
         shoes.save_used(new_runs, "shoe", zone)
         insoles.save_used(new_runs, "insole", zone)
         Run.objects.bulk_create(new_runs, batch_size=500)
-        analytics_refresh(user)
+        analytics_refresh(user, earliest_date(user, *(run.started_at for run in new_runs)))
     result.created = len(new_runs)
     result.runs = [run.pk for run in new_runs]
     return result

@@ -301,6 +301,14 @@ class Run(models.Model):
     acwr = models.FloatField(null=True, blank=True, editable=False)
     # Per flag kind, the figures that triggered it, for the alerts' "why".
     flag_evidence = models.JSONField(default=dict, blank=True, editable=False)
+    # Where a later write resumes the whole-log figures instead of recomputing them from the
+    # first run: the EWMAs of daily load after the run's date, before bias correction (runs
+    # only, not walks); the start of the flare-up episode its flare-up belongs to; and, on
+    # runs with pain before and after, the patterns' counts over those runs up to this one.
+    ewma_acute = models.FloatField(null=True, blank=True, editable=False)
+    ewma_chronic = models.FloatField(null=True, blank=True, editable=False)
+    episode = models.DateField(null=True, blank=True, editable=False)
+    pattern_tally = models.JSONField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

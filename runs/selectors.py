@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import decimal
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -26,6 +28,7 @@ from django.utils import timezone
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
 from runs import analytics, insights
 from runs.analytics import CheckinRecord, RunRecord, ShoeRecord
+from runs.analytics.load import EXACT, exact
 from runs.models import NEEDS_PAIN, PAIN_REGIONS, PainCheckin, Pattern, Run
 from shoes.models import Shoe
 
@@ -390,6 +393,117 @@ def stored_log(
         if flare:
             flares[pk] = evidence
     return runs, analyses, checkins, flares
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StoredRun:
+    """What :func:`runs.services.analytics_refresh` stored on a run."""
+
+    analysis: analytics.RunAnalysis
+    episode: dt.date | None
+    pattern_tally: dict[str, Any] | None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StoredCheckin:
+    flare_evidence: dict[str, Any] | None  # None unless a flare-up
+    episode: dt.date | None
+
+
+def refresh_log(
+    user: AbstractBaseUser, low: dt.datetime | None
+) -> tuple[list[RunRecord], dict[object, StoredRun], list[CheckinRecord], dict[object, StoredCheckin]]:
+    """The user's runs and check-ins from ``low`` on (the whole log for None) as records in
+    time order, with every figure the refresh stored on them. Two queries."""
+    zone = user_zone(user)
+    run_rows, checkin_rows = Run.objects.filter(user=user), PainCheckin.objects.filter(user=user)
+    if low:
+        run_rows, checkin_rows = (
+            run_rows.filter(started_at__gte=low),
+            checkin_rows.filter(recorded_at__gte=low),
+        )
+    runs, stored_runs = [], {}
+    for *row, flags, spike_band, acwr, evidence, acute, chronic, episode, tally in run_rows.order_by(
+        "started_at", "id"
+    ).values_list(
+        *RUN_RECORD_FIELDS,
+        "flags",
+        "spike_band",
+        "acwr",
+        "flag_evidence",
+        "ewma_acute",
+        "ewma_chronic",
+        "episode",
+        "pattern_tally",
+    ):
+        run = _run_record(tuple(row), zone)
+        runs.append(run)
+        ewma = None if acute is None or chronic is None else (acute, chronic)
+        stored_runs[run.id] = StoredRun(
+            analytics.RunAnalysis(tuple(flags), spike_band, acwr, evidence, ewma), episode, tally
+        )
+    checkins, stored_checkins = [], {}
+    for pk, recorded_at, score, radiating, flare, evidence, episode in checkin_rows.order_by(
+        "recorded_at", "id"
+    ).values_list("id", "recorded_at", "score", "radiating_leg_pain", "flare", "flare_evidence", "episode"):
+        checkins.append(CheckinRecord(pk, recorded_at, recorded_at.astimezone(zone).date(), score, radiating))
+        stored_checkins[pk] = StoredCheckin(evidence if flare else None, episode)
+    return runs, stored_runs, checkins, stored_checkins
+
+
+def ewma_before(user: AbstractBaseUser, low: dt.datetime) -> analytics.EwmaState | None:
+    """Where the user's ACWR series stood before ``low``: None when no run or walk started
+    before it, or when the last run before it has no stored EWMAs (stored before they were
+    kept, or inserted in bulk), so that the caller recomputes the whole log. Two queries."""
+    zone = user_zone(user)
+    earlier = Run.objects.filter(user=user, started_at__lt=low)
+    first = earlier.order_by("started_at").values_list("started_at", flat=True).first()
+    if first is None:
+        return None
+    last = (
+        earlier.filter(activity=Run.Activity.RUN)
+        .order_by("-started_at")
+        .values_list("started_at", "ewma_acute", "ewma_chronic")
+        .first()
+    )
+    if last is None:  # walks only so far
+        return analytics.EwmaState(first_day=first.astimezone(zone).date())
+    started_at, acute, chronic = last
+    if acute is None or chronic is None:
+        return None
+    return analytics.EwmaState(
+        first.astimezone(zone).date(), started_at.astimezone(zone).date(), acute, chronic
+    )
+
+
+def pattern_tally_before(user: AbstractBaseUser, low: dt.datetime) -> dict[str, Any] | None:
+    """The stored pattern tally of the last rated run (SPEC §2: a run with pain before and
+    after) before ``low``; an empty tally when there is none, None when that run has none
+    stored (the caller then recomputes the whole log)."""
+    rated = Run.objects.filter(
+        user=user,
+        activity=Run.Activity.RUN,
+        pain_before__isnull=False,
+        pain_after__isnull=False,
+        started_at__lt=low,
+    )
+    found = rated.order_by("-started_at", "-id").values_list("pattern_tally", flat=True)[:1]
+    if not found:
+        return analytics.PatternTally().as_json()
+    return found[0]
+
+
+def distance_worn_before(
+    user: AbstractBaseUser, low: dt.datetime, shoe_ids: Iterable[int]
+) -> dict[int, Decimal]:
+    """The distance logged in each pair before ``low``, summed exactly (the analytics
+    compare odometers with thresholds exactly). One query."""
+    worn: dict[int, Decimal] = {}
+    rows = Run.objects.filter(user=user, shoe_id__in=list(shoe_ids), started_at__lt=low)
+    with decimal.localcontext(EXACT):
+        for shoe_id, distance in rows.values_list("shoe_id", "distance_m"):
+            worn[shoe_id] = worn.get(shoe_id, Decimal(0)) + exact(distance)
+    return worn
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -12,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from backpainlog.accounts.models import Profile
-from backpainlog.accounts.selectors import profile_of
+from backpainlog.accounts.selectors import profile_of, user_zone
 from backpainlog.services import create_idempotently, update_validated
 from runs import analytics, selectors
+from runs.analytics.patterns import DELAYED_DAYS
 from runs.models import PainCheckin, Pattern, Run
 from shoes.models import Insole, Shoe
 from shoes.selectors import default_pair
@@ -34,42 +37,51 @@ def run_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) -> tup
     }
     run, created = create_idempotently(Run, id=id, user=user, defaults=defaults, **fields)
     if created:
-        analytics_refresh(user)
+        analytics_refresh(user, earliest_date(user, run.started_at))
     return run, created
 
 
 @transaction.atomic
 def run_update(run: Run, **fields: Any) -> Run:
+    # As stored: a bound form has already set the new values on ``run``.
+    was_at = Run.objects.values_list("started_at", flat=True).get(pk=run.pk)
     update_validated(run, **fields)
-    analytics_refresh(run.user)
+    analytics_refresh(run.user, earliest_date(run.user, was_at, run.started_at))
     return run
 
 
 @transaction.atomic
 def run_delete(run: Run) -> None:
     run.delete()
-    analytics_refresh(run.user)
+    analytics_refresh(run.user, earliest_date(run.user, run.started_at))
 
 
 @transaction.atomic
 def checkin_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) -> tuple[PainCheckin, bool]:
     checkin, created = create_idempotently(PainCheckin, id=id, user=user, **fields)
     if created:
-        analytics_refresh(user)
+        analytics_refresh(user, earliest_date(user, checkin.recorded_at))
     return checkin, created
 
 
 @transaction.atomic
 def checkin_update(checkin: PainCheckin, **fields: Any) -> PainCheckin:
+    was_at = PainCheckin.objects.values_list("recorded_at", flat=True).get(pk=checkin.pk)
     update_validated(checkin, **fields)
-    analytics_refresh(checkin.user)
+    analytics_refresh(checkin.user, earliest_date(checkin.user, was_at, checkin.recorded_at))
     return checkin
 
 
 @transaction.atomic
 def checkin_delete(checkin: PainCheckin) -> None:
     checkin.delete()
-    analytics_refresh(checkin.user)
+    analytics_refresh(checkin.user, earliest_date(checkin.user, checkin.recorded_at))
+
+
+def earliest_date(user: User, *moments: dt.datetime) -> dt.date:
+    """The earliest local date of ``moments``: where a write's recompute starts."""
+    zone = user_zone(user)
+    return min(moment.astimezone(zone).date() for moment in moments)
 
 
 def finite_or_none(value: float | None) -> float | None:
@@ -89,15 +101,34 @@ def finite_json(value: Any) -> Any:
     return value
 
 
-@transaction.atomic
-def analytics_refresh(user: User) -> None:
-    """Recompute and store every derived figure of the user's log (SPEC §2): run flags,
-    spike bands and ACWR, check-in flares, and the patterns.
+# How far before the first date a write affects the refresh reads the log: the longest
+# window (the 30 days before a run's date, for its spike) and a day either side for clocks
+# that change. Figures dated from that date on are recomputed from what the runs read and
+# what is stored just before them; all earlier rows keep their stored figures.
+CONTEXT_DAYS = 32
 
-    Every write that can change them calls this. An edit to an old run moves the windows,
-    odometers and moving averages of all the runs after it, so the whole log is
-    recomputed (linear in its length) rather than guessing which rows are affected; only
-    rows whose figures changed are written.
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Resume:
+    since: dt.date  # the first local date whose figures are recomputed
+    low: dt.datetime  # the log is read from this instant on
+    ewma: analytics.EwmaState
+    tally: analytics.PatternTally  # over the rated runs dated before since − 2 days
+
+
+@transaction.atomic
+def analytics_refresh(user: User, since: dt.date | None = None) -> None:
+    """Recompute and store the derived figures of the user's log (SPEC §2) from the local
+    date ``since`` on (the whole log when None): run flags, spike bands and ACWR, check-in
+    flares, flare-up episodes and the patterns.
+
+    Every write that can change them calls this with the earliest date it touches (of a
+    moved run, both its old and new date). An edit moves the windows, odometers and moving
+    averages of every run after it, so all figures from that date on are recomputed; the
+    whole-log ones resume from what is stored on the rows just before it (the ACWR's
+    EWMAs, the distance in each pair, the episode under way, the patterns' tally), so that
+    logging today's run costs the same on a ten-year log as on a one-year log. Only rows
+    whose figures changed are written.
     """
     # One recompute per user at a time, so the last one sees every committed write: a
     # row lock on PostgreSQL (SQLite's immediate transactions already serialise writers).
@@ -106,32 +137,107 @@ def analytics_refresh(user: User) -> None:
     profile.analytics_version = locked.analytics_version + 1
     Profile.objects.filter(pk=profile.pk).update(analytics_version=profile.analytics_version)
 
-    runs, stored, checkins, stored_flares = selectors.stored_log(user)
     shoes = selectors.shoe_records(Shoe.objects.filter(user=user))
-    analyses = analytics.analyse_runs(runs, shoes)
-    Run.objects.bulk_update(
-        [
-            Run(
-                id=pk,
-                flags=list(new.flags),
-                spike_band=new.spike_band,
-                acwr=finite_or_none(new.acwr),
-                flag_evidence=finite_json(new.evidence),
-            )
-            for pk, new in analyses.items()
-            if new != stored[pk]
-        ],
-        ["flags", "spike_band", "acwr", "flag_evidence"],
-        batch_size=500,
-    )
-    flares = analytics.checkin_flares(checkins, runs)
-    stored_episodes = dict(
-        PainCheckin.objects.filter(user=user, episode__isnull=False).values_list("id", "episode")
-    )
-    flare_ups = analytics.flare_ups(runs, analyses, checkins, flares)
-    episode_of = {
-        checkin: episode.start for episode in analytics.episodes(flare_ups) for checkin in episode.checkins
+    resume = _resume(user, since) if since is not None else None
+    # A log stored before these figures were kept, or rows inserted in bulk, have nothing
+    # to resume from: then the whole log.
+    if not _recompute(user, shoes, resume) and resume is not None:
+        _recompute(user, shoes, None)
+
+
+def _resume(user: User, since: dt.date) -> _Resume | None:
+    """Where a recompute from ``since`` starts; None for the whole log (nothing before
+    it, or nothing stored to resume from)."""
+    low, _ = selectors.local_day_bounds(user, since - dt.timedelta(days=CONTEXT_DAYS), None)
+    ewma = selectors.ewma_before(user, low)
+    patterns_low, _ = selectors.local_day_bounds(user, since - dt.timedelta(days=DELAYED_DAYS), None)
+    tally = selectors.pattern_tally_before(user, patterns_low)
+    if ewma is None or tally is None:
+        return None
+    return _Resume(since, low, ewma, analytics.PatternTally.from_json(tally))
+
+
+def _recompute(user: User, shoes: dict[int, analytics.ShoeRecord], resume: _Resume | None) -> bool:
+    """Recompute and store the figures from ``resume`` on (or of the whole log); False,
+    with nothing written, when a stored figure it needs is missing."""
+    runs, stored_runs, checkins, stored_checkins = selectors.refresh_log(user, resume and resume.low)
+    worn: dict[int, Decimal] = {}
+    if resume:
+        worn = selectors.distance_worn_before(user, resume.low, {run.shoe_id for run in runs if run.shoe_id})
+
+    def recomputed(day: dt.date, *, days_before: int = 0) -> bool:
+        return resume is None or day >= resume.since - dt.timedelta(days=days_before)
+
+    # The runs and check-ins read before ``since`` are context only: their own windows
+    # reach back before the first one read, so they keep their stored figures.
+    computed = analytics.analyse_runs(runs, shoes, since=resume and resume.ewma, worn_before=worn)
+    analyses = {
+        run.id: computed[run.id] if recomputed(run.local_date) else stored_runs[run.id].analysis
+        for run in runs
     }
+    computed_flares = analytics.checkin_flares(checkins, runs)
+    flares = {
+        checkin.id: evidence
+        for checkin in checkins
+        if (
+            evidence := computed_flares.get(checkin.id)
+            if recomputed(checkin.local_date)
+            else stored_checkins[checkin.id].flare_evidence
+        )
+        is not None
+    }
+    flare_ups = analytics.flare_ups(runs, analyses, checkins, flares)
+    # The first episode read may have begun before the first row read: it keeps its stored start.
+    first_start = None
+    if resume and flare_ups and not recomputed(flare_ups[0].local_date):
+        first = flare_ups[0]
+        first_start = (
+            stored_runs[first.run].episode
+            if first.run is not None
+            else stored_checkins[first.checkin].episode
+        )
+        if first_start is None:
+            return False
+    episode_of = {
+        entry: episode.start
+        for episode in analytics.episodes(flare_ups, first_start=first_start)
+        for entry in (*episode.runs, *episode.checkins)
+    }
+    # A flare-up changes the delayed outcome of the runs of the two days before it.
+    tally = resume.tally if resume else analytics.PatternTally()
+    flare_days = {flare.local_date for flare in flare_ups}
+    tallies = {}
+    for run in runs:
+        if analytics.is_rated(run) and recomputed(run.local_date, days_before=DELAYED_DAYS):
+            flags = analyses[run.id].flags
+            tally.add(run, flags, analytics.flared_later(run, flags, flare_days))
+            tallies[run.id] = tally.as_json()
+
+    changed_runs = []
+    for run in runs:
+        if not recomputed(run.local_date, days_before=DELAYED_DAYS):
+            continue
+        new, stored = analyses[run.id], stored_runs[run.id]
+        ewma = (None, None) if new.ewma is None else tuple(finite_or_none(value) for value in new.ewma)
+        if (new, episode_of.get(run.id), tallies.get(run.id)) != (
+            stored.analysis,
+            stored.episode,
+            stored.pattern_tally,
+        ):
+            changed_runs.append(
+                Run(
+                    id=run.id,
+                    flags=list(new.flags),
+                    spike_band=new.spike_band,
+                    acwr=finite_or_none(new.acwr),
+                    flag_evidence=finite_json(new.evidence),
+                    ewma_acute=ewma[0],
+                    ewma_chronic=ewma[1],
+                    episode=episode_of.get(run.id),
+                    pattern_tally=tallies.get(run.id),
+                )
+            )
+    Run.objects.bulk_update(changed_runs, RUN_FIGURES, batch_size=500)
     PainCheckin.objects.bulk_update(
         [
             PainCheckin(
@@ -141,14 +247,27 @@ def analytics_refresh(user: User) -> None:
                 episode=episode_of.get(checkin.id),
             )
             for checkin in checkins
-            if (flares.get(checkin.id), episode_of.get(checkin.id))
-            != (stored_flares.get(checkin.id), stored_episodes.get(checkin.id))
+            if recomputed(checkin.local_date)
+            and (flares.get(checkin.id), episode_of.get(checkin.id))
+            != (stored_checkins[checkin.id].flare_evidence, stored_checkins[checkin.id].episode)
         ],
         ["flare", "flare_evidence", "episode"],
         batch_size=500,
     )
-    flare_days = {flare.local_date for flare in flare_ups}
-    _store_patterns(user, analytics.associations(runs, analyses, shoes, flare_days))
+    _store_patterns(user, analytics.associations_of(tally, shoes))
+    return True
+
+
+RUN_FIGURES = [
+    "flags",
+    "spike_band",
+    "acwr",
+    "flag_evidence",
+    "ewma_acute",
+    "ewma_chronic",
+    "episode",
+    "pattern_tally",
+]
 
 
 # A pattern row holds an association's fields (its exposure is the row's key) plus

@@ -12,7 +12,7 @@ from django.db import transaction
 from backpainlog.accounts.models import Profile
 from backpainlog.accounts.selectors import local_today, profile_of
 from backpainlog.services import update_validated
-from runs.services import analytics_refresh
+from runs.services import analytics_refresh, earliest_date
 from shoes.models import Gear, Shoe
 from shoes.selectors import GearModel
 
@@ -42,11 +42,19 @@ def _save(pair: Gear) -> Gear:
     return update_validated(pair)
 
 
-def _refresh_flags_of_runs_in(pair: Gear) -> None:
-    # A shoe's distances and name are in its runs' flags, the patterns and the dashboard
-    # (cached under the analytics version the refresh raises); insoles are in none.
+def _first_worn(pair: Gear) -> dt.datetime | None:
+    if not isinstance(pair, Shoe):
+        return None  # insoles are in no figure
+    return pair.runs.order_by("started_at").values_list("started_at", flat=True).first()
+
+
+def _refresh_flags_of_runs_in(pair: Gear, first_worn: dt.datetime | None) -> None:
+    # A shoe's distances and name are in its runs' flags from the first one worn on, the
+    # patterns and the dashboard (cached under the analytics version the refresh raises,
+    # even for a pair not worn yet); insoles are in none.
     if isinstance(pair, Shoe):
-        analytics_refresh(pair.user)
+        since = earliest_date(pair.user, first_worn) if first_worn else local_today(pair.user)
+        analytics_refresh(pair.user, since)
 
 
 @transaction.atomic
@@ -54,7 +62,7 @@ def gear_create(model: GearModel, /, *, user: User, **fields: Any) -> Gear:
     fields.setdefault("replacement_threshold_m", profile_of(user).default_replacement_threshold_m)
     fields.setdefault("started_on", local_today(user))
     pair = _save(model(user=user, **fields))
-    _refresh_flags_of_runs_in(pair)
+    _refresh_flags_of_runs_in(pair, None)
     return pair
 
 
@@ -65,7 +73,7 @@ def gear_update(pair: Gear, **fields: Any) -> Gear:
     for name, value in fields.items():
         setattr(pair, name, value)
     _save(pair)
-    _refresh_flags_of_runs_in(pair)
+    _refresh_flags_of_runs_in(pair, _first_worn(pair))
     return pair
 
 
@@ -82,5 +90,6 @@ def gear_retire(pair: Gear, *, on: dt.date | None = None) -> Gear:
 @transaction.atomic
 def gear_delete(pair: Gear) -> None:
     """Delete the pair; its runs stay, without the pair (``on_delete=SET_NULL``)."""
+    first_worn = _first_worn(pair)  # its runs lose the pair with it
     pair.delete()
-    _refresh_flags_of_runs_in(pair)
+    _refresh_flags_of_runs_in(pair, first_worn)

@@ -8,6 +8,7 @@ outage test on PostgreSQL cuts a TCP proxy between a live server and the databas
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import socket
@@ -100,7 +101,7 @@ def test_failure_after_the_insert_leaves_nothing_and_the_retry_stores_the_run_on
     """The connection dies after the run's row is written but before the request ends:
     the row goes with the transaction, and the client's retry with its id stores it once."""
 
-    def fail(user: User) -> None:
+    def fail(user: User, since: dt.date | None = None) -> None:
         raise outage_error
 
     body = {**RUN, "id": str(uuid.uuid4())}

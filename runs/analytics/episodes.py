@@ -62,9 +62,12 @@ def flare_ups(
     return sorted(found, key=lambda flare: flare.local_date)
 
 
-def episodes(flares: Sequence[FlareDay]) -> list[Episode]:
+def episodes(flares: Sequence[FlareDay], *, first_start: dt.date | None = None) -> list[Episode]:
     """The flare-ups grouped into episodes, oldest first (``flares`` in date order, as
-    :func:`flare_ups` gives them)."""
+    :func:`flare_ups` gives them).
+
+    ``first_start``: when ``flares`` are the log's from some date on, the start of the
+    episode the first of them belongs to, which may lie before that date."""
     groups: list[list[FlareDay]] = []
     for flare in flares:
         if groups and (flare.local_date - groups[-1][-1].local_date).days <= EPISODE_GAP_DAYS:
@@ -73,12 +76,12 @@ def episodes(flares: Sequence[FlareDay]) -> list[Episode]:
             groups.append([flare])
     return [
         Episode(
-            start=group[0].local_date,
+            start=first_start if first_start and index == 0 else group[0].local_date,
             end=group[-1].local_date,
             flare_days=tuple(dict.fromkeys(flare.local_date for flare in group)),
             peak=max((flare.peak for flare in group if flare.peak is not None), default=None),
             runs=tuple(flare.run for flare in group if flare.run is not None),
             checkins=tuple(flare.checkin for flare in group if flare.checkin is not None),
         )
-        for group in groups
+        for index, group in enumerate(groups)
     ]

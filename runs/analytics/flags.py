@@ -14,6 +14,7 @@ from runs.analytics.load import (
     AcwrPoint,
     AcwrSeries,
     DailyLoad,
+    EwmaState,
     LongestBefore,
     exact,
     percent_increase,
@@ -36,24 +37,35 @@ class RunAnalysis:
     spike_band: str | None  # small | moderate | large when long_run_spike
     acwr: float | None
     evidence: dict[str, Evidence]  # per flag present, JSON-serialisable
+    # The raw EWMAs after the run's date (runs only, not walks): see EwmaState.
+    ewma: tuple[float, float] | None = None
 
 
-def analyse_runs(runs: Sequence[RunRecord], shoes: Mapping[int, ShoeRecord]) -> dict[object, RunAnalysis]:
+def analyse_runs(
+    runs: Sequence[RunRecord],
+    shoes: Mapping[int, ShoeRecord],
+    *,
+    since: EwmaState | None = None,
+    worn_before: Mapping[int, Decimal] | None = None,
+) -> dict[object, RunAnalysis]:
     """The flags, spike band, ACWR and evidence of every run and walk, by id.
 
     ``runs`` is the user's whole log in any order: each run's windows, moving averages
-    and shoe odometer depend on the runs before it.
+    and shoe odometer depend on the runs before it. Or the log from some date on, with
+    where the ACWR stood before it (``since``) and the distance logged in each pair
+    before it (``worn_before``): then the figures of the runs dated at least the longest
+    window (30 days) after that date are those of the whole log.
     """
     load = DailyLoad(runs)
     longest = load.longest_before()
-    acwr_series = AcwrSeries(runs)
+    acwr_series = AcwrSeries(runs, since)
     acwr = {day: acwr_series.on(day) for day in {run.local_date for run in runs}}
     # weekly_increase and acwr_high depend on the date alone: found once per date.
     date_flags = {
         day: _date_flags(this_week, previous_week, acwr[day])
         for day, (this_week, previous_week) in load.weekly().items()
     }
-    shoe_flags = _shoe_flags(runs, shoes)
+    shoe_flags = _shoe_flags(runs, shoes, worn_before or {})
 
     analyses = {}
     for run in runs:
@@ -78,6 +90,7 @@ def analyse_runs(runs: Sequence[RunRecord], shoes: Mapping[int, ShoeRecord]) -> 
             spike_band=str(spike["band"]) if spike else None,
             acwr=point.acwr if point else None,
             evidence=evidence,
+            ewma=acwr_series.raw(day) if run.is_load else None,
         )
     return analyses
 
@@ -133,12 +146,13 @@ def _date_flags(this_week: Decimal, previous_week: Decimal, acwr: AcwrPoint | No
 
 
 def _shoe_flags(
-    runs: Sequence[RunRecord], shoes: Mapping[int, ShoeRecord]
+    runs: Sequence[RunRecord], shoes: Mapping[int, ShoeRecord], worn_before: Mapping[int, Decimal]
 ) -> dict[object, tuple[str, Evidence]]:
     """``shoe_worn`` or ``shoe_nearing`` with its evidence, for the runs and walks that
-    have one, from the shoe's odometer at the start of each: its initial distance plus
-    every run and walk in it that started strictly earlier (runs starting at the same
-    instant do not count each other, as the stored ``shoe_distance_m`` does)."""
+    have one, from the shoe's odometer at the start of each: its initial distance, the
+    distance ``worn_before`` these runs, and every run and walk in it that started
+    strictly earlier (runs starting at the same instant do not count each other, as the
+    stored ``shoe_distance_m`` does)."""
     by_shoe: dict[int, list[tuple[dt.datetime, RunRecord]]] = {}
     for run in runs:
         if run.shoe_id is not None and run.shoe_id in shoes:
@@ -148,7 +162,7 @@ def _shoe_flags(
         for shoe_id, shoe_runs in by_shoe.items():
             shoe = shoes[shoe_id]
             threshold = exact(shoe.replacement_threshold_m)
-            odometer = exact(shoe.initial_distance_m)
+            odometer = exact(shoe.initial_distance_m) + worn_before.get(shoe_id, Decimal(0))
             pending = Decimal(0)  # runs of the current instant, added once it has passed
             instant = None
             for started, run in sorted(shoe_runs, key=lambda started_run: started_run[0]):

@@ -122,6 +122,17 @@ class AcwrPoint:
     acwr: float | None  # None before t = 28 or while the chronic load is 0
 
 
+@dataclass(frozen=True, slots=True)
+class EwmaState:
+    """Where the series stands before some date: the log's first session date, and the raw
+    EWMAs (before bias correction) after the last earlier date with load (None if none)."""
+
+    first_day: dt.date
+    last_load_day: dt.date | None = None
+    acute: float = 0.0
+    chronic: float = 0.0
+
+
 class AcwrSeries:
     """EWMA acute:chronic workload ratio of daily load (Williams et al. 2017), for any
     date from the first logged session on, rest days and days after the last run too.
@@ -130,11 +141,15 @@ class AcwrSeries:
     E_t = λ·load_t + (1−λ)·E_{t−1}, E_0 = 0, Ê_t = E_t / (1 − (1−λ)^t). A stretch of k
     days without load multiplies E by (1−λ)^k, so only the dates with load are stored and
     any other date is reached in one step: linear in the number of runs, not of days.
+
+    ``since`` resumes the series where an earlier computation left it, for ``runs`` that
+    are all dated after its last load day: the same steps from the same stored floats, so
+    the figures are the very ones a computation over the whole log gives.
     """
 
     __slots__ = ("_acute", "_chronic", "_days", "_first")
 
-    def __init__(self, runs: Sequence[RunRecord]) -> None:
+    def __init__(self, runs: Sequence[RunRecord], since: EwmaState | None = None) -> None:
         # Daily totals summed exactly, so that the result does not depend on the order of
         # the runs.
         totals: dict[int, Decimal] = {}
@@ -143,21 +158,37 @@ class AcwrSeries:
                 if run.is_load:
                     day = run.local_date.toordinal()
                     totals[day] = totals.get(day, Decimal(0)) + exact(run.distance_m)
-        self._first = min((run.local_date.toordinal() for run in runs), default=None)
-        self._days = sorted(totals)
+        if since is None:
+            self._first = min((run.local_date.toordinal() for run in runs), default=None)
+        else:
+            self._first = since.first_day.toordinal()
+        self._days: list[int] = []
         self._acute: list[float] = []
         self._chronic: list[float] = []
         # E is 0 until the first day with load, whatever the gap before it.
         acute = chronic = 0.0
-        previous = self._days[0] if self._days else 0
-        for day in self._days:
-            gap = day - previous
+        previous = None
+        if since is not None and since.last_load_day is not None:
+            previous = since.last_load_day.toordinal()
+            acute, chronic = since.acute, since.chronic
+            self._days.append(previous)
+            self._acute.append(acute)
+            self._chronic.append(chronic)
+        for day in sorted(totals):
+            gap = 0 if previous is None else day - previous
             load = float(totals[day])
             acute = ACUTE_LAMBDA * load + (1 - ACUTE_LAMBDA) ** gap * acute
             chronic = CHRONIC_LAMBDA * load + (1 - CHRONIC_LAMBDA) ** gap * chronic
+            self._days.append(day)
             self._acute.append(acute)
             self._chronic.append(chronic)
             previous = day
+
+    def raw(self, day: dt.date) -> tuple[float, float]:
+        """The EWMAs after ``day``, a date with load, before bias correction: what
+        :class:`EwmaState` resumes from."""
+        index = bisect.bisect_left(self._days, day.toordinal())
+        return self._acute[index], self._chronic[index]
 
     def on(self, day: dt.date) -> AcwrPoint | None:
         """The EWMAs and ACWR on ``day`` (its load included); None before the first session."""

@@ -10,6 +10,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 from scipy.stats import fisher_exact
@@ -66,24 +67,131 @@ class Association:
 
 @dataclass(slots=True)
 class _Exposure:
-    """One exposure while the rated runs are walked through."""
+    """One exposure's counts over the rated runs (in time order) so far."""
 
-    key: str
-    label: str
-    who: str  # who the exposed runs are: "runs on trail"
-    subject: str  # what the log cannot tell apart: "the surface"
-    delayed: bool = False
-    members: list[int] = field(default_factory=list)  # positions among the rated runs
+    runs: int = 0
+    flares: int = 0  # of its own outcome: the delayed one for the ``_48h`` exposures
+    periods: int = 0
+    last: int = -2  # position of the latest exposed run among the rated runs
+    # The periods themselves while there are fewer than MIN_PERIODS: only then does a
+    # message name them.
+    spans: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PatternTally:
+    """What the associations count, over the rated runs in time order up to some run: a
+    fold that a later write resumes from the stored tally of the run before the first one
+    it changed, instead of walking the whole log again (see :meth:`as_json`).
+
+    ``twins`` are the exposures exposed in exactly the same rated runs so far (each
+    group in the order they were first exposed); an exposure never exposed is in none.
+    """
+
+    runs: int = 0
     flares: int = 0
-    periods: list[tuple[dt.date, dt.date]] = field(default_factory=list)
+    delayed_flares: int = 0
+    exposures: dict[str, _Exposure] = field(default_factory=dict)
+    twins: list[list[str]] = field(default_factory=list)
+
+    def add(self, run: RunRecord, flags: Collection[str], flared_later: bool) -> None:
+        """Count the next rated run, with its flags and the delayed outcome."""
+        position = self.runs
+        flared = OUTCOME in flags
+        self.runs += 1
+        self.flares += flared
+        self.delayed_flares += flared_later
+        keys = [kind for kind in FLAG_EXPOSURES if kind in flags]
+        keys += [f"{kind}{DELAYED_SUFFIX}" for kind in DELAYED_KINDS if kind in flags]
+        if run.shoe_id is not None:
+            keys.append(f"shoe:{run.shoe_id}")
+        keys.append(f"surface:{run.surface}")
+        exposed = set(keys)
+        # Groups of twins split by this run; the exposures seen for the first time are
+        # twins of each other only (their runs so far: this one).
+        twins = [
+            part
+            for group in self.twins
+            for part in (
+                [key for key in group if key in exposed],
+                [key for key in group if key not in exposed],
+            )
+            if part
+        ]
+        first_seen = [key for key in keys if key not in self.exposures]
+        if first_seen:
+            twins.append(first_seen)
+        self.twins = twins
+        for key in keys:
+            exposure = self.exposures.setdefault(key, _Exposure())
+            if exposure.last == position - 1:
+                if exposure.spans:
+                    exposure.spans[-1] = (exposure.spans[-1][0], run.local_date)
+            else:
+                exposure.periods += 1
+                exposure.spans = (
+                    [*exposure.spans, (run.local_date, run.local_date)]
+                    if exposure.periods < MIN_PERIODS
+                    else []
+                )
+            exposure.runs += 1
+            exposure.last = position
+            exposure.flares += flared_later if key.endswith(DELAYED_SUFFIX) else flared
+
+    def as_json(self) -> dict[str, object]:
+        """The tally as JSON, to be stored with the run it was counted up to."""
+        return {
+            "runs": self.runs,
+            "flares": self.flares,
+            "delayed_flares": self.delayed_flares,
+            "exposures": {
+                key: [
+                    exposure.runs,
+                    exposure.flares,
+                    exposure.periods,
+                    exposure.last,
+                    [[first.isoformat(), last.isoformat()] for first, last in exposure.spans],
+                ]
+                for key, exposure in self.exposures.items()
+            },
+            "twins": [list(group) for group in self.twins],
+        }
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> PatternTally:
+        return cls(
+            runs=stored["runs"],
+            flares=stored["flares"],
+            delayed_flares=stored["delayed_flares"],
+            exposures={
+                key: _Exposure(
+                    runs,
+                    flares,
+                    periods,
+                    last,
+                    [(dt.date.fromisoformat(first), dt.date.fromisoformat(end)) for first, end in spans],
+                )
+                for key, (runs, flares, periods, last, spans) in stored["exposures"].items()
+            },
+            twins=[list(group) for group in stored["twins"]],
+        )
 
 
 def rated_runs(runs: Sequence[RunRecord]) -> list[RunRecord]:
     """The runs (not walks: several exposures are about load) with pain before and after,
     in time order: the population of every pattern."""
-    return sorted(
-        (run for run in runs if run.is_load and run.pain_before is not None and run.pain_after is not None),
-        key=lambda run: run.started_at,
+    return sorted((run for run in runs if is_rated(run)), key=lambda run: run.started_at)
+
+
+def is_rated(run: RunRecord) -> bool:
+    return run.is_load and run.pain_before is not None and run.pain_after is not None
+
+
+def flared_later(run: RunRecord, flags: Collection[str], flare_days: Collection[dt.date]) -> bool:
+    """The delayed outcome: the run's own flare-up, or a flare day (``flare_days``) on
+    either of the two days after its date."""
+    return OUTCOME in flags or any(
+        run.local_date + dt.timedelta(days=days) in flare_days for days in range(1, DELAYED_DAYS + 1)
     )
 
 
@@ -101,88 +209,106 @@ def associations(
     ``flare_days`` (local dates of flare-ups of runs, walks and check-ins, from the whole
     log) on either of the two days after the run's date.
     """
-    population = rated_runs(runs)
     flare_dates = set(flare_days)
-    exposures = {
-        kind: _Exposure(kind, definition.title, definition.runs_with or "", definition.subject)
-        for kind, definition in FLAG_EXPOSURES.items()
-    }
-    shoe_exposures: dict[str, _Exposure] = {}
-    surface_exposures: dict[str, _Exposure] = {}
-    delayed = {
-        kind: _Exposure(
-            f"{kind}{DELAYED_SUFFIX}",
-            f"{FLAG_EXPOSURES[kind].title}, flare-up within two days",
-            FLAG_EXPOSURES[kind].runs_with or "",
-            FLAG_EXPOSURES[kind].subject,
-            delayed=True,
-        )
-        for kind in DELAYED_KINDS
-    }
-    flares = delayed_flares = 0
-    # One pass over the rated runs in time order: counts and periods of every exposure.
-    for position, run in enumerate(population):
+    tally = PatternTally()
+    for run in rated_runs(runs):
         flags = analyses[run.id].flags
-        flared = OUTCOME in flags
-        flared_later = flared or any(
-            run.local_date + dt.timedelta(days=days) in flare_dates for days in range(1, DELAYED_DAYS + 1)
-        )
-        flares += flared
-        delayed_flares += flared_later
-        exposed = [exposures[kind] for kind in exposures if kind in flags]
-        exposed += [delayed[kind] for kind in delayed if kind in flags]
-        if run.shoe_id is not None:
-            key = f"shoe:{run.shoe_id}"
-            if key not in shoe_exposures:
-                name = shoes[run.shoe_id].name if run.shoe_id in shoes else f"pair #{run.shoe_id}"
-                shoe_exposures[key] = _Exposure(key, f"Shoes: {name}", f"runs in {name}", "these shoes")
-            exposed.append(shoe_exposures[key])
-        key = f"surface:{run.surface}"
-        if key not in surface_exposures:
-            surface_exposures[key] = _Exposure(
-                key, f"Surface: {run.surface}", f"runs on {run.surface}", "the surface"
-            )
-        exposed.append(surface_exposures[key])
-        for exposure in exposed:
-            if exposure.members and exposure.members[-1] == position - 1:
-                exposure.periods[-1] = (exposure.periods[-1][0], run.local_date)
-            else:
-                exposure.periods.append((run.local_date, run.local_date))
-            exposure.members.append(position)
-            exposure.flares += flared_later if exposure.delayed else flared
+        tally.add(run, flags, flared_later(run, flags, flare_dates))
+    return associations_of(tally, shoes)
+
+
+def associations_of(tally: PatternTally, shoes: Mapping[int, ShoeRecord]) -> list[Association]:
+    """The associations of a tally over all the rated runs (see :func:`associations`)."""
 
     def shoe_order(key: str) -> tuple[bool, str, int]:
         # Pairs the caller did not pass (none in the app) go last, by id.
         shoe_id = int(key.split(":")[1])
         return (shoe_id not in shoes, shoes[shoe_id].name if shoe_id in shoes else "", shoe_id)
 
-    ordered = [
-        *exposures.values(),
-        *(shoe_exposures[key] for key in sorted(shoe_exposures, key=shoe_order)),
-        *(surface_exposures[key] for key in sorted(surface_exposures)),
-        *delayed.values(),
+    def described(key: str) -> _Described:
+        kind, _, subject = key.partition(":")
+        if kind == "shoe":
+            shoe_id = int(subject)
+            name = shoes[shoe_id].name if shoe_id in shoes else f"pair #{shoe_id}"
+            return _Described(key, f"Shoes: {name}", f"runs in {name}", "these shoes")
+        if kind == "surface":
+            return _Described(key, f"Surface: {subject}", f"runs on {subject}", "the surface")
+        if key.endswith(DELAYED_SUFFIX):
+            definition = FLAG_EXPOSURES[key.removesuffix(DELAYED_SUFFIX)]
+            return _Described(
+                key,
+                f"{definition.title}, flare-up within two days",
+                definition.runs_with or "",
+                definition.subject,
+                delayed=True,
+            )
+        definition = FLAG_EXPOSURES[key]
+        return _Described(key, definition.title, definition.runs_with or "", definition.subject)
+
+    seen = tally.exposures
+    keys = [
+        *FLAG_EXPOSURES,
+        *sorted((key for key in seen if key.startswith("shoe:")), key=shoe_order),
+        *sorted(key for key in seen if key.startswith("surface:")),
+        *(f"{kind}{DELAYED_SUFFIX}" for kind in DELAYED_KINDS),
     ]
-    total = len(population)
-    tables = [
-        _Table(
-            exposure=exposure,
-            exposed_runs=len(exposure.members),
-            exposed_flares=exposure.flares,
-            unexposed_runs=total - len(exposure.members),
-            unexposed_flares=(delayed_flares if exposure.delayed else flares) - exposure.flares,
+    tables = []
+    for key in keys:
+        exposure = seen.get(key, _Exposure())
+        description = described(key)
+        tables.append(
+            _Table(
+                exposure=description,
+                exposed_runs=exposure.runs,
+                exposed_flares=exposure.flares,
+                unexposed_runs=tally.runs - exposure.runs,
+                unexposed_flares=(tally.delayed_flares if description.delayed else tally.flares)
+                - exposure.flares,
+                periods=exposure.periods,
+                spans=tuple(exposure.spans),
+            )
         )
-        for exposure in ordered
-    ]
-    return _judged(tables)
+    group_of = {key: index for index, group in enumerate(tally.twins) for key in group}
+    same_runs: dict[tuple[bool, int], list[str]] = {}
+    for table in tables:
+        if table.exposed_runs:
+            same_runs.setdefault((table.exposure.delayed, group_of[table.exposure.key]), []).append(
+                table.exposure.key
+            )
+    return _judged(
+        tables,
+        twins={
+            table.exposure.key: tuple(
+                key
+                for key in same_runs[(table.exposure.delayed, group_of[table.exposure.key])]
+                if key != table.exposure.key
+            )
+            for table in tables
+            if table.exposed_runs
+        },
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Described:
+    """What an exposure is called and how its messages speak of it."""
+
+    key: str
+    label: str
+    who: str  # who the exposed runs are: "runs on trail"
+    subject: str  # what the log cannot tell apart: "the surface"
+    delayed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class _Table:
-    exposure: _Exposure
+    exposure: _Described
     exposed_runs: int
     exposed_flares: int
     unexposed_runs: int
     unexposed_flares: int
+    periods: int
+    spans: tuple[tuple[dt.date, dt.date], ...]  # the periods, when fewer than MIN_PERIODS
 
     @property
     def counts(self) -> tuple[int, int, int, int]:
@@ -197,9 +323,14 @@ class _Table:
         )
 
 
-def _judged(tables: Sequence[_Table], *, also_tested: Sequence[float] = ()) -> list[Association]:
+def _judged(
+    tables: Sequence[_Table],
+    *,
+    twins: Mapping[str, tuple[str, ...]] | None = None,
+    also_tested: Sequence[float] = (),
+) -> list[Association]:
     """Statistics, the adjustment over the tables with enough data (and the p-values
-    ``also_tested``), ``same_as``, verdicts and messages."""
+    ``also_tested``), verdicts and messages; ``twins`` are each exposure's ``same_as``."""
     statistics = [
         _statistics(*table.counts) if table.exposed_runs and table.unexposed_runs else None
         for table in tables
@@ -210,12 +341,6 @@ def _judged(tables: Sequence[_Table], *, also_tested: Sequence[float] = ()) -> l
         p_values = [statistics[index][3] for index in tested]  # type: ignore[index]
         corrected = multipletests([*p_values, *also_tested], alpha=SIGNIFICANCE, method="fdr_bh")[1]
         adjusted = {index: float(p) for index, p in zip(tested, corrected, strict=False)}
-    same_runs: dict[tuple[bool, tuple[int, ...]], list[str]] = {}
-    for table in tables:
-        if table.exposure.members:
-            same_runs.setdefault((table.exposure.delayed, tuple(table.exposure.members)), []).append(
-                table.exposure.key
-            )
     found = []
     for index, table in enumerate(tables):
         exposure = table.exposure
@@ -223,9 +348,8 @@ def _judged(tables: Sequence[_Table], *, also_tested: Sequence[float] = ()) -> l
         p_adjusted = adjusted.get(index)
         verdict = INSUFFICIENT
         if table.enough and stats is not None and p_adjusted is not None:
-            verdict = _verdict(stats, _exact_risk_ratio(*table.counts), p_adjusted, len(exposure.periods))
+            verdict = _verdict(stats, _exact_risk_ratio(*table.counts), p_adjusted, table.periods)
         risk_ratio, ci95_low, ci95_high, p_value = stats or (None, None, None, None)
-        twins = same_runs.get((exposure.delayed, tuple(exposure.members)), [])
         found.append(
             Association(
                 exposure=exposure.key,
@@ -240,8 +364,8 @@ def _judged(tables: Sequence[_Table], *, also_tested: Sequence[float] = ()) -> l
                 ci95_high=ci95_high,
                 p_value=p_value,
                 p_adjusted=p_adjusted,
-                exposed_periods=len(exposure.periods),
-                same_as=tuple(key for key in twins if key != exposure.key),
+                exposed_periods=table.periods,
+                same_as=(twins or {}).get(exposure.key, ()),
                 verdict=verdict,
                 message=_message(verdict, table, stats, p_adjusted, len(tested) + len(also_tested)),
             )
@@ -301,11 +425,13 @@ def association(
         first = dt.date(2024, 1, 1)
         periods = [(first + dt.timedelta(days=2 * n),) * 2 for n in range(exposed_runs)]  # type: ignore[misc]
     table = _Table(
-        exposure=_Exposure(exposure, label, who, subject, periods=list(periods)),
+        exposure=_Described(exposure, label, who, subject),
         exposed_runs=exposed_runs,
         exposed_flares=exposed_flares,
         unexposed_runs=unexposed_runs,
         unexposed_flares=unexposed_flares,
+        periods=len(periods),
+        spans=tuple(periods) if len(periods) < MIN_PERIODS else (),
     )
     return _judged([table], also_tested=tested_with)[0]
 
@@ -364,17 +490,16 @@ def _message(
     story = f"{counts}: {_figure(risk_ratio)}× as often ({interval})"
     if risk_ratio < 1:
         story += ", fewer flare-ups rather than more"
-    periods = exposure.periods
     adjusted = f"p {_p(p_adjusted)} adjusted for the {tested} patterns tested"
     if verdict in (LIKELY, LIKELY_FEWER):
-        return f"{story}, in {len(periods)} separate periods ({adjusted}). {CAVEAT}"
+        return f"{story}, in {table.periods} separate periods ({adjusted}). {CAVEAT}"
     if not clear:
         return f"{story}. The interval includes 1 (no difference), so this may be chance. {CAVEAT}"
     # The interval excludes 1, yet the log cannot make the claim: say why.
     reasons = []
-    if len(periods) < MIN_PERIODS:
+    if table.periods < MIN_PERIODS:
         reasons.append(
-            f"but {_periods(periods)}, so the log cannot tell {exposure.subject} apart from "
+            f"but {_periods(table.spans)}, so the log cannot tell {exposure.subject} apart from "
             "whatever else changed then"
         )
     if p_adjusted >= SIGNIFICANCE:
