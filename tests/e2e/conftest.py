@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, expect, sync_playwright
 
 from tests.factories import PASSWORD, UserFactory
 
@@ -124,3 +124,13 @@ def sign_in(page: Page, user: User) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name=f"Hello, {user.username}")).to_be_visible()
+
+
+def screenshot(target: Page | Locator, name: str, *, full_page: bool = False) -> None:
+    """For a look at the screens: saved when E2E_SCREENSHOTS names a folder (not asserted)."""
+    if folder := os.environ.get("E2E_SCREENSHOTS"):
+        path = Path(folder) / name
+        if isinstance(target, Page):
+            target.screenshot(path=path, full_page=full_page)
+        else:
+            target.screenshot(path=path)

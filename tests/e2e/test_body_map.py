@@ -4,8 +4,6 @@ see a doctor first on the screen, before anything else."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +11,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Locator, Page, Playwright, expect
 
 from runs.models import PainCheckin, Run
-from tests.e2e.conftest import NARROW_VIEWPORT, PHONE, PhoneFactory, sign_in
+from tests.e2e.conftest import NARROW_VIEWPORT, PHONE, PhoneFactory, screenshot, sign_in
 from tests.e2e.test_core_flow import scale_button
 
 pytestmark = pytest.mark.e2e
@@ -23,12 +21,6 @@ FIRST_SHOWN_IN_MAIN = """() => {
   const shown = [...document.querySelector("main").children].find(element => element.checkVisibility());
   return shown ? shown.id || shown.tagName : null;
 }"""
-
-
-def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
-    """For a look at the screens: saved when E2E_SCREENSHOTS names a folder."""
-    if folder := os.environ.get("E2E_SCREENSHOTS"):
-        page.screenshot(path=Path(folder) / name, full_page=full_page)
 
 
 @pytest.fixture

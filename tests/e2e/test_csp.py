@@ -130,6 +130,7 @@ def test_every_page_works_without_a_csp_violation(open_phone: PhoneFactory, runn
         f"/shared/{token}/",
         lambda: expect(clinic.get_by_role("heading", name="Running and back-pain report")).to_be_visible(),
     )
+    clinic.get_by_role("button", name="Weekly distance and pain").click()  # folded on a phone
     expect(clinic.locator("svg.chart-weekly")).to_be_visible()
     assert clinic.evaluate(PAIN_DASH) == "5px, 3px"
 

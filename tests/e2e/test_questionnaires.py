@@ -4,7 +4,6 @@ the score and its change shown at once, the due card on the home page."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 from django.contrib.auth.models import User
@@ -15,7 +14,7 @@ from clinical import instruments
 from clinical.models import QuestionnaireResponse
 from clinical.services import response_create
 from tests.e2e import test_pwa
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import screenshot, sign_in
 from tests.e2e.test_log_form import assert_no_sideways_scroll
 from tests.e2e.test_pwa import wait_until_sent, waiting
 
@@ -23,9 +22,6 @@ pytestmark = pytest.mark.e2e
 
 # The phone whose pages send to the network themselves (no service worker), from the PWA tests.
 phone_without_worker = test_pwa.phone_without_worker
-
-# Where to save screenshots for a look by eye (set to a folder outside the repository).
-SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS")
 
 
 def test_the_rmdq_is_answered_by_tapping_rows_at_360_px(narrow_phone: Page, runner: User) -> None:
@@ -39,9 +35,7 @@ def test_the_rmdq_is_answered_by_tapping_rows_at_360_px(narrow_phone: Page, runn
     sign_in(page, runner)
     due = page.get_by_role("region", name="Questionnaires due")
     expect(due).to_be_visible()
-    if SCREENSHOTS:
-        due.scroll_into_view_if_needed()
-        page.screenshot(path=f"{SCREENSHOTS}/dashboard-due-360.png", full_page=True)
+    screenshot(page, "dashboard-due-360.png", full_page=True)
     # Answered a week ago, weekly: due again today.
     due.get_by_role("link", name="Roland-Morris Disability Questionnaire").tap()
 
@@ -52,8 +46,7 @@ def test_the_rmdq_is_answered_by_tapping_rows_at_360_px(narrow_phone: Page, runn
         box = rows.nth(index).bounding_box()
         assert box is not None
         assert box["height"] >= 44, f"row {index + 1} is {box['height']} px tall"
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/rmdq-360.png", full_page=True)
+    screenshot(page, "rmdq-360.png", full_page=True)
 
     # A tap anywhere on a row's text ticks its box.
     for item in instruments.RMDQ_ITEMS[:6]:
@@ -66,17 +59,13 @@ def test_the_rmdq_is_answered_by_tapping_rows_at_360_px(narrow_phone: Page, runn
     saved = page.get_by_role("status").filter(has_text="Saved")
     expect(saved).to_contain_text("RMDQ score: 5")
     expect(saved).to_contain_text("RMDQ 12 → 5: 7 points better, a change patients notice (≥ 5)")
-    if SCREENSHOTS:
-        page.screenshot(path=f"{SCREENSHOTS}/rmdq-saved-360.png", full_page=True)
+    screenshot(page, "rmdq-saved-360.png", full_page=True)
     latest = QuestionnaireResponse.objects.filter(user=runner).latest("completed_at")
     assert latest.answers == [True] * 5 + [False] * 19
 
     saved.get_by_role("link", name="Done").tap()
     expect(page.get_by_text("RMDQ 12 → 5: 7 points better")).to_be_visible()
-    if SCREENSHOTS:
-        page.locator("section", has=page.locator("#outcomes-title")).screenshot(
-            path=f"{SCREENSHOTS}/outcomes-360.png"
-        )
+    screenshot(page.locator("section", has=page.locator("#outcomes-title")), "outcomes-360.png")
 
 
 def test_answers_saved_offline_are_sent_on_the_next_page_load(

@@ -67,7 +67,10 @@ def test_share_a_report_with_a_clinician(open_phone: PhoneFactory, runner: User)
     expect(clinic.get_by_role("heading", name="Running and back-pain report")).to_be_visible()
     # Named as "the runner": the account has no name, and the sign-in name is never shown.
     expect(clinic.get_by_text("The runner", exact=True)).to_be_visible()
+    # At 360 px the sections are folded under their headings: the clinician opens one.
     chart = clinic.locator("svg.chart-weekly")
+    expect(chart).to_be_hidden()
+    clinic.get_by_role("button", name="Weekly distance and pain").click()
     expect(chart).to_be_visible()
     box = chart.bounding_box()
     assert box is not None
