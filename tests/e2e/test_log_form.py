@@ -17,7 +17,7 @@ from runs import services as run_services
 from runs.models import Run
 from shoes import services as shoe_services
 from shoes.models import Shoe
-from tests.e2e.conftest import NARROW_VIEWPORT, PhoneFactory, sign_in
+from tests.e2e.conftest import NARROW_VIEWPORT, PhoneFactory, screenshot, sign_in
 from tests.e2e.test_core_flow import scale_button
 
 pytestmark = pytest.mark.e2e
@@ -326,6 +326,7 @@ def test_the_confirmation_names_the_flags_with_links_and_has_done(
     page.get_by_label("Distance").fill("15")
     page.get_by_label("Duration").fill("1:20:00")
     give_pain(page, 1, 6)
+    screenshot(page, f"log-form-{page.viewport_size['width']}.png", full_page=True)
     save(page)
 
     confirmation = saved(page)
@@ -343,6 +344,7 @@ def test_the_confirmation_names_the_flags_with_links_and_has_done(
         "href", "/definitions/#pain_flare"
     )
     assert_no_sideways_scroll(page)
+    screenshot(page, f"confirmation-{page.viewport_size['width']}.png")
 
     spike.tap()
     expect(page.get_by_role("heading", name="Long-run spike")).to_be_in_viewport()
