@@ -90,3 +90,18 @@ def shoes_with_odometer(user: AbstractBaseUser, pks: Iterable[int], *, end: dt.d
             )
         )
     }
+
+
+def red_flag_checkins(
+    user: AbstractBaseUser, *, start: dt.date, end: dt.date
+) -> list[tuple[dt.date, list[str]]]:
+    """The local date and the red flags of each check-in ``start`` … ``end`` that recorded
+    any, oldest first (one query)."""
+    zone = user_zone(user)
+    return [
+        (recorded_at.astimezone(zone).date(), flags)
+        for recorded_at, flags in checkins_for_user(user, start=start, end=end)
+        .exclude(red_flags=[])
+        .order_by("recorded_at", "id")
+        .values_list("recorded_at", "red_flags")
+    ]
