@@ -479,7 +479,9 @@ def treatment_resource(treatment: Treatment, *, zone: dt.tzinfo, subject: str) -
         resource = {
             "resourceType": "Procedure",
             "id": derived_id(treatment.id, "treatment"),
-            "status": "in-progress" if treatment.ended_at and treatment.ended_at > timezone.now() else "completed",
+            "status": "in-progress"
+            if treatment.ended_at and treatment.ended_at > timezone.now()
+            else "completed",
             "code": {
                 "coding": [{"system": TREATMENT_SYSTEM, "code": treatment.kind, "display": label}],
                 "text": fhir_string(treatment.label) or label,

@@ -87,11 +87,15 @@ def _questionnaires(report: Report) -> KeyPoint | None:
     for scores in report.questionnaires:
         line = scores.change_text
         if len(scores.scores) > 1:
-            line += (
-                f" ({long_date(scores.first.date)} – {long_date(scores.latest.date)}, "
-                f"{len(scores.scores)} responses)"
+            head, _, verdict = line.partition(": ")
+            line = (
+                f"{head} ({long_date(scores.first.date)} – {long_date(scores.latest.date)}, "
+                f"{len(scores.scores)} responses): {verdict}"
             )
-        lines.append(line if line.endswith(".") else f"{line}.")
+        line = line if line.endswith(".") else f"{line}."
+        if since := scores.since_first_text:
+            line += f" Since the runner's first response, before the period: {since}."
+        lines.append(line)
     return KeyPoint("Questionnaires (first → latest in the period)", tuple(lines))
 
 
@@ -99,17 +103,15 @@ def _below_knee(report: Report) -> KeyPoint | None:
     days = report.below_knee_days
     if not days:
         return None
-    sides = [
-        f"{side} {count.total}"
-        for count in report.regions
-        if (side := {"below_knee_left": "left", "below_knee_right": "right"}.get(count.region))
-        and count.total
-    ]
+    times = {count.region: count.total for count in report.regions}
+    sides = ", ".join(
+        f"{side} leg {_times(times.get(f'below_knee_{side}', 0))}" for side in ("left", "right")
+    )
     return KeyPoint(
         "Pain below the knee",
         (
-            f"Marked on {len(days)} day{'s' if len(days) != 1 else ''} (check-ins and runs; "
-            f"{', '.join(sides)} times); the latest {long_date(days[-1])}.",
+            f"Marked on {len(days)} day{'s' if len(days) != 1 else ''}; the latest {long_date(days[-1])} "
+            f"({sides}; check-ins and runs).",
         ),
         strong=True,
     )
@@ -202,6 +204,10 @@ def _radiating(report: Report) -> KeyPoint:
         ),
         strong=True,
     )
+
+
+def _times(count: int) -> str:
+    return "never" if not count else "once" if count == 1 else f"{count} times"
 
 
 def _patterns(report: Report) -> KeyPoint:

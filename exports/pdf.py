@@ -439,6 +439,8 @@ def _questionnaires(pdf: ReportPDF, report: Report) -> None:
         instrument = scores.instrument
         pdf.heading(f"{instrument.title} ({instrument.short})")
         pdf.paragraph(scores.change_text, bold=True)
+        if since := scores.since_first_text:
+            pdf.paragraph(f"Since the runner's first response, before the period: {since}.")
         better = "higher" if instrument.higher_is_better else "lower"
         pdf.paragraph(
             f"Score {instrument.minimum}–{instrument.maximum}, {better} is better. "
@@ -462,7 +464,7 @@ def _questionnaires(pdf: ReportPDF, report: Report) -> None:
                 [
                     long_date(score.date),
                     scores.score_text(score),
-                    "" if score is scores.first else f"{float(change.difference):+.1f}".replace(".0", ""),
+                    "" if score is scores.first else _signed(float(change.difference)),
                     verdict,
                     _answers_text(scores.key, score.answers),
                 ]
@@ -477,6 +479,13 @@ def _questionnaires(pdf: ReportPDF, report: Report) -> None:
             size=SMALL_SIZE - 0.5,
             wrap_last=True,
         )
+
+
+def _signed(value: float) -> str:
+    """ "+2", "−0.7", "0": whole numbers whole, no sign on no change."""
+    if value == 0:
+        return "0"
+    return f"{value:+.1f}".removesuffix(".0").replace("-", "−")
 
 
 def _scoring(key: str) -> str:

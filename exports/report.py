@@ -119,6 +119,9 @@ class Score:
     date: dt.date
     score: float
     answers: Any
+    # Against the runner's very first response to the questionnaire (which may lie
+    # before the period): the stored change in words; "" for the first itself.
+    since_first: str = ""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -143,6 +146,12 @@ class QuestionnaireScores:
     @property
     def latest(self) -> Score:
         return self.scores[-1]
+
+    @property
+    def since_first_text(self) -> str:
+        """The latest score against the runner's first response, when that came before the
+        period (the baseline a clinician asks about); "" otherwise."""
+        return self.latest.since_first if self.first.since_first else ""
 
     @property
     def change_text(self) -> str:
@@ -279,11 +288,16 @@ def _questionnaires(user: AbstractBaseUser, start: dt.date, end: dt.date) -> lis
     zone = user_zone(user)
     by_key: dict[str, list[Score]] = {}
     responses = responses_for_user(user, start=start, end=end).only(
-        "questionnaire", "completed_at", "score", "answers"
+        "questionnaire", "completed_at", "score", "answers", "change_text"
     )
     for response in reversed(list(responses)):  # oldest first
         by_key.setdefault(response.questionnaire, []).append(
-            Score(timezone.localtime(response.completed_at, zone).date(), response.score, response.answers)
+            Score(
+                timezone.localtime(response.completed_at, zone).date(),
+                response.score,
+                response.answers,
+                response.change_text,
+            )
         )
     return [
         QuestionnaireScores(instrument, by_key[key])

@@ -117,13 +117,14 @@ def test_page_one_opens_with_the_red_flag_then_the_questionnaires_and_below_the_
     )
     assert f"numbness in the saddle area (groin or buttocks) on {day(alice, 9)}" in text
     assert (
-        "RMDQ 12 → 6: 6 points better, a change patients notice (≥ 5) "
-        f"({day(alice, 60)} – {day(alice, 2)}, 3 responses)." in text
+        f"RMDQ 12 → 6 ({day(alice, 60)} – {day(alice, 2)}, 3 responses): 6 points better, "
+        "a change patients notice (≥ 5)." in text
     )
-    assert "PSFS 3.0 → 6.0: 3 points better, a change patients notice (≥ 2)" in text
+    assert "PSFS 3.0 → 6.0 (" in text
+    assert "responses): 3 points better, a change patients notice (≥ 2)" in text
     assert (
-        f"Pain below the knee Marked on 2 days (check-ins and runs; left 2 times); the latest {day(alice, 12)}."
-        in text
+        f"Pain below the knee Marked on 2 days; the latest {day(alice, 12)} "
+        "(left leg 2 times, right leg never; check-ins and runs)." in text
     )
     assert text.index("Pain radiating down the leg") < text.index("Pain below the knee")
 
@@ -134,7 +135,7 @@ def test_sections_per_questionnaire_regions_and_treatments(alice: User) -> None:
     text = " ".join(pdf_pages(alice))
 
     assert "Roland-Morris Disability Questionnaire (RMDQ)" in text
-    assert f"{day(alice, 30)} 9 / 24 -3 better" in text
+    assert f"{day(alice, 30)} 9 / 24 −3 better" in text
     assert "Patient-Specific Functional Scale (PSFS)" in text
     assert "run 10 km 6; sit through a film 6" in text
     assert "Where it hurt" in text
@@ -160,6 +161,18 @@ def test_a_single_response_is_named_without_a_change(alice: User) -> None:
     [point] = [p for p in key_points(period(alice)) if p.title.startswith("Questionnaires")]
     assert point.lines == (
         f"Pain (7 days) 4 on {day(alice, 3)}: one response in the period, nothing to compare yet.",
+    )
+
+
+def test_the_baseline_before_the_period_is_named(alice: User) -> None:
+    QuestionnaireResponseFactory(user=alice, completed_at=at(alice, 200), ticked=14)
+    QuestionnaireResponseFactory(user=alice, completed_at=at(alice, 40), ticked=8)
+    QuestionnaireResponseFactory(user=alice, completed_at=at(alice, 3), ticked=5)
+    [point] = [p for p in key_points(period(alice)) if p.title.startswith("Questionnaires")]
+    assert point.lines == (
+        f"RMDQ 8 → 5 ({day(alice, 40)} – {day(alice, 3)}, 2 responses): 3 points better, a change "
+        "patients notice (≥ 30 % of the first score). Since the runner's first response, before the "
+        "period: RMDQ 14 → 5: 9 points better, a change patients notice (≥ 5).",
     )
 
 
