@@ -437,7 +437,7 @@ def _questionnaires(pdf: ReportPDF, report: Report) -> None:
     and each one's change from the period's first."""
     for scores in report.questionnaires:
         instrument = scores.instrument
-        pdf.heading(f"{instrument.title} ({instrument.short})")
+        pdf.heading(scores.heading)
         pdf.paragraph(scores.change_text, bold=True)
         if since := scores.since_first_text:
             pdf.paragraph(f"Since the runner's first response, before the period: {since}.")

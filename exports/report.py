@@ -140,6 +140,13 @@ class QuestionnaireScores:
         return instruments.change(self.key, self.scores[0].answers, score.answers)
 
     @property
+    def heading(self) -> str:
+        """ "Roland-Morris Disability Questionnaire (RMDQ)"; a title alone when its short
+        name is a phrase ("Pain (7 days)")."""
+        title, short = self.instrument.title, self.instrument.short
+        return title if "(" in short else f"{title} ({short})"
+
+    @property
     def first(self) -> Score:
         return self.scores[0]
 
