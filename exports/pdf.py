@@ -393,11 +393,12 @@ def _key_points(pdf: ReportPDF, report: Report) -> None:
 
 
 def _weekly(pdf: ReportPDF, report: Report) -> None:
-    svgs = trend_charts(report.trends, report.unit)
+    svgs = trend_charts(report.trends, report.unit, treatments=report.treatment_marks)
     pdf.heading("Weekly distance and pain")
     pdf.paragraph(
         "Bars: distance run each week (walks not counted). Dashed line with dots: the highest "
-        "pain score of the week (0–10, right axis). Triangle: a week with a flare-up.",
+        "pain score of the week (0–10, right axis). Triangle: a week with a flare-up. Diamond under "
+        "a week: a treatment began that week (listed under Treatments).",
         size=SMALL_SIZE,
         grey=True,
     )
@@ -554,7 +555,7 @@ def _treatments(pdf: ReportPDF, report: Report) -> None:
     items = list(reversed(report.treatments))  # newest first
     pdf.grid(
         ["Dates", "Treatment", "Notes"],
-        [48, 70, 72],
+        [44, 88, 58],
         ([item.dates, item.label, item.notes] for item in items),
         size=SMALL_SIZE,
         wrap_last=True,

@@ -220,6 +220,11 @@ class Report:
     treatments: list[TreatmentItem] = dataclasses.field(default_factory=list)
 
     @property
+    def treatment_marks(self) -> list[tuple[dt.date, str]]:
+        """The treatments that began in the period, for the markers on the weekly chart."""
+        return [(item.start, item.label) for item in self.treatments if item.start >= self.start]
+
+    @property
     def regions_marked(self) -> bool:
         return any(count.total for count in self.regions)
 

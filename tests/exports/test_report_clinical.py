@@ -148,6 +148,14 @@ def test_sections_per_questionnaire_regions_and_treatments(alice: User) -> None:
     assert "the runner" in text
 
 
+def test_treatments_that_began_in_the_period_are_marked_on_the_weekly_chart(alice: User) -> None:
+    TreatmentFactory(user=alice, name="", started_at=at(alice, 100), ended_at=at(alice, 30))
+    TreatmentFactory(user=alice, name="", started_at=at(alice, 15))
+    data = period(alice)
+    assert len(data.treatments) == 2  # both under way in the period
+    assert data.treatment_marks == [(local_today(alice) - dt.timedelta(days=15), "Physiotherapy session")]
+
+
 def test_an_empty_log_says_so_in_the_new_sections(alice: User) -> None:
     text = " ".join(pdf_pages(alice))
     assert "No region of the body map was marked in the period." in text

@@ -59,3 +59,4 @@ def test_questionnaires_and_treatments_of_the_period(alice: User) -> None:
     assert "Roland-Morris Disability Questionnaire (RMDQ)" in html
     assert "Treatments (1)" in html
     assert "Physiotherapy session" in html
+    assert "chart-treatment" in html  # its marker on the weekly chart
