@@ -430,7 +430,7 @@ def test_regions_with_a_spell_below_the_left_knee_that_counts_as_radiating(demo:
 def test_ibuprofen_for_ten_days_and_physiotherapy_in_the_spell(demo: User) -> None:
     treatments = list(Treatment.objects.filter(user=demo).order_by("started_at"))
     [course] = [t for t in treatments if t.kind == Treatment.Kind.MEDICATION]
-    assert course.label == "Medication: ibuprofen 400 mg three times a day, with food"
+    assert course.label == "Medication: ibuprofen 400 mg three times a day"
     assert (local_date(course.ended_at) - local_date(course.started_at)).days == 9
     physio = [t for t in treatments if t.kind == Treatment.Kind.PHYSIOTHERAPY]
     assert len(physio) == 4

@@ -675,10 +675,10 @@ class DemoYear:
             user=self.user,
             kind=Treatment.Kind.MEDICATION,
             name="ibuprofen",
-            dose="400 mg three times a day, with food",
+            dose="400 mg three times a day",
             started_at=self._at(first, dt.time(8, 0)),
             ended_at=self._at(first + dt.timedelta(days=IBUPROFEN_DAYS - 1), dt.time(20, 0)),
-            notes="Advised by the GP for the pain down the left leg.",
+            notes="With food. Advised by the GP for the pain down the left leg.",
         )
         physio = [
             Treatment(
