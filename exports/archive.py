@@ -19,6 +19,7 @@ from audit.api import AuditEventSerializer
 from audit.selectors import audit_events_for_user
 from backpainlog.accounts.api import ProfileSerializer
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
+from clinical.api import QuestionnaireResponseSerializer, TreatmentSerializer
 from exports import selectors
 from exports.csv import runs_csv_rows
 from exports.fhir import fhir_bundle_chunks
@@ -42,15 +43,19 @@ runs.csv           Your runs, one row per run: the same file as "Export CSV". Th
                    Text cells that a spreadsheet would run as a formula start with an
                    apostrophe.
 runs.json          Your runs as the API gives them, with the flags the app derived.
-pain_checkins.json Your pain check-ins.
+pain_checkins.json Your pain check-ins, with where it hurt and any new symptoms.
+questionnaire_responses.json
+                   Your questionnaire answers (RMDQ, PSFS, 7-day pain) with their
+                   scores and the change from your first.
+treatments.json    Your treatments: medication, physiotherapy and the others.
 shoes.json         Your shoes, with their starting distance and replacement distance.
 insoles.json       Your insoles, likewise.
 profile.json       Your settings: distance unit, time zone, default replacement distance.
 patterns.json      The patterns the app found between exposures (spikes, surfaces,
                    shoes) and pain flare-ups, with their counts: patterns in your own
                    log, not proof of cause.
-fhir.json          Your pain scores and runs as a FHIR R4 Bundle, for a clinician's
-                   records system.
+fhir.json          Your pain scores, runs, questionnaires and treatments as a FHIR R4
+                   Bundle, for a clinician's records system.
 audit_events.json  Your account activity: sign-ins (with the address for those),
                    failed sign-ins, API tokens, exports, share links and every time
                    one was opened. Always whole, newest first.
@@ -157,6 +162,26 @@ def _files(
                 )
             ),
         ),
+        (
+            "questionnaire_responses.json",
+            lambda: _json_array(
+                _in_zone(
+                    zone,
+                    selectors.responses_for_export(user, start=start, end=end).iterator(chunk_size=chunk),
+                    QuestionnaireResponseSerializer().to_representation,
+                )
+            ),
+        ),
+        (
+            "treatments.json",
+            lambda: _json_array(
+                _in_zone(
+                    zone,
+                    selectors.treatments_for_export(user, start=start, end=end).iterator(chunk_size=chunk),
+                    TreatmentSerializer().to_representation,
+                )
+            ),
+        ),
         ("shoes.json", gear(selectors.shoes_for_export(user))),
         ("insoles.json", gear(selectors.insoles_for_export(user))),
         (
@@ -182,7 +207,8 @@ def account_zip_chunks(
     user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> Iterator[bytes]:
     """The archive's bytes, sent on whenever a few tens of kilobytes are ready. Runs and
-    check-ins (in every file that holds them) are those dated ``start`` … ``end``; shoes,
+    check-ins, questionnaire answers and treatments (in every file that holds them) are
+    those dated ``start`` … ``end``; shoes,
     insoles, settings and patterns are always whole."""
     pipe = _Pipe()
     stamp = timezone.now().astimezone(user_zone(user)).timetuple()[:6]

@@ -16,6 +16,21 @@ Choices, so that a reader of the file can trust it:
   and as components with the app's own code system (LOINC has no codes for them) the
   distance, activity, surface, elevation gain, perceived exertion, shoe and insole. The
   pain scores taken around a run are its members (``hasMember``).
+- **Where it hurts** (SPEC §9): each body-map region marked on a check-in, or on a run
+  (on its before and after scores), is a "finding site" component (SNOMED CT 363698007)
+  with the region's SNOMED CT body structure, left and right as a laterality refinement
+  (272741003 = 7771000 left / 24028007 right, a post-coordinated expression); with one
+  region marked it is also the Observation's ``bodySite`` (which holds one), otherwise
+  that stays the lower back.
+- **Red flags**: one Observation per new symptom ticked on a check-in, ``valueBoolean``
+  true, at the check-in's time, with the app's own codes.
+- **Questionnaires**: a ``Questionnaire`` for each one answered (the published items),
+  each response a ``QuestionnaireResponse`` and an ``Observation`` of its total score
+  derived from it. The totals carry the app's own codes: LOINC codes for these
+  instruments could not be confirmed when this was written, and a wrong LOINC code is
+  worse for a receiving system than a local one it does not know.
+- **Treatments**: medication as ``MedicationStatement`` (the name and dose as text: no
+  drug coding is known), the others as ``Procedure`` coded with the app's own codes.
 - Ids are UUIDs derived from the app's own ids, so exporting twice gives the same ids;
   every entry has ``fullUrl`` ``urn:uuid:<id>`` and references use those.
 
@@ -37,9 +52,17 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from backpainlog.accounts.selectors import local_today, user_zone
+from clinical import instruments
+from clinical.models import QuestionnaireResponse, Treatment
 from exports.http import attachment, batched
-from exports.selectors import CHUNK_SIZE, checkins_for_export, runs_for_export
-from runs.models import PainCheckin, Run
+from exports.selectors import (
+    CHUNK_SIZE,
+    checkins_for_export,
+    responses_for_export,
+    runs_for_export,
+    treatments_for_export,
+)
+from runs.models import PAIN_REGIONS, RED_FLAGS, PainCheckin, Run
 
 FHIR_CONTENT_TYPE = "application/fhir+json"
 LOINC = "http://loinc.org"
@@ -54,6 +77,10 @@ RUN_SYSTEM = LOCAL_SYSTEM + "run"
 ACTIVITY_SYSTEM = LOCAL_SYSTEM + "activity"
 SURFACE_SYSTEM = LOCAL_SYSTEM + "surface"
 PAIN_CONTEXT_SYSTEM = LOCAL_SYSTEM + "pain-context"
+RED_FLAG_SYSTEM = LOCAL_SYSTEM + "red-flag"
+SCORE_SYSTEM = LOCAL_SYSTEM + "questionnaire-score"
+TREATMENT_SYSTEM = LOCAL_SYSTEM + "treatment"
+QUESTIONNAIRE_URL = "https://backpainlog.example/fhir/Questionnaire/"
 
 PAIN_CODE = {
     "coding": [
@@ -69,6 +96,23 @@ LOWER_BACK = {"coding": [{"system": SNOMED, "code": "37822005", "display": "Lowe
 SURVEY = [{"coding": [{"system": CATEGORY, "code": "survey", "display": "Survey"}]}]
 ACTIVITY = [{"coding": [{"system": CATEGORY, "code": "activity", "display": "Activity"}]}]
 UNKNOWN = {"coding": [{"system": DATA_ABSENT, "code": "unknown", "display": "Unknown"}]}
+
+# SNOMED CT: body structures (seen from behind, as the body map is) and the laterality
+# refinement. Lower back structure 37822005, buttock structure 46862004, thigh structure
+# 68367000, lower leg structure 30021000; laterality (attribute) 272741003, left 7771000,
+# right 24028007; finding site (attribute) 363698007.
+FINDING_SITE = {"coding": [{"system": SNOMED, "code": "363698007", "display": "Finding site"}]}
+_STRUCTURES = {"low_back": "37822005", "buttock": "46862004", "thigh": "68367000", "below_knee": "30021000"}
+_SIDES = {"left": "7771000", "right": "24028007"}
+
+
+def region_site(region: str) -> dict[str, Any]:
+    """A body-map region as a SNOMED CT CodeableConcept: "low_back_left" is lower back
+    structure refined with laterality left (``37822005:272741003=7771000``)."""
+    part, _, side = region.rpartition("_")
+    code = _STRUCTURES[part] if side == "center" else f"{_STRUCTURES[part]}:272741003={_SIDES[side]}"
+    return {"coding": [{"system": SNOMED, "code": code}], "text": PAIN_REGIONS[region]}
+
 
 # When a run's pain score was taken, as the app asks it.
 PAIN_MOMENTS = {
@@ -154,8 +198,9 @@ def pain_observation(
     effective: str,
     context: str,
     extra: dict[str, Any] | None = None,
+    regions: list[str] | tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    return {
+    resource = {
         "resourceType": "Observation",
         "id": resource_id,
         "status": "final",
@@ -164,9 +209,15 @@ def pain_observation(
         "subject": {"reference": subject},
         "effectiveDateTime": effective,
         "valueInteger": score,
-        "bodySite": LOWER_BACK,
+        "bodySite": region_site(regions[0]) if len(regions) == 1 else LOWER_BACK,
         **(extra or {}),
     }
+    if regions:
+        resource["component"] = [
+            *resource.get("component", []),
+            *({"code": FINDING_SITE, "valueCodeableConcept": region_site(region)} for region in regions),
+        ]
+    return resource
 
 
 def _run_pain(run: Run, zone: dt.tzinfo, subject: str) -> list[dict[str, Any]]:
@@ -183,6 +234,7 @@ def _run_pain(run: Run, zone: dt.tzinfo, subject: str) -> list[dict[str, Any]]:
             score=score,
             effective=taken[field],
             context=context,
+            regions=run.pain_regions if field != "pain_next_morning" else (),
             extra={
                 "component": [
                     {
@@ -261,14 +313,197 @@ def checkin_observation(checkin: PainCheckin, *, zone: dt.tzinfo, subject: str) 
         effective=fhir_datetime(checkin.recorded_at.astimezone(zone)),
         context="Check-in",
         extra=extra,
+        regions=checkin.pain_regions,
     )
+
+
+def red_flag_observations(checkin: PainCheckin, *, zone: dt.tzinfo, subject: str) -> list[dict[str, Any]]:
+    """One Observation per new symptom ticked on the check-in (SPEC §9)."""
+    return [
+        {
+            "resourceType": "Observation",
+            "id": derived_id(checkin.id, f"red-flag/{code}"),
+            "status": "final",
+            "category": SURVEY,
+            "code": _coded(RED_FLAG_SYSTEM, code.replace("_", "-"), RED_FLAGS[code]),
+            "subject": {"reference": subject},
+            "effectiveDateTime": fhir_datetime(checkin.recorded_at.astimezone(zone)),
+            "valueBoolean": True,
+            "note": [{"text": "New symptom that needs a doctor the same day."}],
+            "derivedFrom": [{"reference": _urn(derived_id(checkin.id, "pain"))}],
+        }
+        for code in checkin.red_flags
+    ]
+
+
+# ---------------------------------------------------------------------- questionnaires
+
+
+def questionnaire_id(key: str) -> str:
+    return str(uuid.uuid5(ID_NAMESPACE, f"questionnaire/{key}"))
+
+
+def questionnaire_resource(key: str) -> dict[str, Any]:
+    """The questionnaire as published (SPEC §9): its items in order, linkIds "1", "2" …"""
+    instrument = instruments.INSTRUMENTS[key]
+    if key == instruments.RMDQ:
+        items = [
+            {"linkId": str(number), "text": text, "type": "boolean"}
+            for number, text in enumerate(instrument.items, start=1)
+        ]
+    elif key == instruments.PSFS:
+        items = [
+            {
+                "linkId": str(number),
+                "text": text,
+                "type": "group",
+                "required": number == 1,
+                "item": [
+                    {"linkId": f"{number}.activity", "text": "Activity", "type": "string", "required": True},
+                    {
+                        "linkId": f"{number}.score",
+                        "text": "Score (0–10)",
+                        "type": "integer",
+                        "required": True,
+                    },
+                ],
+            }
+            for number, text in enumerate(instrument.items, start=1)
+        ]
+    else:
+        items = [{"linkId": "1", "text": instrument.items[0], "type": "integer", "required": True}]
+    return {
+        "resourceType": "Questionnaire",
+        "id": questionnaire_id(key),
+        "url": QUESTIONNAIRE_URL + key,
+        "name": key.upper().replace("_", ""),
+        "title": instrument.title,
+        "status": "active",
+        "subjectType": ["Patient"],
+        "description": f"{instrument.instructions}\n\nSource: {instrument.source}",
+        "item": items,
+    }
+
+
+def _answer_items(key: str, answers: Any) -> list[dict[str, Any]]:
+    if key == instruments.RMDQ:
+        return [
+            {"linkId": str(number), "answer": [{"valueBoolean": ticked}]}
+            for number, ticked in enumerate(answers, start=1)
+        ]
+    if key == instruments.PSFS:
+        return [
+            {
+                "linkId": str(number),
+                "item": [
+                    {
+                        "linkId": f"{number}.activity",
+                        "answer": [{"valueString": fhir_string(answer["activity"])}],
+                    },
+                    {"linkId": f"{number}.score", "answer": [{"valueInteger": answer["score"]}]},
+                ],
+            }
+            for number, answer in enumerate(answers, start=1)
+        ]
+    return [{"linkId": "1", "answer": [{"valueInteger": answers["score"]}]}]
+
+
+def response_resources(
+    response: QuestionnaireResponse, *, zone: dt.tzinfo, subject: str
+) -> list[dict[str, Any]]:
+    """The response as a QuestionnaireResponse, and its total score as an Observation."""
+    key = response.questionnaire
+    instrument = instruments.INSTRUMENTS[key]
+    authored = fhir_datetime(response.completed_at.astimezone(zone))
+    answered = {
+        "resourceType": "QuestionnaireResponse",
+        "id": derived_id(response.id, "response"),
+        "questionnaire": QUESTIONNAIRE_URL + key,
+        "status": "completed",
+        "subject": {"reference": subject},
+        "authored": authored,
+        "item": _answer_items(key, response.answers),
+    }
+    if key == instruments.PSFS:
+        value: dict[str, Any] = {"valueQuantity": {**_quantity(response.score, "{score}"), "unit": "score"}}
+    else:
+        value = {"valueInteger": round(response.score)}
+    total: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": derived_id(response.id, "score"),
+        "status": "final",
+        "category": SURVEY,
+        "code": _coded(
+            SCORE_SYSTEM,
+            f"{key.replace('_', '-')}-total",
+            f"{instrument.title}: score ({instrument.minimum}–{instrument.maximum})",
+        ),
+        "subject": {"reference": subject},
+        "effectiveDateTime": authored,
+        **value,
+        "derivedFrom": [{"reference": _urn(answered["id"])}],
+    }
+    if response.change_text:
+        total["note"] = [{"text": response.change_text}]
+    return [answered, total]
+
+
+# --------------------------------------------------------------------------- treatments
+
+
+def treatment_resource(treatment: Treatment, *, zone: dt.tzinfo, subject: str) -> dict[str, Any]:
+    """Medication as a MedicationStatement, the other kinds as a Procedure."""
+    start = fhir_datetime(treatment.started_at.astimezone(zone))
+    when: dict[str, Any] = {"start": start}
+    if treatment.ended_at is not None:
+        when["end"] = fhir_datetime(treatment.ended_at.astimezone(zone))
+    note = [{"text": notes}] if (notes := fhir_string(treatment.notes)) else []
+    if treatment.kind == Treatment.Kind.MEDICATION:
+        # A single dose was taken; a course is active until the day it ends.
+        active = treatment.ended_at is not None and treatment.ended_at > timezone.now()
+        resource: dict[str, Any] = {
+            "resourceType": "MedicationStatement",
+            "id": derived_id(treatment.id, "treatment"),
+            "status": "active" if active else "completed",
+            "medicationCodeableConcept": {"text": fhir_string(treatment.name) or "Medication"},
+            "subject": {"reference": subject},
+        }
+        if treatment.ended_at is None:
+            resource["effectiveDateTime"] = start
+        else:
+            resource["effectivePeriod"] = when
+        if dose := fhir_string(treatment.dose):
+            resource["dosage"] = [{"text": dose}]
+    else:
+        label = treatment.get_kind_display()
+        resource = {
+            "resourceType": "Procedure",
+            "id": derived_id(treatment.id, "treatment"),
+            "status": "in-progress"
+            if treatment.ended_at and treatment.ended_at > timezone.now()
+            else "completed",
+            "code": {
+                "coding": [{"system": TREATMENT_SYSTEM, "code": treatment.kind, "display": label}],
+                "text": fhir_string(treatment.label) or label,
+            },
+            "subject": {"reference": subject},
+        }
+        if treatment.ended_at is None:
+            resource["performedDateTime"] = start
+        else:
+            resource["performedPeriod"] = when
+    if note:
+        resource["note"] = note
+    return resource
 
 
 def bundle_entries(
     user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> Iterator[dict[str, Any]]:
     """The Patient, then each run (its exercise Observation, then its pain scores), then
-    each check-in, oldest first: two queries whatever the length of the log."""
+    each check-in (its pain score, then its red flags), then the questionnaire responses
+    (each questionnaire before its first response), then the treatments, oldest first:
+    four queries whatever the length of the log."""
     zone = user_zone(user)
     person = patient(user)
     subject = _urn(person["id"])
@@ -281,6 +516,15 @@ def bundle_entries(
         yield from (_entry(pain) for pain in pains)
     for checkin in checkins_for_export(user, start=start, end=end).iterator(chunk_size=CHUNK_SIZE):
         yield _entry(checkin_observation(checkin, zone=zone, subject=subject))
+        yield from (_entry(flag) for flag in red_flag_observations(checkin, zone=zone, subject=subject))
+    described: set[str] = set()
+    for response in responses_for_export(user, start=start, end=end).iterator(chunk_size=CHUNK_SIZE):
+        if response.questionnaire not in described:
+            described.add(response.questionnaire)
+            yield _entry(questionnaire_resource(response.questionnaire))
+        yield from (_entry(item) for item in response_resources(response, zone=zone, subject=subject))
+    for treatment in treatments_for_export(user, start=start, end=end).iterator(chunk_size=CHUNK_SIZE):
+        yield _entry(treatment_resource(treatment, zone=zone, subject=subject))
 
 
 def _dumps(value: Any) -> str:

@@ -32,18 +32,89 @@ class KeyPoint:
     title: str
     lines: tuple[str, ...]
     strong: bool = False  # a point that needs attention (printed in bold)
+    urgent: bool = False  # red flags: framed, first on every page that shows the points
 
 
 def key_points(report: Report) -> list[KeyPoint]:
-    return [
+    """In SPEC order; red flags, when any were recorded, before everything else (SPEC §9),
+    and the questionnaires and pain below the knee once there is something to say."""
+    points = [
+        _red_flags(report),
         KeyPoint("Period", (f"{report.period_label} ({(report.end - report.start).days + 1} days).",)),
         _activity(report),
         _pain_trend(report),
+        _questionnaires(report),
         _episodes(report),
         _radiating(report),
+        _below_knee(report),
         _patterns(report),
         _worn_shoes(report),
     ]
+    return [point for point in points if point is not None]
+
+
+def _red_flags(report: Report) -> KeyPoint | None:
+    """Calm and first: what was recorded and when, and what the runner was told."""
+    if not report.red_flags:
+        return None
+    dates: dict[str, list[dt.date]] = {}
+    for flag in report.red_flags:
+        for words in flag.words:
+            dates.setdefault(words, []).append(flag.date)
+    found = "; ".join(f"{words} on {_dates_text(days)}" for words, days in dates.items())
+    return KeyPoint(
+        "New symptoms that need a doctor",
+        (
+            f"New symptoms that need a doctor the same day were recorded: {found}.",
+            "The app told the runner at once to see a doctor that day (an emergency department "
+            "if no doctor could be reached).",
+        ),
+        strong=True,
+        urgent=True,
+    )
+
+
+def _dates_text(days: list[dt.date]) -> str:
+    named = [long_date(day) for day in dict.fromkeys(days)]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+
+
+def _questionnaires(report: Report) -> KeyPoint | None:
+    """Each questionnaire's first and latest score in the period, with the verdict."""
+    if not report.questionnaires:
+        return None
+    lines = []
+    for scores in report.questionnaires:
+        line = scores.change_text
+        if len(scores.scores) > 1:
+            head, _, verdict = line.partition(": ")
+            line = (
+                f"{head} ({long_date(scores.first.date)} – {long_date(scores.latest.date)}, "
+                f"{len(scores.scores)} responses): {verdict}"
+            )
+        line = line if line.endswith(".") else f"{line}."
+        if since := scores.since_first_text:
+            line += f" Since the runner's first response, before the period: {since}."
+        lines.append(line)
+    return KeyPoint("Questionnaires (first → latest in the period)", tuple(lines))
+
+
+def _below_knee(report: Report) -> KeyPoint | None:
+    days = report.below_knee_days
+    if not days:
+        return None
+    times = {count.region: count.total for count in report.regions}
+    sides = ", ".join(
+        f"{side} leg {_times(times.get(f'below_knee_{side}', 0))}" for side in ("left", "right")
+    )
+    return KeyPoint(
+        "Pain below the knee",
+        (
+            f"Marked on {len(days)} day{'s' if len(days) != 1 else ''}; the latest {long_date(days[-1])} "
+            f"({sides}; check-ins and runs).",
+        ),
+        strong=True,
+    )
 
 
 def _activity(report: Report) -> KeyPoint:
@@ -133,6 +204,10 @@ def _radiating(report: Report) -> KeyPoint:
         ),
         strong=True,
     )
+
+
+def _times(count: int) -> str:
+    return "never" if not count else "once" if count == 1 else f"{count} times"
 
 
 def _patterns(report: Report) -> KeyPoint:

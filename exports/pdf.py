@@ -25,6 +25,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from backpainlog.units import format_distance, format_duration, format_pace
+from clinical import instruments
 from exports.keypoints import episode_dates, episode_summary, key_points
 from exports.report import (
     DISCLAIMER,
@@ -36,6 +37,7 @@ from exports.report import (
 )
 from runs import analytics, insights
 from runs.charts import long_date, trend_charts
+from runs.models import BELOW_KNEE_REGIONS, PAIN_REGIONS
 from shoes import wear
 
 # fpdf2 subsets the fonts with fontTools, which logs every table it touches at INFO: a
@@ -317,6 +319,9 @@ def render_pdf(report: Report) -> bytes:
     for section in (
         _summary,
         _weekly,
+        _questionnaires,
+        _regions,
+        _treatments,
         _flare_ups,
         _spikes,
         _shoes,
@@ -368,23 +373,32 @@ def _key_points(pdf: ReportPDF, report: Report) -> None:
     """SPEC §4: the first thing on page 1, each point a bold title and its lines."""
     pdf.heading("Key points")
     for point in key_points(report):
+        top = pdf.get_y()
         pdf.set_font(FONT, "B", BODY_SIZE)
         pdf.cell(0, 5, printable_text(point.title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         for line in point.lines:
             pdf.set_font(FONT, "B" if point.strong else "", SMALL_SIZE + 0.5)
             pdf.set_x(pdf.l_margin + 4)
             pdf.lines(line, pdf.epw - 4, 4.2)
+        if point.urgent:
+            # Framed, so that it reads first without colour; nothing else is framed.
+            pdf.set_draw_color(BLACK)
+            pdf.set_line_width(0.6)
+            pdf.rect(pdf.l_margin - 1.5, top - 0.5, pdf.epw + 3, pdf.get_y() - top + 1.5)
+            pdf.set_line_width(0.2)
+            pdf.ln(1.5)
         pdf.ln(0.8)
     pdf.set_font(FONT, "", BODY_SIZE)
     pdf.ln(1)
 
 
 def _weekly(pdf: ReportPDF, report: Report) -> None:
-    svgs = trend_charts(report.trends, report.unit)
+    svgs = trend_charts(report.trends, report.unit, treatments=report.treatment_marks)
     pdf.heading("Weekly distance and pain")
     pdf.paragraph(
         "Bars: distance run each week (walks not counted). Dashed line with dots: the highest "
-        "pain score of the week (0–10, right axis). Triangle: a week with a flare-up.",
+        "pain score of the week (0–10, right axis). Triangle: a week with a flare-up. Diamond under "
+        "a week: a treatment began that week (listed under Treatments).",
         size=SMALL_SIZE,
         grey=True,
     )
@@ -417,6 +431,141 @@ def _weekly(pdf: ReportPDF, report: Report) -> None:
         grey=True,
     )
     pdf.chart(svgs["acwr"], width=120)
+
+
+def _questionnaires(pdf: ReportPDF, report: Report) -> None:
+    """SPEC §9: a section per questionnaire answered in the period, its scores over time
+    and each one's change from the period's first."""
+    for scores in report.questionnaires:
+        instrument = scores.instrument
+        pdf.heading(scores.heading)
+        pdf.paragraph(scores.change_text, bold=True)
+        if since := scores.since_first_text:
+            pdf.paragraph(f"Since the runner's first response, before the period: {since}.")
+        better = "higher" if instrument.higher_is_better else "lower"
+        pdf.paragraph(
+            f"Score {instrument.minimum}–{instrument.maximum}, {better} is better. "
+            f"{_scoring(scores.key)} A change patients notice: {instrument.meaningful_source}",
+            size=SMALL_SIZE,
+            grey=True,
+        )
+        rows, strong = [], []
+        for score in reversed(scores.scores):  # newest first, as every table here
+            change = scores.change(score)
+            if score is scores.first:
+                verdict = "first in the period"
+            elif change.difference == 0:
+                verdict = "no change"
+            else:
+                better_now = (change.difference > 0) == instrument.higher_is_better
+                verdict = ("better" if better_now else "worse") + (
+                    ", a change patients notice" if change.meaningful else ""
+                )
+            rows.append(
+                [
+                    long_date(score.date),
+                    scores.score_text(score),
+                    "" if score is scores.first else _signed(float(change.difference)),
+                    verdict,
+                    _answers_text(scores.key, score.answers),
+                ]
+            )
+            strong.append(change.meaningful)
+        pdf.grid(
+            ["Date", "Score", "Change", "Against the first", "Answers"],
+            [24, 18, 16, 52, 80],
+            rows,
+            aligns="LRRLL",
+            strong=strong,
+            size=SMALL_SIZE - 0.5,
+            wrap_last=True,
+        )
+
+
+def _signed(value: float) -> str:
+    """ "+2", "−0.7", "0": whole numbers whole, no sign on no change."""
+    if value == 0:
+        return "0"
+    return f"{value:+.1f}".removesuffix(".0").replace("-", "−")
+
+
+def _scoring(key: str) -> str:
+    return {
+        instruments.RMDQ: "The number of the 24 statements the runner ticked as describing them that day.",
+        instruments.PSFS: "The mean of the runner's own activities, each rated 0 (unable) to 10 (as before).",
+        instruments.PAIN_7D: "The runner's average back pain over the 7 days before (0–10).",
+    }[key]
+
+
+def _answers_text(key: str, answers: object) -> str:
+    if key == instruments.PSFS and isinstance(answers, list):
+        return "; ".join(f"{answer['activity']} {answer['score']}" for answer in answers)
+    if key == instruments.RMDQ and isinstance(answers, list):
+        ticked = [str(number) for number, answer in enumerate(answers, start=1) if answer]
+        return f"statements ticked: {', '.join(ticked)}" if ticked else "none ticked"
+    return ""
+
+
+def _regions(pdf: ReportPDF, report: Report) -> None:
+    """SPEC §9: how often each body-map region was marked, below the knee apart."""
+    pdf.heading("Where it hurt")
+    if not report.regions_marked:
+        pdf.paragraph("No region of the body map was marked in the period.", grey=True)
+        return
+    pdf.paragraph(
+        "How often the runner marked each region of the body map (seen from behind) on a "
+        "check-in or a run in the period. Pain in a thigh or below the knee counts as pain "
+        "radiating down the leg.",
+        size=SMALL_SIZE,
+        grey=True,
+    )
+
+    def table(counts: Sequence[analytics.RegionCount]) -> None:
+        pdf.grid(
+            ["Region", "Check-ins", "Runs and walks", "Total"],
+            [70, 30, 30, 30],
+            ([PAIN_REGIONS[c.region], str(c.checkins), str(c.runs), str(c.total)] for c in counts),
+            aligns="LRRR",
+            strong=(c.total > 0 and c.region in BELOW_KNEE_REGIONS for c in counts),
+        )
+
+    table([count for count in report.regions if count.region not in BELOW_KNEE_REGIONS])
+    pdf.heading("Below the knee", level=2)
+    pdf.paragraph(
+        "Shown apart: clinicians read pain below the knee as a possible sign of nerve-root pain.",
+        size=SMALL_SIZE,
+        grey=True,
+    )
+    table([count for count in report.regions if count.region in BELOW_KNEE_REGIONS])
+    if report.below_knee_days:
+        days = report.below_knee_days
+        pdf.paragraph(
+            f"On {len(days)} day{'s' if len(days) != 1 else ''}: "
+            + ", ".join(long_date(day) for day in reversed(days)),
+            size=SMALL_SIZE,
+        )
+
+
+def _treatments(pdf: ReportPDF, report: Report) -> None:
+    """SPEC §9: the treatments under way in the period (the app does not judge them)."""
+    pdf.heading(f"Treatments ({len(report.treatments)})")
+    if not report.treatments:
+        pdf.paragraph("No treatment recorded in the period.", grey=True)
+        return
+    items = list(reversed(report.treatments))  # newest first
+    pdf.grid(
+        ["Dates", "Treatment", "Notes"],
+        [44, 88, 58],
+        ([item.dates, item.label, item.notes] for item in items),
+        size=SMALL_SIZE,
+        wrap_last=True,
+    )
+    pdf.paragraph(
+        "As the runner recorded them. Treatments are not used as pattern features: the app does "
+        "not judge whether a treatment helped.",
+        size=SMALL_SIZE,
+        grey=True,
+    )
 
 
 def _flags(pdf: ReportPDF, flags: Sequence[insights.Flag], empty: str) -> None:

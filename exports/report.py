@@ -18,11 +18,13 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.utils import timezone
 
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
-from exports.selectors import checkin_count, first_entry_date, shoes_with_odometer
+from clinical import instruments
+from clinical.selectors import responses_for_user, treatments_for_user
+from exports.selectors import checkin_count, first_entry_date, red_flag_checkins, shoes_with_odometer
 from runs import analytics, insights, selectors
 from runs.analytics import DEFINITIONS, FLAG_KINDS, Definition
 from runs.charts import long_date
-from runs.models import Run
+from runs.models import BELOW_KNEE_REGIONS, PAIN_REGIONS, Run
 from shoes import wear
 
 # A physiotherapist usually wants the recent months: half a year unless asked otherwise.
@@ -35,6 +37,13 @@ DISCLAIMER = (
 
 FLARE_KINDS = ("pain_flare", "checkin_flare")
 SPIKE_KINDS = ("long_run_spike", "weekly_increase", "acwr_high")
+
+#: The red flags (SPEC §9) as a clinician reads them, in the third person.
+RED_FLAG_WORDS = {
+    "saddle_numbness": "numbness in the saddle area (groin or buttocks)",
+    "bladder_bowel": "new trouble controlling the bladder or bowel",
+    "leg_weakness": "new weakness in a leg",
+}
 
 
 # ------------------------------------------------------------------------------- period
@@ -94,6 +103,94 @@ class ShoeUse:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class RedFlag:
+    """A check-in that recorded new symptoms needing a doctor the same day."""
+
+    date: dt.date
+    codes: tuple[str, ...]
+
+    @property
+    def words(self) -> list[str]:
+        return [RED_FLAG_WORDS[code] for code in self.codes]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Score:
+    date: dt.date
+    score: float
+    answers: Any
+    # Against the runner's very first response to the questionnaire (which may lie
+    # before the period): the stored change in words; "" for the first itself.
+    since_first: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class QuestionnaireScores:
+    """One questionnaire's responses in the period, oldest first (at least one)."""
+
+    instrument: instruments.Instrument
+    scores: list[Score]
+
+    @property
+    def key(self) -> str:
+        return self.instrument.key
+
+    def change(self, score: Score) -> instruments.Change:
+        """``score`` against the period's first response."""
+        return instruments.change(self.key, self.scores[0].answers, score.answers)
+
+    @property
+    def heading(self) -> str:
+        """ "Roland-Morris Disability Questionnaire (RMDQ)"; a title alone when its short
+        name is a phrase ("Pain (7 days)")."""
+        title, short = self.instrument.title, self.instrument.short
+        return title if "(" in short else f"{title} ({short})"
+
+    @property
+    def first(self) -> Score:
+        return self.scores[0]
+
+    @property
+    def latest(self) -> Score:
+        return self.scores[-1]
+
+    @property
+    def since_first_text(self) -> str:
+        """The latest score against the runner's first response, when that came before the
+        period (the baseline a clinician asks about); "" otherwise."""
+        return self.latest.since_first if self.first.since_first else ""
+
+    @property
+    def change_text(self) -> str:
+        """ "RMDQ 12 → 6: 6 points better, a change patients notice (≥ 5)"; with a single
+        response, its score alone."""
+        if len(self.scores) == 1:
+            return (
+                f"{self.instrument.short} {instruments.format_score(self.key, self.first.score)} "
+                f"on {long_date(self.first.date)}: one response in the period, nothing to compare yet."
+            )
+        return instruments.describe_change(self.key, self.change(self.latest))
+
+    def score_text(self, score: Score) -> str:
+        return f"{instruments.format_score(self.key, score.score)} / {self.instrument.maximum}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TreatmentItem:
+    kind: str
+    label: str  # "Medication: ibuprofen 400 mg"
+    start: dt.date
+    end: dt.date | None
+    notes: str
+
+    @property
+    def dates(self) -> str:
+        if self.end is None or self.end == self.start:
+            return long_date(self.start)
+        return f"{long_date(self.start)} – {long_date(self.end)}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Report:
     owner: str
     unit: str
@@ -113,6 +210,30 @@ class Report:
     episodes: list[analytics.Episode] = dataclasses.field(default_factory=list)
     radiating_days: list[dt.date] = dataclasses.field(default_factory=list)
     pain_scores: list[tuple[dt.date, int]] = dataclasses.field(default_factory=list)
+    # SPEC §9: the red flags recorded (oldest first), each questionnaire answered in the
+    # period, how often each body-map region was marked (in PAIN_REGIONS order), the days
+    # with pain below the knee, and the treatments under way in the period (oldest first).
+    red_flags: list[RedFlag] = dataclasses.field(default_factory=list)
+    questionnaires: list[QuestionnaireScores] = dataclasses.field(default_factory=list)
+    regions: list[analytics.RegionCount] = dataclasses.field(default_factory=list)
+    below_knee_days: list[dt.date] = dataclasses.field(default_factory=list)
+    treatments: list[TreatmentItem] = dataclasses.field(default_factory=list)
+
+    @property
+    def treatment_marks(self) -> list[tuple[dt.date, str]]:
+        """The treatments that began in the period, for the markers on the weekly chart."""
+        return [(item.start, item.label) for item in self.treatments if item.start >= self.start]
+
+    @property
+    def regions_marked(self) -> bool:
+        return any(count.total for count in self.regions)
+
+    @property
+    def region_rows(self) -> list[tuple[str, analytics.RegionCount, bool]]:
+        """Each region's name and count, and whether it is below the knee (shown apart)."""
+        return [
+            (PAIN_REGIONS[count.region], count, count.region in BELOW_KNEE_REGIONS) for count in self.regions
+        ]
 
     @property
     def period_label(self) -> str:
@@ -165,21 +286,73 @@ def report_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date, sha
         associations=selectors.associations_for_user(user, start=start, end=end),
         runs=runs,
         definitions=list(DEFINITIONS.values()),
+        red_flags=[
+            RedFlag(day, tuple(codes)) for day, codes in red_flag_checkins(user, start=start, end=end)
+        ],
+        questionnaires=_questionnaires(user, start, end),
+        treatments=_treatments(user, start, end),
         **_pain_story(user, start, end),
     )
 
 
+def _questionnaires(user: AbstractBaseUser, start: dt.date, end: dt.date) -> list[QuestionnaireScores]:
+    """Each questionnaire answered in the period, in the app's order (one query)."""
+    zone = user_zone(user)
+    by_key: dict[str, list[Score]] = {}
+    responses = responses_for_user(user, start=start, end=end).only(
+        "questionnaire", "completed_at", "score", "answers", "change_text"
+    )
+    for response in reversed(list(responses)):  # oldest first
+        by_key.setdefault(response.questionnaire, []).append(
+            Score(
+                timezone.localtime(response.completed_at, zone).date(),
+                response.score,
+                response.answers,
+                response.change_text,
+            )
+        )
+    return [
+        QuestionnaireScores(instrument, by_key[key])
+        for key, instrument in instruments.INSTRUMENTS.items()
+        if key in by_key
+    ]
+
+
+def _treatments(user: AbstractBaseUser, start: dt.date, end: dt.date) -> list[TreatmentItem]:
+    """The treatments under way in the period, oldest first (one query)."""
+    zone = user_zone(user)
+    items = []
+    for treatment in reversed(list(treatments_for_user(user, start=start, end=end))):
+        items.append(
+            TreatmentItem(
+                kind=treatment.kind,
+                label=treatment.label,
+                start=timezone.localtime(treatment.started_at, zone).date(),
+                end=None
+                if treatment.ended_at is None
+                else timezone.localtime(treatment.ended_at, zone).date(),
+                notes=" ".join(treatment.notes.split()),
+            )
+        )
+    return items
+
+
 def _pain_story(user: AbstractBaseUser, start: dt.date, end: dt.date) -> dict[str, list[Any]]:
-    """The period's episodes, radiating days and pain scores, from its stored records (two
-    queries). Episodes are grouped from the period's flare-ups alone: the report is about
-    the period."""
+    """The period's episodes, radiating days, pain scores, body-map regions and days with
+    pain below the knee, from its stored records (two queries). Episodes are grouped from
+    the period's flare-ups alone: the report is about the period."""
     low, high = selectors.local_day_bounds(user, start, end)
     runs, analyses, checkins, flares = selectors.stored_log(user, low, high)
     scores = [(run.local_date, score) for run in runs for score in (run.pain_before, run.pain_after)]
     # Next-morning pain is felt the day after the run.
     scores += [(run.local_date + dt.timedelta(days=1), run.pain_next_morning) for run in runs]
     scores += [(checkin.local_date, checkin.score) for checkin in checkins]
+    marked = [*runs, *checkins]
     return {
+        "regions": analytics.region_counts(runs, checkins, list(PAIN_REGIONS)),
+        "below_knee_days": sorted(
+            {entry.local_date for entry in marked if BELOW_KNEE_REGIONS.intersection(entry.pain_regions)}
+        ),
         "episodes": analytics.episodes(analytics.flare_ups(runs, analyses, checkins, flares)),
         "radiating_days": sorted({checkin.local_date for checkin in checkins if checkin.radiating_leg_pain}),
         "pain_scores": sorted(

@@ -11,6 +11,8 @@ from django.db.models import F, FloatField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from backpainlog.accounts.selectors import user_zone
+from clinical.models import QuestionnaireResponse, Treatment
+from clinical.selectors import responses_for_user, treatments_for_user
 from runs.models import PainCheckin, Run
 from runs.selectors import checkins_for_user, local_day_bounds
 from shoes.models import Insole, Shoe
@@ -41,6 +43,20 @@ def checkins_for_export(
 ) -> QuerySet[PainCheckin]:
     """The user's pain check-ins recorded ``start`` … ``end`` (local dates), oldest first."""
     return checkins_for_user(user, start=start, end=end).order_by("recorded_at", "id")
+
+
+def responses_for_export(
+    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+) -> QuerySet[QuestionnaireResponse]:
+    """The user's questionnaire responses completed ``start`` … ``end``, oldest first."""
+    return responses_for_user(user, start=start, end=end).order_by("completed_at", "id")
+
+
+def treatments_for_export(
+    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+) -> QuerySet[Treatment]:
+    """The user's treatments under way ``start`` … ``end``, oldest first."""
+    return treatments_for_user(user, start=start, end=end).order_by("started_at", "id")
 
 
 def shoes_for_export(user: AbstractBaseUser) -> QuerySet[Shoe]:
@@ -90,3 +106,18 @@ def shoes_with_odometer(user: AbstractBaseUser, pks: Iterable[int], *, end: dt.d
             )
         )
     }
+
+
+def red_flag_checkins(
+    user: AbstractBaseUser, *, start: dt.date, end: dt.date
+) -> list[tuple[dt.date, list[str]]]:
+    """The local date and the red flags of each check-in ``start`` … ``end`` that recorded
+    any, oldest first (one query)."""
+    zone = user_zone(user)
+    return [
+        (recorded_at.astimezone(zone).date(), flags)
+        for recorded_at, flags in checkins_for_user(user, start=start, end=end)
+        .exclude(red_flags=[])
+        .order_by("recorded_at", "id")
+        .values_list("recorded_at", "red_flags")
+    ]

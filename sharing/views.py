@@ -185,7 +185,7 @@ def shared_report(request: HttpRequest, link: ShareLink, start: dt.date, end: dt
             "sharing/shared_report.html",
             {
                 "report": data,
-                "charts": trend_charts(data.trends, data.unit),
+                "charts": trend_charts(data.trends, data.unit, treatments=data.treatment_marks),
                 "unit": data.unit,
                 "disclaimer": report.DISCLAIMER,
                 "key_points": key_points(data),

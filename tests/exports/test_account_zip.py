@@ -19,7 +19,14 @@ from backpainlog.accounts.services import profile_update
 from runs.models import Pattern
 from tests.conftest import HtmlPage
 from tests.exports.helpers import body
-from tests.factories import InsoleFactory, PainCheckinFactory, RunFactory, ShoeFactory
+from tests.factories import (
+    InsoleFactory,
+    PainCheckinFactory,
+    QuestionnaireResponseFactory,
+    RunFactory,
+    ShoeFactory,
+    TreatmentFactory,
+)
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
@@ -29,6 +36,8 @@ FILES = [
     "runs.csv",
     "runs.json",
     "pain_checkins.json",
+    "questionnaire_responses.json",
+    "treatments.json",
     "shoes.json",
     "insoles.json",
     "profile.json",
@@ -59,6 +68,8 @@ def seed(user: User, label: str) -> dict[str, Any]:
     insole = InsoleFactory(user=user, name=f"{label} insole")
     runs = [RunFactory(user=user, shoe=shoe, insole=insole, notes=f"{label} run") for _ in range(3)]
     checkin = PainCheckinFactory(user=user, notes=f"{label} check-in")
+    response = QuestionnaireResponseFactory(user=user, ticked=4)
+    treatment = TreatmentFactory(user=user, name=f"{label} physio", notes=f"{label} treatment")
     Pattern.objects.create(
         user=user,
         exposure="surface:trail",
@@ -70,7 +81,14 @@ def seed(user: User, label: str) -> dict[str, Any]:
         verdict=Pattern.Verdict.POSSIBLE,
         message="A possible pattern.",
     )
-    return {"shoe": shoe, "insole": insole, "runs": runs, "checkin": checkin}
+    return {
+        "shoe": shoe,
+        "insole": insole,
+        "runs": runs,
+        "checkin": checkin,
+        "response": response,
+        "treatment": treatment,
+    }
 
 
 def test_everything_the_user_has(alice: User, bob: User, alice_client: Client) -> None:
@@ -98,6 +116,21 @@ def test_everything_the_user_has(alice: User, bob: User, alice_client: Client) -
 
     checkins = read_json(zipped, "pain_checkins.json")
     assert [c["id"] for c in checkins] == [str(mine["checkin"].pk)]
+    assert {"pain_regions", "red_flags"} <= set(checkins[0])
+
+    [response] = read_json(zipped, "questionnaire_responses.json")
+    assert response["id"] == str(mine["response"].pk)
+    assert response["questionnaire"] == "rmdq"
+    assert response["score"] == 4
+    assert response["answers"] == [n < 4 for n in range(24)]
+    assert response["completed_at"].endswith(("+01:00", "+02:00"))  # Berlin
+    [treatment] = read_json(zipped, "treatments.json")
+    assert treatment["id"] == str(mine["treatment"].pk)
+    assert (treatment["kind"], treatment["name"], treatment["notes"]) == (
+        "physiotherapy",
+        "alice physio",
+        "alice treatment",
+    )
 
     shoes = read_json(zipped, "shoes.json")
     assert [shoe["name"] for shoe in shoes] == ["alice shoe"]
@@ -134,6 +167,12 @@ def test_a_date_range_narrows_runs_and_checkins_in_every_file(alice: User, alice
     RunFactory(user=alice, shoe=shoe, started_at=dt.datetime(2026, 2, 10, 8, tzinfo=dt.UTC))
     kept = PainCheckinFactory(user=alice, recorded_at=dt.datetime(2026, 3, 31, 20, tzinfo=dt.UTC))
     PainCheckinFactory(user=alice, recorded_at=dt.datetime(2026, 4, 1, 8, tzinfo=dt.UTC))
+    answered = QuestionnaireResponseFactory(
+        user=alice, completed_at=dt.datetime(2026, 3, 5, 8, tzinfo=dt.UTC)
+    )
+    QuestionnaireResponseFactory(user=alice, completed_at=dt.datetime(2026, 2, 5, 8, tzinfo=dt.UTC))
+    treated = TreatmentFactory(user=alice, started_at=dt.datetime(2026, 3, 6, 8, tzinfo=dt.UTC))
+    TreatmentFactory(user=alice, started_at=dt.datetime(2026, 4, 6, 8, tzinfo=dt.UTC))
 
     response = alice_client.get(URL, {"from": "2026-03-01", "to": "2026-03-31"})
     zipped = zipfile.ZipFile(io.BytesIO(body(response)))
@@ -142,7 +181,10 @@ def test_a_date_range_narrows_runs_and_checkins_in_every_file(alice: User, alice
     assert [row["id"] for row in rows] == [str(inside.pk)]
     assert [run["id"] for run in read_json(zipped, "runs.json")] == [str(inside.pk)]
     assert [c["id"] for c in read_json(zipped, "pain_checkins.json")] == [str(kept.pk)]
-    observations = [entry["resource"] for entry in read_json(zipped, "fhir.json")["entry"][1:]]
+    assert [r["id"] for r in read_json(zipped, "questionnaire_responses.json")] == [str(answered.pk)]
+    assert [t["id"] for t in read_json(zipped, "treatments.json")] == [str(treated.pk)]
+    fhir = [entry["resource"] for entry in read_json(zipped, "fhir.json")["entry"][1:]]
+    observations = [resource for resource in fhir if resource["resourceType"] == "Observation"]
     assert len([o for o in observations if o["code"]["coding"][0]["code"] == "55411-3"]) == 1
     # The gear is whole: a pair is not cut in two by a date.
     assert [pair["name"] for pair in read_json(zipped, "shoes.json")] == ["Pair"]

@@ -8,6 +8,7 @@ the same validation as one logged through the app.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
 import zoneinfo
 from collections import Counter, defaultdict
@@ -20,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from backpainlog.accounts.selectors import profile_of
+from clinical.models import QuestionnaireResponse, Treatment
 from runs.analytics import FLAG_KINDS
 from runs.models import PainCheckin, Pattern, Run
 from runs.selectors import dashboard_alerts, flags_for_user, runs_awaiting_next_morning_pain, runs_for_user
@@ -368,3 +370,74 @@ def test_the_year_holds_together_whatever_the_date(
     statuses = sorted(p.status for p in gear_with_wear(Shoe, user=demo))
     assert statuses == ["nearing", "retired"]
     assert any(p.distance_m > p.replacement_threshold_m for p in gear_with_wear(Shoe, user=demo))
+
+
+# --- The clinical record (SPEC §9) -----------------------------------------------------------
+
+
+def responses_of(user: User, key: str) -> list[QuestionnaireResponse]:
+    return list(QuestionnaireResponse.objects.filter(user=user, questionnaire=key).order_by("completed_at"))
+
+
+def test_the_rmdq_falls_from_a_bad_spell_with_a_meaningful_change(demo: User) -> None:
+    rmdq = responses_of(demo, "rmdq")
+    assert len(rmdq) >= 50  # weekly
+    assert (rmdq[0].score, rmdq[-1].score) == (14, 5)
+    assert rmdq[-1].meaningful_change is True
+    assert rmdq[-1].change_text == "RMDQ 14 → 5: 9 points better, a change patients notice (≥ 5)"
+    gaps = {
+        (local_date(b.completed_at) - local_date(a.completed_at)).days for a, b in itertools.pairwise(rmdq)
+    }
+    assert gaps == {7}
+    for response in [*rmdq[::10], rmdq[-1]]:
+        response.full_clean()
+
+
+def test_the_psfs_rises_on_the_same_activities_and_the_7_day_pain_follows_the_check_ins(demo: User) -> None:
+    psfs = responses_of(demo, "psfs")
+    assert len(psfs) >= 25  # every two weeks
+    activities = {tuple(answer["activity"] for answer in response.answers) for response in psfs}
+    assert activities == {("run 10 km", "sit through a film", "put on my socks")}
+    assert psfs[-1].score - psfs[0].score >= 4
+    assert psfs[-1].meaningful_change is True
+    pain = responses_of(demo, "pain_7d")
+    assert len(pain) >= 50
+    latest = pain[-1]
+    week = PainCheckin.objects.filter(
+        user=demo,
+        recorded_at__gte=latest.completed_at - dt.timedelta(days=7),
+        recorded_at__lte=latest.completed_at,
+    ).values_list("score", flat=True)
+    assert abs(latest.score - statistics.fmean(week)) <= 1
+
+
+def test_regions_with_a_spell_below_the_left_knee_that_counts_as_radiating(demo: User) -> None:
+    checkins = list(PainCheckin.objects.filter(user=demo).order_by("recorded_at"))
+    below = [c for c in checkins if "below_knee_left" in c.pain_regions]
+    assert 8 <= len({local_date(c.recorded_at) for c in below}) <= 14
+    assert all(c.radiating_leg_pain for c in below)
+    assert (local_date(below[-1].recorded_at) - local_date(below[0].recorded_at)).days <= 13
+    assert not any("below_knee_right" in c.pain_regions for c in checkins)
+    assert sum("low_back_center" in c.pain_regions for c in checkins) > len(checkins) / 2
+    assert any(run.pain_regions for run in Run.objects.filter(user=demo))
+    # No red flag in the demo: it shows a typical log.
+    assert not any(c.red_flags for c in checkins)
+    # The spell is in the report's default period (the last 26 weeks).
+    today = timezone.localtime(timezone.now(), LONDON).date()
+    assert (today - local_date(below[0].recorded_at)).days < 26 * 7
+
+
+def test_ibuprofen_for_ten_days_and_physiotherapy_in_the_spell(demo: User) -> None:
+    treatments = list(Treatment.objects.filter(user=demo).order_by("started_at"))
+    [course] = [t for t in treatments if t.kind == Treatment.Kind.MEDICATION]
+    assert course.label == "Medication: ibuprofen 400 mg three times a day"
+    assert (local_date(course.ended_at) - local_date(course.started_at)).days == 9
+    physio = [t for t in treatments if t.kind == Treatment.Kind.PHYSIOTHERAPY]
+    assert len(physio) == 4
+    below = PainCheckin.objects.filter(
+        user=demo, pain_regions=["low_back_center", "buttock_left", "thigh_left", "below_knee_left"]
+    )
+    assert local_date(course.started_at) <= local_date(physio[0].started_at)
+    assert below.exists()
+    for treatment in treatments:
+        treatment.full_clean()

@@ -17,7 +17,14 @@ The year is built to show what the app is for, so that every screen has somethin
   flare-ups come often, then a second pair (now nearing its own) and a pair of insoles;
 - pain that is mostly low (1–3) and slowly easing, with the flare-ups visible everywhere:
   pain after − before ≥ 2, a worse next morning, daily check-ins well above their recent
-  median and sometimes radiating down the leg.
+  median and sometimes radiating down the leg;
+- the clinical record (SPEC §9): the lower back marked on the body map, the left side and
+  the left buttock and thigh on the bad days, and after the running holiday two weeks of
+  pain below the left knee (which is pain radiating down the leg); a weekly RMDQ falling
+  from a bad spell (14) to 5, with a bump in those two weeks; a PSFS every two weeks on
+  three activities, rising; a weekly 7-day pain score that is the week's check-ins; a
+  10-day course of ibuprofen 400 mg and four physiotherapy sessions in those weeks. No red
+  flag: the demo shows what a typical log looks like.
 
 The run-level and check-in flags (``flags``, ``spike_band``, ``acwr``, ``flare``) and the
 patterns are not made up: the analytics compute them from the year, as for any user.
@@ -43,6 +50,9 @@ from django.utils import timezone
 
 from backpainlog.accounts.models import DEFAULT_REPLACEMENT_THRESHOLD_M
 from backpainlog.accounts.services import account_delete, profile_update, user_sign_up
+from clinical import instruments
+from clinical.models import QuestionnaireResponse, Treatment
+from clinical.services import changes_refresh
 from runs.models import PAIN_MAX, PAIN_MIN, PainCheckin, Run
 from runs.services import analytics_refresh
 from shoes.models import Insole, Shoe
@@ -106,6 +116,19 @@ WORN_FLARE_CHANCE = {"long": 0.75, "easy": 0.4}
 TRAIL_FLARE_CHANCE = 0.65
 BACKGROUND_FLARE_CHANCE = 0.03  # bad days happen without a reason in the log too
 
+# The clinical record (SPEC §9). Its own random stream, so that the year above stays the
+# same whatever is added here.
+CLINICAL_SEED = SEED + 1
+LEG_SPELL_DAYS = 14  # pain below the left knee, from the week after the running holiday
+RMDQ_FIRST, RMDQ_LAST = 14, 5
+RMDQ_SPELL_BUMP = 3
+# The statements a runner with back pain ticks first, as the score grows (item numbers).
+RMDQ_ORDER = (2, 11, 18, 3, 13, 21, 16, 9, 10, 6, 23, 12, 14, 17, 22, 7, 5, 4, 20, 1, 8, 15, 19, 24)
+# Each activity's rating at the start and at the end of the year (0 unable, 10 as before).
+PSFS_ACTIVITIES = {"run 10 km": (2, 9), "sit through a film": (4, 9), "put on my socks": (5, 10)}
+PHYSIO_SESSIONS = 4
+IBUPROFEN_DAYS = 10
+
 
 @dataclass
 class Session:
@@ -141,6 +164,7 @@ class DemoYear:
     zone: zoneinfo.ZoneInfo = field(init=False)
     first_day: dt.date = field(init=False)
     last_run_day: dt.date = field(init=False)
+    jump_week: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.zone = zoneinfo.ZoneInfo(TIME_ZONE)
@@ -154,6 +178,7 @@ class DemoYear:
         # The holiday week follows a full, normal week (not a cutback), so the jump is clean.
         jump_week = weeks - JUMP_WEEKS_BEFORE_END
         jump_week += (1 - jump_week % 4) % 4
+        self.jump_week = jump_week
         recovery: dict[int, float | str] = {
             SPIKE_WEEK + 1: "walks",
             SPIKE_WEEK + 2: 0.75,
@@ -556,6 +581,117 @@ class DemoYear:
     def _at(self, day: dt.date, time: dt.time) -> dt.datetime:
         return dt.datetime.combine(day, time, tzinfo=self.zone)
 
+    # -- the clinical record ----------------------------------------------------------
+
+    @property
+    def leg_spell(self) -> tuple[dt.date, dt.date]:
+        """The two weeks of pain below the left knee, after the running holiday."""
+        start = self._week_start(self.jump_week + 1)
+        return start, start + dt.timedelta(days=LEG_SPELL_DAYS - 1)
+
+    def mark_regions(self, runs: list[Run], checkins: list[PainCheckin]) -> None:
+        """Where it hurt: the lower back on most entries, the left side on the bad days,
+        the left buttock and thigh when the pain radiated, and below the left knee in the
+        spell (which the database requires to count as radiating leg pain)."""
+        rng = random.Random(CLINICAL_SEED)
+        first, last = self.leg_spell
+        for checkin in checkins:
+            day = timezone.localtime(checkin.recorded_at, self.zone).date()
+            regions = []
+            if checkin.score >= 1:
+                regions.append("low_back_center")
+            if checkin.score >= 4 or (checkin.score >= 3 and rng.random() < 0.3):
+                regions.append("low_back_left")
+            if first <= day <= last and checkin.score >= 1:
+                checkin.radiating_leg_pain = True
+                regions += ["buttock_left", "thigh_left", "below_knee_left"]
+            elif checkin.radiating_leg_pain:
+                regions += ["buttock_left", "thigh_left"]
+            checkin.pain_regions = regions
+        for run in runs:
+            if run.pain_after is not None and run.pain_after >= 3:
+                run.pain_regions = ["low_back_center", *(["low_back_left"] if run.pain_after >= 5 else [])]
+
+    def questionnaires(self, checkins: list[PainCheckin]) -> list[QuestionnaireResponse]:
+        """A weekly RMDQ and 7-day pain, a PSFS every two weeks, on Sunday evenings."""
+        rng = random.Random(CLINICAL_SEED + 1)
+        first, last = self.leg_spell
+        scores_by_day: dict[dt.date, list[int]] = defaultdict(list)
+        for checkin in checkins:
+            scores_by_day[timezone.localtime(checkin.recorded_at, self.zone).date()].append(checkin.score)
+        sundays = []
+        day = self.first_day + dt.timedelta(days=(6 - self.first_day.weekday()) % 7)
+        while self._at(day, dt.time(19, 30)) <= self.now:
+            sundays.append(day)
+            day += dt.timedelta(weeks=1)
+        responses = []
+        for number, sunday in enumerate(sundays):
+            progress = number / max(1, len(sundays) - 1)
+            in_spell = first <= sunday <= last + dt.timedelta(days=7)
+            if number == 0:
+                ticked = RMDQ_FIRST
+            elif number == len(sundays) - 1:
+                ticked = RMDQ_LAST
+            else:
+                ticked = round(
+                    RMDQ_FIRST - (RMDQ_FIRST - RMDQ_LAST) * progress**0.7 + rng.choice([-1, 0, 0, 1])
+                )
+                ticked = max(RMDQ_LAST - 2, min(24, ticked + (RMDQ_SPELL_BUMP if in_spell else 0)))
+            ticks = set(RMDQ_ORDER[:ticked])
+            responses.append(
+                self._response(instruments.RMDQ, sunday, dt.time(19, 0), [n in ticks for n in range(1, 25)])
+            )
+            week = [score for k in range(7) for score in scores_by_day.get(sunday - dt.timedelta(days=k), [])]
+            if week:
+                average = clamp(sum(week) / len(week))
+                responses.append(
+                    self._response(instruments.PAIN_7D, sunday, dt.time(19, 5), {"score": average})
+                )
+            if number % 2 == 0:
+                answers = []
+                for activity, (start, end) in PSFS_ACTIVITIES.items():
+                    rating = (
+                        start
+                        + (end - start) * progress
+                        + rng.choice([-1, 0, 0, 0, 1])
+                        - (2 if in_spell else 0)
+                    )
+                    rating = start if number == 0 else rating
+                    answers.append({"activity": activity, "score": max(0, min(10, round(rating)))})
+                responses.append(self._response(instruments.PSFS, sunday, dt.time(19, 10), answers))
+        return responses
+
+    def _response(self, key: str, day: dt.date, time: dt.time, answers: Any) -> QuestionnaireResponse:
+        response = QuestionnaireResponse(
+            user=self.user, questionnaire=key, completed_at=self._at(day, time), answers=answers
+        )
+        response.clean()  # cleans the answers and scores them
+        return response
+
+    def treatments(self) -> list[Treatment]:
+        """A course of ibuprofen and weekly physiotherapy, from the start of the leg pain."""
+        first, _ = self.leg_spell
+        course = Treatment(
+            user=self.user,
+            kind=Treatment.Kind.MEDICATION,
+            name="ibuprofen",
+            dose="400 mg three times a day",
+            started_at=self._at(first, dt.time(8, 0)),
+            ended_at=self._at(first + dt.timedelta(days=IBUPROFEN_DAYS - 1), dt.time(20, 0)),
+            notes="With food. Advised by the GP for the pain down the left leg.",
+        )
+        physio = [
+            Treatment(
+                user=self.user,
+                kind=Treatment.Kind.PHYSIOTHERAPY,
+                name="",
+                started_at=self._at(first + dt.timedelta(days=3 + 7 * week), dt.time(17, 30)),
+                notes="Nerve glides and core work; keep walking." if week == 0 else "",
+            )
+            for week in range(PHYSIO_SESSIONS)
+        ]
+        return [course, *physio]
+
 
 def clamp(score: float) -> int:
     return max(PAIN_MIN, min(PAIN_MAX, round(score)))
@@ -594,11 +730,18 @@ class Command(BaseCommand):
         sessions = year.plan()
         shoes, _ = year.create_gear(sessions)
         runs, checkins = year.build(sessions)
-        for row in [*runs, *checkins]:
+        year.mark_regions(runs, checkins)
+        responses = year.questionnaires(checkins)
+        treatments = year.treatments()
+        for row in [*runs, *checkins, *responses, *treatments]:
             # The field validators alone: cheap, no queries (the gear was validated on creation).
             row.clean_fields(exclude=["user", "shoe", "insole"])
         Run.objects.bulk_create(runs)
         PainCheckin.objects.bulk_create(checkins)
+        QuestionnaireResponse.objects.bulk_create(responses)
+        Treatment.objects.bulk_create(treatments)
+        for key in instruments.KEYS:
+            changes_refresh(user, key)  # the change from the first, as the services keep it
         analytics_refresh(user)  # bulk_create skips the services: compute the flags once, at the end
 
         walks = sum(run.activity == Run.Activity.WALK for run in runs)
@@ -606,6 +749,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Created {len(runs)} sessions ({len(runs) - walks} runs, {walks} walks, {kilometres:.0f} km) "
             f"from {year.first_day} to {year.last_run_day}, {len(checkins)} pain check-ins, "
-            f"{len(shoes)} pairs of shoes and 1 pair of insoles."
+            f"{len(shoes)} pairs of shoes, 1 pair of insoles, {len(responses)} questionnaire answers "
+            f"and {len(treatments)} treatments."
         )
         self.stdout.write(self.style.SUCCESS(f"Demo account ready: username {USERNAME}, password {PASSWORD}"))
