@@ -16,11 +16,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	@touch $(STAMP)
 
-## run: set up, migrate, create the demo account on first run, serve on http://$(HOST):$(PORT)/
+## run: set up, migrate, create the demo account on first run, serve on http://$(HOST):$(PORT)/ with a queue worker beside it
 run: $(STAMP)
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
-	DJANGO_DEBUG=1 DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-*}" $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The worker runs in the background and stops with the server (Ctrl+C included).
+	DJANGO_DEBUG=1 $(BIN)/python manage.py worker & worker=$$!; \
+		trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+		DJANGO_DEBUG=1 DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-*}" $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: the whole suite, browser tests included (DATABASE_URL picks the database)
 test: $(STAMP)
@@ -39,7 +42,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## serve: production settings under gunicorn, for a production-like local run
+## serve: production settings under gunicorn, for a production-like local run (start `manage.py worker` beside it)
 serve: $(STAMP)
 	@test -f .secret_key || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret_key
 	DJANGO_SECRET_KEY="$$(cat .secret_key)" $(BIN)/python manage.py collectstatic --noinput --verbosity 0

@@ -111,6 +111,9 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # The task queue (SPEC §10): Django 6.0's tasks framework, backported, on the database.
+    "django_tasks",
+    "django_tasks_db",
     "backpainlog",
     "backpainlog.accounts",
     "shoes",
@@ -293,6 +296,14 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# The task queue: tasks are rows in the app's own database, run by `manage.py worker`
+# (several may run at once, on several machines). Nothing else to install or run.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# What the worker does on a schedule besides running queued tasks: dotted path → seconds
+# between runs. Every job must be safe to run in several workers at once.
+WORKER_PERIODIC_JOBS: dict[str, int] = {}
+WORKER_POLL_SECONDS = 1.0
+
 # E-mail: password reset. SMTP when EMAIL_HOST is set, the console otherwise.
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
@@ -417,5 +428,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # The lock-out logs failed sign-ins and lock-outs as warnings; its info lines (every
     # successful sign-in) would only be noise.
-    "loggers": {"axes": {"level": "WARNING" if LOG_LEVEL in {"DEBUG", "INFO"} else LOG_LEVEL}},
+    # The queue worker says "no more tasks" at info level on every poll.
+    "loggers": {
+        name: {"level": "WARNING" if LOG_LEVEL in {"DEBUG", "INFO"} else LOG_LEVEL}
+        for name in ("axes", "django_tasks_db")
+    },
 }

@@ -44,3 +44,10 @@ def reset_password_by_email(client: Client, user: User, new_password: str) -> An
     assert link is not None
     form_url = client.get(link.group(1))["Location"]
     return client.post(form_url, {"new_password1": new_password, "new_password2": new_password})
+
+
+def run_queued_tasks() -> None:
+    """Run every ready task of the queue in this process, as ``manage.py worker`` would."""
+    from backpainlog.worker import queue_worker
+
+    queue_worker(worker_id="test-worker").run()

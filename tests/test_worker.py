@@ -1,0 +1,77 @@
+"""The queue's worker: periodic jobs on their schedule, queued tasks run once, and a clean
+stop on SIGTERM (``manage.py worker`` in its own process)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from backpainlog.worker import PeriodicJobs
+from tests.helpers import ROOT
+
+CALLS: list[str] = []
+
+
+def count_call() -> None:
+    CALLS.append("ok")
+
+
+def always_fails() -> None:
+    CALLS.append("failed")
+    raise RuntimeError("boom")
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_periodic_jobs_run_at_once_then_every_interval() -> None:
+    CALLS.clear()
+    clock = FakeClock()
+    jobs = PeriodicJobs({"tests.test_worker.count_call": 60}, clock=clock)
+    assert jobs.run_due() == 1
+    clock.now += 59
+    assert jobs.run_due() == 0
+    clock.now += 1
+    assert jobs.run_due() == 1
+    assert CALLS == ["ok", "ok"]
+
+
+def test_a_failing_periodic_job_does_not_stop_the_others() -> None:
+    CALLS.clear()
+    jobs = PeriodicJobs({"tests.test_worker.always_fails": 30, "tests.test_worker.count_call": 30}, clock=FakeClock())
+    assert jobs.run_due() == 2
+    assert CALLS == ["failed", "ok"]
+
+
+def test_worker_command_stops_cleanly_on_sigterm(tmp_path: object) -> None:
+    database = f"sqlite:///{tmp_path}/worker.sqlite3"  # type: ignore[str-bytes-safe]
+    env = {**os.environ, "DATABASE_URL": database, "DJANGO_DEBUG": "1"}
+    subprocess.run(  # noqa: S603 (the project's own manage.py)
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "worker", "--poll", "0.1"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert worker.stderr is not None
+        started = worker.stderr.readline()
+        assert "started" in started, started
+        time.sleep(0.5)  # a few rounds of polling
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=10) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+
