@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from backpainlog.worker import PeriodicJobs
 from tests.helpers import ROOT
@@ -46,18 +47,20 @@ def test_periodic_jobs_run_at_once_then_every_interval() -> None:
 
 def test_a_failing_periodic_job_does_not_stop_the_others() -> None:
     CALLS.clear()
-    jobs = PeriodicJobs({"tests.test_worker.always_fails": 30, "tests.test_worker.count_call": 30}, clock=FakeClock())
+    jobs = PeriodicJobs(
+        {"tests.test_worker.always_fails": 30, "tests.test_worker.count_call": 30}, clock=FakeClock()
+    )
     assert jobs.run_due() == 2
     assert CALLS == ["failed", "ok"]
 
 
-def test_worker_command_stops_cleanly_on_sigterm(tmp_path: object) -> None:
-    database = f"sqlite:///{tmp_path}/worker.sqlite3"  # type: ignore[str-bytes-safe]
+def test_worker_command_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path}/worker.sqlite3"
     env = {**os.environ, "DATABASE_URL": database, "DJANGO_DEBUG": "1"}
-    subprocess.run(  # noqa: S603 (the project's own manage.py)
+    subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
-    worker = subprocess.Popen(  # noqa: S603
+    worker = subprocess.Popen(
         [sys.executable, "manage.py", "worker", "--poll", "0.1"],
         cwd=ROOT,
         env=env,
@@ -74,4 +77,3 @@ def test_worker_command_stops_cleanly_on_sigterm(tmp_path: object) -> None:
     finally:
         if worker.poll() is None:
             worker.kill()
-

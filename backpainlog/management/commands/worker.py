@@ -15,7 +15,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--poll", type=float, default=None, help="Seconds to wait when nothing is queued.")
+        parser.add_argument(
+            "--poll", type=float, default=None, help="Seconds to wait when nothing is queued."
+        )
 
     def handle(self, *args: Any, poll: float | None, verbosity: int, **options: Any) -> None:
         logging.getLogger("backpainlog.worker").setLevel(logging.INFO if verbosity else logging.WARNING)
