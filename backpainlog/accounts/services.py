@@ -16,6 +16,7 @@ from backpainlog.accounts.authentication import token_digest
 from backpainlog.accounts.models import ApiToken, Profile, RecoveryCode
 from backpainlog.accounts.selectors import profile_of
 from backpainlog.clients import coarse_client
+from reminders.services import reminder_settings_update
 from runs.services import analytics_refresh
 
 
@@ -82,13 +83,19 @@ def api_tokens_revoke_all(*, user: User, reason: str = "", request: HttpRequest 
 
 
 @transaction.atomic
-def profile_update(*, user: User, **fields: Any) -> Profile:
+def profile_update(
+    *, user: User, reminders: dict[str, Any] | None = None, origin: str = "", **fields: Any
+) -> Profile:
+    """Change the profile and, with ``reminders``, the reminder settings (``origin``: the
+    address the change came from, where reminder e-mails link to): all of it or nothing."""
     profile = profile_of(user)
     old_timezone = profile.timezone
     for name, value in fields.items():
         setattr(profile, name, value)
     profile.full_clean()
     profile.save()
+    if reminders is not None:
+        reminder_settings_update(user=user, origin=origin, **reminders)
     if profile.timezone != old_timezone:
         # Local dates, and with them every window of the analytics, move with the zone.
         analytics_refresh(user)

@@ -25,6 +25,8 @@ from backpainlog.http import AuthenticatedHttpRequest, HtmxHttpRequest
 from backpainlog.pages import save_form
 from backpainlog.qr import qr_svg
 from clinical.forms import schedule_form
+from reminders.forms import ReminderSettingsForm
+from reminders.selectors import reminder_settings_of
 
 
 @require_http_methods(["GET", "POST"])
@@ -99,6 +101,7 @@ def _settings_context(request: AuthenticatedHttpRequest, **forms: object) -> dic
         "api_tokens": list(selectors.api_tokens_for_user(user)),
         "api_token_days": settings.API_TOKEN_IDLE_DAYS,
         "questionnaire_schedule_form": schedule_form(user),
+        "reminders_form": ReminderSettingsForm(instance=reminder_settings_of(user)),
         **forms,
     }
 
