@@ -301,7 +301,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # What the worker does on a schedule besides running queued tasks: dotted path → seconds
 # between runs. Every job must be safe to run in several workers at once.
-WORKER_PERIODIC_JOBS: dict[str, int] = {}
+WORKER_PERIODIC_JOBS: dict[str, int] = {
+    "backpainlog.worker.prune_finished_tasks": 24 * 60 * 60,
+}
 WORKER_POLL_SECONDS = 1.0
 
 # E-mail: password reset. SMTP when EMAIL_HOST is set, the console otherwise.
