@@ -111,7 +111,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # The task queue (SPEC §10): Django 6.0's tasks framework, backported, on the database.
+    # The task queue (docs/product.md#the-task-queue): Django 6.0's tasks framework, backported,
+    # on the database.
     "django_tasks",
     "django_tasks_db",
     "backpainlog",
