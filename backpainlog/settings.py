@@ -306,7 +306,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # between runs. Every job must be safe to run in several workers at once.
 WORKER_PERIODIC_JOBS: dict[str, int] = {
     "backpainlog.worker.prune_finished_tasks": 24 * 60 * 60,
-    # Makes the reminders whose local time has come and sends those due (SPEC §10).
+    # Makes the reminders whose local time has come and sends those due (docs/product.md#reminders).
     "reminders.jobs.reminders_tick": 60,
 }
 WORKER_POLL_SECONDS = 1.0
