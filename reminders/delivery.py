@@ -68,8 +68,21 @@ def _claim(pk: int, now: dt.datetime) -> bool:
     )
 
 
-def _still_wanted(reminder: Reminder) -> bool:
-    """A retry may come hours later: by then the question may have been answered."""
+# The setting that turns each kind off: a reminder made before it was turned off stays unsent.
+_KIND_SETTING = {
+    Reminder.Kind.NEXT_MORNING: "next_morning",
+    Reminder.Kind.QUESTIONNAIRE: "questionnaires",
+    Reminder.Kind.SHOE_NEARING: "shoes",
+    Reminder.Kind.SHOE_WORN: "shoes",
+}
+
+
+def _still_wanted(reminder: Reminder, preferences: ReminderSettings | None) -> bool:
+    """A retry may come hours after the reminder was made: by then the question may have
+    been answered, or that kind of reminder turned off."""
+    setting = _KIND_SETTING.get(Reminder.Kind(reminder.kind))
+    if setting and preferences is not None and not getattr(preferences, setting):
+        return False
     if reminder.kind == Reminder.Kind.NEXT_MORNING:
         return Run.objects.filter(
             pk=reminder.subject, user=reminder.user_id, pain_next_morning__isnull=True
@@ -82,43 +95,24 @@ def _still_wanted(reminder: Reminder) -> bool:
 
 
 def deliver(pk: int, *, now: dt.datetime) -> bool:
-    """Claim reminder ``pk`` and send it to each of the user's devices not reached yet;
-    whether this call sent it (False when another worker has it, or it is not due)."""
+    """Claim reminder ``pk`` and send it to each of the user's devices (and e-mail) not
+    reached yet; whether this call sent it (False when another worker has it, it is not
+    due, or it failed and waits for its retry)."""
     if not _claim(pk, now):
         return False
     reminder = Reminder.objects.select_related("user", "user__reminder_settings").get(pk=pk)
-    if not _still_wanted(reminder):
-        _finish(reminder, status=Reminder.Status.SKIPPED, error="Answered before it went out.")
-        return False
-    reached = list(reminder.delivered_to)
-    failures: list[str] = []
-    reached_devices = [entry for entry in reached if entry != EMAIL]
-    subscriptions = list(
-        PushSubscription.objects.filter(user=reminder.user_id).exclude(pk__in=reached_devices)
-    )
-    if subscriptions:
-        signer = vapid.signer()
-        ttl = TEST_TTL_SECONDS if reminder.kind == Reminder.Kind.TEST else push.TIME_TO_LIVE_SECONDS
-        for subscription in subscriptions:
-            outcome, why = push.send(subscription, reminder.payload, signer=signer, ttl=ttl)
-            if outcome is push.Outcome.DELIVERED:
-                reached.append(subscription.pk)
-                PushSubscription.objects.filter(pk=subscription.pk).update(last_sent_at=now)
-            elif outcome is push.Outcome.GONE:
-                logger.info("Push subscription %s is gone (%s): deleted", subscription.pk, why)
-                subscription.delete()
-            else:
-                logger.warning("Reminder %s to subscription %s failed: %s", pk, subscription.pk, why)
-                failures.append(why)
-            # Recorded at once: a crash after this device must not lead to it twice.
-            Reminder.objects.filter(pk=pk, status=Reminder.Status.SENDING).update(delivered_to=reached)
     preferences = _settings(reminder)
+    if not _still_wanted(reminder, preferences):
+        _finish(reminder, status=Reminder.Status.SKIPPED, error="Answered or turned off before it went out.")
+        return False
+    reached: list[int | str] = list(reminder.delivered_to)
+    failures = _push_to_devices(reminder, reached, now)
     if preferences is not None and preferences.email and EMAIL not in reached and _email_possible(reminder):
         try:
             _send_email(reminder, preferences)
         except OSError as exc:  # smtplib's errors are OSErrors
             logger.warning("Reminder %s by e-mail failed: %s", pk, exc)
-            failures.append(f"E-mail: {exc}"[:200])
+            failures.append(f"E-mail: {exc}")
         else:
             reached.append(EMAIL)
     if not failures:
@@ -141,11 +135,42 @@ def deliver(pk: int, *, now: dt.datetime) -> bool:
     return False
 
 
+def _push_to_devices(reminder: Reminder, reached: list[int | str], now: dt.datetime) -> list[str]:
+    """Push to each subscription not in ``reached`` (which gains those that took it); why
+    each failure failed."""
+    subscriptions = list(
+        PushSubscription.objects.filter(user=reminder.user_id).exclude(pk__in=_device_ids(reached))
+    )
+    if not subscriptions:
+        return []
+    failures = []
+    signer = vapid.signer()
+    ttl = TEST_TTL_SECONDS if reminder.kind == Reminder.Kind.TEST else push.TIME_TO_LIVE_SECONDS
+    for subscription in subscriptions:
+        outcome, why = push.send(subscription, reminder.payload, signer=signer, ttl=ttl)
+        if outcome is push.Outcome.DELIVERED:
+            reached.append(subscription.pk)
+            PushSubscription.objects.filter(pk=subscription.pk).update(last_sent_at=now)
+        elif outcome is push.Outcome.GONE:
+            logger.info("Push subscription %s is gone (%s): deleted", subscription.pk, why)
+            subscription.delete()
+        else:
+            logger.warning("Reminder %s to subscription %s failed: %s", reminder.pk, subscription.pk, why)
+            failures.append(why)
+        # Recorded at once: a crash after this device must not lead to it twice.
+        Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.SENDING).update(delivered_to=reached)
+    return failures
+
+
+def _device_ids(reached: list[int | str]) -> list[int]:
+    return [entry for entry in reached if isinstance(entry, int)]
+
+
 def _finish(
     reminder: Reminder,
     *,
     status: str,
-    delivered_to: list[object] | None = None,
+    delivered_to: list[int | str] | None = None,
     error: str = "",
     sent_at: dt.datetime | None = None,
     due_at: dt.datetime | None = None,

@@ -292,3 +292,13 @@ def test_workers_ticking_together_make_and_send_each_reminder_once(push_service:
     assert sum(results) == 6
     for user in users:
         assert len(push_service.to(user.username)) == 2
+
+
+def test_a_reminder_of_a_kind_turned_off_meanwhile_is_dropped(alice: User, push_service: PushService) -> None:
+    device(alice, push_service, "phone")
+    waiting = reminder(alice)
+    ReminderSettings.objects.filter(user=alice).update(shoes=False)
+    delivery.send_due(NOW)
+    waiting.refresh_from_db()
+    assert waiting.status == "skipped"
+    assert push_service.received == []
