@@ -149,9 +149,11 @@ def _questionnaires(due: dict[int, DueUser]) -> list[Reminder]:
                 continue
             answered = last.get((user_id, key))
             anchor = answered.astimezone(user.timing.zone).date() if answered else user.joined
+            # Never answered: due from the day of sign-up itself.
+            first = interval if answered else 0
             for day in user.days:
                 elapsed = (day - anchor).days
-                if elapsed % interval == 0 and (elapsed > 0 or (elapsed == 0 and answered is None)):
+                if elapsed >= first and elapsed % interval == 0:
                     payload = payloads.questionnaire_due(key=key)
                     made.append(_reminder(user, Reminder.Kind.QUESTIONNAIRE, key, day, payload))
     return made
@@ -212,8 +214,8 @@ def _reminder(user: DueUser, kind: str, subject: str, day: dt.date, payload: dic
 
 
 def make_due_reminders(now: dt.datetime) -> int:
-    """Make every reminder whose local time has come; how many were new to this call's
-    look (a copy another worker made at the same moment is left out by the database)."""
+    """Make every reminder whose local time has come; how many this call found (a copy of
+    one that another worker made at the same moment is left out by the database)."""
     due, scanned = _due_users(now, _reachable_settings())
     made: list[Reminder] = []
     if due:
