@@ -167,3 +167,19 @@ def test_pressing_test_again_at_once_sends_one(alice: User, alice_api: APIClient
     first = alice_api.post("/api/v1/push/test/").json()["id"]
     assert alice_api.post("/api/v1/push/test/").json()["id"] == first
     assert Reminder.objects.filter(user=alice, kind=Reminder.Kind.TEST).count() == 1
+
+
+def test_listing_subscriptions_costs_the_same_for_1_and_50(alice: User, alice_api: APIClient) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import PushSubscriptionFactory
+
+    def queries_for(count: int) -> int:
+        PushSubscription.objects.filter(user=alice).delete()
+        PushSubscriptionFactory.create_batch(count, user=alice)
+        with CaptureQueriesContext(connection) as queries:
+            assert alice_api.get("/api/v1/push-subscriptions/?page_size=100").json()["count"] == count
+        return len(queries)
+
+    assert queries_for(1) == queries_for(50)
