@@ -6,6 +6,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reminders.schedule import (
     MAX_LATENESS,
@@ -198,3 +200,31 @@ def test_a_new_user_gets_todays_reminders_if_their_time_passed_this_morning() ->
     days, through = days_due(utc("2026-06-10T10:00"), when, None)  # 12:00 in Berlin
     assert days == [dt.date(2026, 6, 10)]
     assert through == dt.date(2026, 6, 10)
+
+
+ZONES = ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata", "Pacific/Chatham", "UTC"]
+times = st.times().map(lambda value: value.replace(second=0, microsecond=0))
+
+
+@given(
+    zone=st.sampled_from(ZONES),
+    at=times,
+    quiet_start=times,
+    quiet_end=times,
+    start=st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2026, 12, 25)),
+)
+@settings(max_examples=40, deadline=None)
+def test_any_zone_time_and_quiet_hours_give_each_day_once_outside_quiet_hours(
+    zone: str, at: dt.time, quiet_start: dt.time, quiet_end: dt.time, start: dt.datetime
+) -> None:
+    when = Timing(at, quiet_start, quiet_end, ZoneInfo(zone))
+    begin = start.replace(second=0, microsecond=0, tzinfo=UTC)
+    # A worker's tick every minute, as settings.WORKER_PERIODIC_JOBS has it.
+    made = made_by_ticking(ticks(begin, begin + dt.timedelta(days=3)), when, None)
+    days = [day for day, _ in made]
+    assert days == sorted(set(days))
+    for _, tick in made:
+        local = tick.astimezone(when.zone).time().replace(tzinfo=None)
+        assert not in_quiet_hours(local, quiet_start, quiet_end)
+    # The two whole days inside the three are never missed.
+    assert len(days) >= 2
