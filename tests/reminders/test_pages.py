@@ -77,3 +77,24 @@ def test_bob_saving_changes_only_his_settings(alice: User, bob: User, bob_client
     bob_client.post("/settings/reminders/", {**data, "reminders-time": "05:00"})
     assert ReminderSettings.objects.get(user=bob).time.isoformat("minutes") == "05:00"
     assert not ReminderSettings.objects.filter(user=alice, time="05:00").exists()
+
+
+def test_email_reminders_from_the_page_need_an_address(
+    alice: User, alice_client: Client, settings: object
+) -> None:
+    settings.EMAIL_HOST = "smtp.example.com"  # type: ignore[attr-defined]
+    _, data = reminders_form(alice_client)
+    assert alice_client.post("/settings/reminders/", {**data, "reminders-email": "on"}).status_code == 302
+    assert ReminderSettings.objects.get(user=alice).email is True
+    alice.email = ""
+    alice.save()
+    ReminderSettings.objects.filter(user=alice).update(email=False)
+    refused = alice_client.post("/settings/reminders/", {**data, "reminders-email": "on"})
+    assert refused.status_code == 400
+    assert "no e-mail address" in refused.content.decode()
+    assert ReminderSettings.objects.get(user=alice).email is False
+
+
+def test_the_test_button_without_a_device_says_how_to_get_one(alice_client: Client) -> None:
+    answer = alice_client.post("/settings/reminders/test/", follow=True)
+    assert "No device gets notifications yet" in answer.content.decode()

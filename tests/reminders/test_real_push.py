@@ -5,6 +5,7 @@ signed by the server's key."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import http_ece
 import pytest
@@ -16,8 +17,10 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from reminders.keys import b64url_decode
-from reminders.models import Reminder
+from reminders.keys import b64url, b64url_decode
+from reminders.models import PushSubscription, Reminder
+from reminders.services import push_test_send
+from reminders.vapid import public_key_text
 from tests.helpers import run_queued_tasks
 from tests.reminders.browser import BrowserKeys
 from tests.reminders.conftest import PushService
@@ -79,3 +82,24 @@ def test_test_notification_reaches_the_push_service_encrypted_and_signed(
     assert reminder.status == Reminder.Status.SENT
     assert reminder.sent_at is not None
     assert reminder.delivered_to == [created.json()["id"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_environments_key_the_token_is_signed_by_it(
+    alice: User, push_service: PushService, settings: Any
+) -> None:
+    key = ec.generate_private_key(ec.SECP256R1())
+    settings.VAPID_PRIVATE_KEY = b64url(key.private_numbers().private_value.to_bytes(32, "big"))
+    settings.VAPID_SUBJECT = "mailto:ops@bp.example.com"
+    browser = BrowserKeys()
+    PushSubscription.objects.create(
+        user=alice, endpoint=push_service.endpoint("phone"), p256dh=browser.p256dh, auth=browser.auth
+    )
+    push_test_send(user=alice)
+    run_queued_tasks()
+    [message] = push_service.to("phone")
+    claims = verify_vapid(
+        message.headers["authorization"], public_key_text(key), audience=push_service.origin
+    )
+    assert claims["sub"] == "mailto:ops@bp.example.com"
+    assert json.loads(browser.decrypt(message.body))["title"] == "Test notification"
