@@ -16,7 +16,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from backpainlog.chart_css import FALLBACK_CSS_CSP_SOURCE
-from reminders.endpoints import DEFAULT_PUSH_ENDPOINT_HOSTS, HostRule, parse_host_rules
+from backpainlog.push_endpoints import DEFAULT_PUSH_ENDPOINT_HOSTS, HostRule, parse_host_rules
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -24,6 +24,7 @@ from exports import selectors
 from exports.csv import runs_csv_rows
 from exports.fhir import fhir_bundle_chunks
 from exports.http import attachment, batched
+from reminders.selectors import reminder_settings_of
 from runs.api import PainCheckinSerializer, RunSerializer
 from runs.models import Pattern
 from runs.selectors import patterns_for_user
@@ -50,7 +51,8 @@ questionnaire_responses.json
 treatments.json    Your treatments: medication, physiotherapy and the others.
 shoes.json         Your shoes, with their starting distance and replacement distance.
 insoles.json       Your insoles, likewise.
-profile.json       Your settings: distance unit, time zone, default replacement distance.
+profile.json       Your settings: distance unit, time zone, default replacement distance,
+                   reminders.
 patterns.json      The patterns the app found between exposures (spikes, surfaces,
                    shoes) and pain flare-ups, with their counts: patterns in your own
                    log, not proof of cause.
@@ -120,6 +122,7 @@ def _files(
     user: AbstractBaseUser, start: dt.date | None, end: dt.date | None
 ) -> list[tuple[str, Callable[[], Iterable[str]]]]:
     zone, profile = user_zone(user), profile_of(user)
+    reminder_settings_of(user)  # in profile.json, with their defaults if never changed
     chunk = selectors.CHUNK_SIZE
 
     def gear(queryset: Iterable[Shoe | Insole]) -> Callable[[], Iterable[str]]:

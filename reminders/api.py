@@ -17,8 +17,8 @@ from rest_framework.views import APIView
 
 from backpainlog.api import RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, UserScopedMixin
 from backpainlog.clients import coarse_client
+from backpainlog.push_endpoints import MAX_ENDPOINT_LENGTH
 from reminders import selectors, services, vapid
-from reminders.endpoints import MAX_ENDPOINT_LENGTH
 from reminders.keys import validate_auth_secret, validate_p256dh
 from reminders.models import PushSubscription, ReminderSettings
 

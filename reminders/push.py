@@ -12,8 +12,8 @@ from django.conf import settings
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
+from backpainlog.push_endpoints import EndpointRefused, check_endpoint
 from reminders import vapid
-from reminders.endpoints import EndpointRefused, check_endpoint
 from reminders.models import PushSubscription
 
 SEND_TIMEOUT_SECONDS = 10

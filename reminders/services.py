@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backpainlog.accounts.selectors import local_today
+from backpainlog.push_endpoints import EndpointRefused, check_endpoint
 from reminders import payloads, tasks
-from reminders.endpoints import EndpointRefused, check_endpoint
 from reminders.keys import validate_auth_secret, validate_p256dh
 from reminders.models import PushSubscription, Reminder, ReminderSettings
 from reminders.selectors import email_refusal, reminder_settings_of

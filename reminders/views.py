@@ -5,11 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from backpainlog.accounts.views import _settings_context
 from backpainlog.http import AuthenticatedHttpRequest
 from backpainlog.pages import save_form
 from reminders import selectors, services
@@ -27,11 +26,13 @@ def reminder_settings_save(request: AuthenticatedHttpRequest) -> HttpResponse:
         form, lambda fields: services.reminder_settings_update(user=request.user, origin=origin, **fields)
     ):
         messages.success(request, "Reminder settings saved.")
-        return redirect(reverse("settings") + SECTION)
-    # The settings page again, with the errors and what was typed.
-    return render(
-        request, "accounts/settings.html", _settings_context(request, reminders_form=form), status=400
-    )
+    else:
+        # Browsers' time pickers only send valid times: what is left to refuse is short to say.
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else None
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+    return redirect(reverse("settings") + SECTION)
 
 
 @login_required

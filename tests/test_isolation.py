@@ -35,11 +35,18 @@ from backpainlog.accounts.models import ApiToken, Profile, RecoveryCode
 from backpainlog.accounts.services import api_token_create, two_step_enable, two_step_setup_start
 from clinical.models import QuestionnaireResponse, QuestionnaireSchedule, Treatment
 from clinical.services import response_create, schedule_set, treatment_create
+from reminders.models import PushSubscription, ReminderSettings
 from runs.models import PainCheckin, Run
 from sharing.models import ShareLink
 from sharing.services import share_link_create, share_link_revoke
 from shoes.models import Insole, Shoe
-from tests.factories import InsoleFactory, PainCheckinFactory, RunFactory, ShoeFactory
+from tests.factories import (
+    InsoleFactory,
+    PainCheckinFactory,
+    PushSubscriptionFactory,
+    RunFactory,
+    ShoeFactory,
+)
 
 # Alice's distinctive values: none may appear in anything Bob is shown.
 MARKS = {
@@ -91,6 +98,7 @@ class Alices:
     api_token: ApiToken
     response: QuestionnaireResponse
     treatment: Treatment
+    push_subscription: PushSubscription
 
 
 # Parameters of the app's own URLs, by route: Alice's objects. A route missing here
@@ -120,6 +128,7 @@ OWN_ROUTES: dict[str, Callable[[Alices], dict[str, object]]] = {
     "treatments/<uuid:pk>/delete/": lambda a: {"pk": a.treatment.pk},
     "api/v1/^questionnaire-responses/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.response.pk},
     "api/v1/^treatments/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.treatment.pk},
+    "api/v1/^push-subscriptions/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.push_subscription.pk},
 }
 # Parameters that name no one's object: a questionnaire's key. Bob reads and sets his own
 # schedule there; Alice's (set apart from the default) must stay as it is.
@@ -258,6 +267,8 @@ def snapshot(user: User) -> dict[str, list[dict[str, object]]]:
         QuestionnaireResponse,
         QuestionnaireSchedule,
         Treatment,
+        PushSubscription,
+        ReminderSettings,
     ]
     state = {model.__name__: list(model.objects.filter(user=user).order_by("pk").values()) for model in owned}
     state["User"] = list(User.objects.filter(pk=user.pk).values())
@@ -294,6 +305,7 @@ def alices(alice: User) -> Alices:
         api_token=api_token,
         response=response,
         treatment=treatment,
+        push_subscription=PushSubscriptionFactory(user=alice),
     )
 
 

@@ -146,6 +146,15 @@ def test_profile_defaults(alice: User, alice_api: APIClient) -> None:
         "distance_unit": "km",
         "timezone": "UTC",
         "default_replacement_threshold_m": 640_000,
+        "reminders": {
+            "next_morning": True,
+            "questionnaires": True,
+            "shoes": True,
+            "time": "08:00",
+            "quiet_start": "22:00",
+            "quiet_end": "07:00",
+            "email": False,
+        },
     }
 
 
@@ -159,7 +168,7 @@ def test_profile_patch(alice: User, alice_api: APIClient) -> None:
     response = alice_api.patch(PROFILE_URL, changes, format="json")
 
     assert response.status_code == 200
-    assert response.json() == {"username": "alice", **changes}
+    assert response.json() == {"username": "alice", **changes, "reminders": response.json()["reminders"]}
     profile = Profile.objects.get(user=alice)
     assert (profile.distance_unit, profile.timezone, profile.default_replacement_threshold_m) == (
         "mi",

@@ -142,6 +142,15 @@ def test_everything_the_user_has(alice: User, bob: User, alice_client: Client) -
         "distance_unit": "mi",
         "timezone": "Europe/Berlin",
         "default_replacement_threshold_m": 640000.0,
+        "reminders": {
+            "next_morning": True,
+            "questionnaires": True,
+            "shoes": True,
+            "time": "08:00",
+            "quiet_start": "22:00",
+            "quiet_end": "07:00",
+            "email": False,
+        },
     }
     patterns = read_json(zipped, "patterns.json")
     assert "alice trail" in [pattern["label"] for pattern in patterns]

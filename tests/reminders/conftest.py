@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from reminders.endpoints import HostRule
+from backpainlog.push_endpoints import HostRule
 
 
 @dataclass

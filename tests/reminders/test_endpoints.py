@@ -7,7 +7,7 @@ import re
 import pytest
 from rest_framework.test import APIClient
 
-from reminders.endpoints import (
+from backpainlog.push_endpoints import (
     DEFAULT_PUSH_ENDPOINT_HOSTS,
     EndpointRefused,
     HostRule,
