@@ -6,8 +6,13 @@ import dataclasses
 import datetime as dt
 import math
 import uuid
+from collections.abc import Callable
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
+
+#: Told ``(done, total)`` now and then while a file is read (rows of a CSV, files of a
+#: zip), so that an import in the background can show how far it has got.
+Progress = Callable[[int, int], None]
 
 
 class UnreadableFile(Exception):
