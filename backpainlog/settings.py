@@ -301,7 +301,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # What the worker does on a schedule besides running queued tasks: dotted path → seconds
 # between runs. Every job must be safe to run in several workers at once.
-WORKER_PERIODIC_JOBS: dict[str, int] = {}
+WORKER_PERIODIC_JOBS: dict[str, int] = {
+    # Imports whose worker stopped under them (a restart, a crash) are queued again.
+    "imports.jobs.import_jobs_recover": 60,
+}
 WORKER_POLL_SECONDS = 1.0
 
 # E-mail: password reset. SMTP when EMAIL_HOST is set, the console otherwise.
@@ -415,6 +418,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a "status": each enum keeps a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "shoes.models.Gear.Status",
+        "ImportJobStatusEnum": "imports.models.JobStatus",
+    },
 }
 
 LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()

@@ -47,7 +47,15 @@ def reset_password_by_email(client: Client, user: User, new_password: str) -> An
 
 
 def run_queued_tasks() -> None:
-    """Run every ready task of the queue in this process, as ``manage.py worker`` would."""
+    """Run every ready task of the queue in this process, as ``manage.py worker`` would.
+
+    The worker closes the connection between tasks when it is not in autocommit mode,
+    which inside a test's transaction it never is; as the test client does with requests,
+    that is skipped here, so that the tasks see (and leave) the test's data.
+    """
+    from unittest import mock
+
     from backpainlog.worker import queue_worker
 
-    queue_worker(worker_id="test-worker").run()
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        queue_worker(worker_id="test-worker").run()
