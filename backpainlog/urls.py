@@ -12,7 +12,7 @@ from backpainlog import pwa, views
 from backpainlog.accounts import api as accounts_api
 from backpainlog.accounts import views as accounts_views
 from clinical.api import QuestionnaireResponseViewSet, QuestionnaireViewSet, TreatmentViewSet
-from imports.api import ImportView
+from imports.api import ImportJobView, ImportView
 from runs.api import (
     EpisodeListView,
     FlagListView,
@@ -48,6 +48,7 @@ api_v1 = [
     path("episodes/", EpisodeListView.as_view(), name="api-episodes"),
     path("stats/weekly/", WeeklyStatsView.as_view(), name="api-stats-weekly"),
     path("imports/", ImportView.as_view(), name="api-imports"),
+    path("imports/<uuid:pk>/", ImportJobView.as_view(), name="api-import-job"),
     *router.urls,
 ]
 
