@@ -90,7 +90,7 @@ def import_job_create(*, user: User, upload: UploadedFile) -> tuple[ImportJob, b
                     data=data,
                     heartbeat_at=timezone.now(),
                 )
-                _enqueue(job.pk)
+                job.task_id = _enqueue(job.pk)
             return job, True
         except IntegrityError:
             # The unique constraint on a file's active job: fetch that job. It may have
@@ -104,11 +104,12 @@ def import_job_create(*, user: User, upload: UploadedFile) -> tuple[ImportJob, b
     raise RuntimeError("An import job could not be created")
 
 
-def _enqueue(job_id: uuid.UUID) -> None:
-    """Queue a run of the job; in the caller's transaction, so that the task exists if
-    and only if the job's new state does."""
-    result = run_import_job.enqueue(str(job_id))
-    ImportJob.objects.filter(pk=job_id).update(task_id=str(result.id))
+def _enqueue(job_id: uuid.UUID) -> str:
+    """Queue a run of the job (the task's id); in the caller's transaction, so that the
+    task exists if and only if the job's new state does."""
+    task_id = str(run_import_job.enqueue(str(job_id)).id)
+    ImportJob.objects.filter(pk=job_id).update(task_id=task_id)
+    return task_id
 
 
 @task()
