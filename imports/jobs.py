@@ -83,7 +83,7 @@ def import_job_create(*, user: User, upload: UploadedFile) -> tuple[ImportJob, b
         try:
             with transaction.atomic():
                 job = ImportJob.objects.create(
-                    owner=user,
+                    user=user,
                     file_name=name[:255],
                     file_size=len(data),
                     sha256=digest,
@@ -97,7 +97,7 @@ def import_job_create(*, user: User, upload: UploadedFile) -> tuple[ImportJob, b
             # finished in between, and then this file gets a job of its own after all.
             if (
                 existing := ImportJob.objects.defer("data")
-                .filter(owner=user, sha256=digest, status__in=ACTIVE)
+                .filter(user=user, sha256=digest, status__in=ACTIVE)
                 .first()
             ):
                 return existing, False
@@ -173,14 +173,14 @@ def import_job_run(*, job_id: uuid.UUID) -> None:
     )
     if not claimed:
         return
-    job = ImportJob.objects.select_related("owner").get(pk=job_id)
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
     attempt = _Attempt(job)
     try:
         budget = Budget()
         parsed = parse(
             job.file_name,
             bytes(job.data),
-            zone=user_zone(job.owner),
+            zone=user_zone(job.user),
             budget=budget,
             progress=attempt.progress,
         )
@@ -188,7 +188,7 @@ def import_job_run(*, job_id: uuid.UUID) -> None:
         # Read: what is left is storing, shown as all read.
         attempt.progress(max(attempt.total, 1), max(attempt.total, 1), force=True)
         with transaction.atomic():
-            result = import_activities(user=job.owner, parsed=parsed)
+            result = import_activities(user=job.user, parsed=parsed)
             attempt.finish(result.as_dict())
     except _Superseded:
         logger.info("Import job %s: attempt %s was superseded", job_id, attempt.number)

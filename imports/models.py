@@ -27,7 +27,7 @@ FINISHED = [JobStatus.DONE, JobStatus.FAILED]
 
 class ImportJob(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_jobs")
     status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     file_name = models.CharField(max_length=255)
     file_size = models.PositiveIntegerField()
@@ -55,7 +55,7 @@ class ImportJob(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["owner", "-created_at"], name="imports_job_owner_recent"),
+            models.Index(fields=["user", "-created_at"], name="imports_job_user_recent"),
             models.Index(fields=["status", "heartbeat_at"], name="imports_job_status_heartbeat"),
         ]
         constraints = [
@@ -84,7 +84,7 @@ class ImportJob(models.Model):
                 name="imports_job_failed_says_why",
             ),
             models.UniqueConstraint(
-                fields=["owner", "sha256"],
+                fields=["user", "sha256"],
                 condition=models.Q(status__in=ACTIVE),
                 name="imports_job_one_active_per_file",
             ),

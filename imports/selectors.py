@@ -15,7 +15,7 @@ RECENT_JOBS = 5
 
 
 def import_jobs_of(user: User) -> QuerySet[ImportJob]:
-    return ImportJob.objects.filter(owner=user).defer("data")
+    return ImportJob.objects.filter(user=user).defer("data")
 
 
 def import_job_of(*, user: User, job_id: uuid.UUID) -> ImportJob:

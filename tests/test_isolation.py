@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.http import HttpResponseBase
 from django.test import Client
@@ -35,11 +36,15 @@ from backpainlog.accounts.models import ApiToken, Profile, RecoveryCode
 from backpainlog.accounts.services import api_token_create, two_step_enable, two_step_setup_start
 from clinical.models import QuestionnaireResponse, QuestionnaireSchedule, Treatment
 from clinical.services import response_create, schedule_set, treatment_create
+from imports.jobs import import_job_create
+from imports.models import ImportJob
 from runs.models import PainCheckin, Run
 from sharing.models import ShareLink
 from sharing.services import share_link_create, share_link_revoke
 from shoes.models import Insole, Shoe
 from tests.factories import InsoleFactory, PainCheckinFactory, RunFactory, ShoeFactory
+from tests.imports.builders import fit_file, fit_session, zipped
+from tests.imports.test_api_imports import START
 
 # Alice's distinctive values: none may appear in anything Bob is shown.
 MARKS = {
@@ -52,6 +57,7 @@ MARKS = {
     "token": "Alice Token Label Mk9t",
     "activity": "alice-psfs-activity-Rb6w",
     "treatment": "Alice Treatment Zc3y",
+    "import": "alice-export-Gh4s.zip",
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 # What Bob sends to every write: plausible for the forms and the API alike (but not his
@@ -91,6 +97,7 @@ class Alices:
     api_token: ApiToken
     response: QuestionnaireResponse
     treatment: Treatment
+    import_job: ImportJob
 
 
 # Parameters of the app's own URLs, by route: Alice's objects. A route missing here
@@ -120,6 +127,8 @@ OWN_ROUTES: dict[str, Callable[[Alices], dict[str, object]]] = {
     "treatments/<uuid:pk>/delete/": lambda a: {"pk": a.treatment.pk},
     "api/v1/^questionnaire-responses/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.response.pk},
     "api/v1/^treatments/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.treatment.pk},
+    "import/jobs/<uuid:job_id>/": lambda a: {"job_id": a.import_job.pk},
+    "api/v1/imports/<uuid:pk>/": lambda a: {"pk": a.import_job.pk},
 }
 # Parameters that name no one's object: a questionnaire's key. Bob reads and sets his own
 # schedule there; Alice's (set apart from the default) must stay as it is.
@@ -258,6 +267,7 @@ def snapshot(user: User) -> dict[str, list[dict[str, object]]]:
         QuestionnaireResponse,
         QuestionnaireSchedule,
         Treatment,
+        ImportJob,
     ]
     state = {model.__name__: list(model.objects.filter(user=user).order_by("pk").values()) for model in owned}
     state["User"] = list(User.objects.filter(pk=user.pk).values())
@@ -282,6 +292,11 @@ def alices(alice: User) -> Alices:
     treatment, _ = treatment_create(
         user=alice, kind="medication", name=MARKS["treatment"], started_at=timezone.now()
     )
+    # Queued, not run: the upload's bytes are still there for a route to give away.
+    import_job, _ = import_job_create(
+        user=alice,
+        upload=SimpleUploadedFile(MARKS["import"], zipped({"a.fit": fit_file(fit_session(START))})),
+    )
     return Alices(
         user=alice,
         run=RunFactory(user=alice, notes=MARKS["run"], shoe=ShoeFactory(user=alice, name=MARKS["shoe"])),
@@ -294,6 +309,7 @@ def alices(alice: User) -> Alices:
         api_token=api_token,
         response=response,
         treatment=treatment,
+        import_job=import_job,
     )
 
 

@@ -76,7 +76,7 @@ def test_a_big_file_shows_its_progress_then_its_result(
     bar = row.get_by_role("progressbar", name="Waiting for its turn")
     expect(bar).to_be_visible()
     expect(row.get_by_role("link", name="See how the import is going")).to_be_visible()
-    assert ImportJob.objects.get(owner=runner).status == "queued"
+    assert ImportJob.objects.get(user=runner).status == "queued"
 
     worker.start()
 

@@ -405,7 +405,7 @@ def make_jobs(user: User, count: int) -> None:
     now = timezone.now()
     ImportJob.objects.bulk_create(
         ImportJob(
-            owner=user,
+            user=user,
             status=JobStatus.DONE,
             file_name=f"export-{index}.zip",
             file_size=100,
@@ -421,7 +421,7 @@ def make_jobs(user: User, count: int) -> None:
 
 def test_the_database_refuses_impossible_jobs(alice: User) -> None:
     now = timezone.now()
-    fields = {"owner": alice, "file_name": "a.zip", "file_size": 1, "sha256": "0" * 64, "heartbeat_at": now}
+    fields = {"user": alice, "file_name": "a.zip", "file_size": 1, "sha256": "0" * 64, "heartbeat_at": now}
     impossible = [
         {"status": "paused", "data": b"x"},
         {"done": 2, "total": 1, "data": b"x"},

@@ -54,7 +54,7 @@ def test_a_big_file_from_the_form_is_queued_and_shows_a_progress_bar_that_polls(
 ) -> None:
     html = post_files(alice_client, **{"activities.csv": big_csv, "watch.fit": fit_file(fit_session(START))})
 
-    job = ImportJob.objects.get(owner=alice)
+    job = ImportJob.objects.get(user=alice)
     assert job.status == "queued"
     # The small file was imported at once, beside it.
     assert "1 imported · 0 already in your log · 0 skipped" in html
@@ -71,7 +71,7 @@ def test_the_job_page_shows_progress_then_the_result_and_stops_polling(
     alice: User, alice_client: Client, big_csv: bytes
 ) -> None:
     post_files(alice_client, **{"activities.csv": big_csv})
-    job = ImportJob.objects.get(owner=alice)
+    job = ImportJob.objects.get(user=alice)
     ImportJob.objects.filter(pk=job.pk).update(status="running", done=300, total=1200)
 
     page = alice_client.get(job_page(job))
@@ -106,7 +106,7 @@ def test_the_job_page_shows_progress_then_the_result_and_stops_polling(
 
 def test_a_failed_job_shows_why(alice: User, alice_client: Client) -> None:
     post_files(alice_client, **{"export.zip": zipped({"notes.txt": b"no runs here"})})
-    job = ImportJob.objects.get(owner=alice)
+    job = ImportJob.objects.get(user=alice)
 
     run_queued_tasks()
 
@@ -117,7 +117,7 @@ def test_a_failed_job_shows_why(alice: User, alice_client: Client) -> None:
 
 def test_a_zip_from_the_form_is_always_queued(alice: User, alice_client: Client) -> None:
     html = post_files(alice_client, **{"small.zip": zipped({"a.fit": fit_file(fit_session(START))})})
-    job = ImportJob.objects.get(owner=alice)
+    job = ImportJob.objects.get(user=alice)
     assert f'href="{job_page(job)}"' in html
     assert not Run.objects.exists()
     run_queued_tasks()
@@ -128,7 +128,7 @@ def test_another_users_job_page_is_not_found(
     alice: User, alice_client: Client, bob_client: Client, big_csv: bytes
 ) -> None:
     post_files(alice_client, **{"activities.csv": big_csv})
-    job = ImportJob.objects.get(owner=alice)
+    job = ImportJob.objects.get(user=alice)
 
     assert bob_client.get(job_page(job)).status_code == 404
     assert bob_client.get(job_page(job), headers={"HX-Request": "true"}).status_code == 404
