@@ -217,8 +217,11 @@ def import_jobs_recover() -> int:
     if the job is still as it was read, so of several workers one acts on a job.
     """
     stale_before = timezone.now() - STALE_AFTER
-    stale = ImportJob.objects.filter(status__in=ACTIVE, heartbeat_at__lt=stale_before).values_list(
-        "pk", "status", "attempts", "task_id"
+    # Read whole before any is changed: SQLite would see its own changes in a cursor left open.
+    stale = list(
+        ImportJob.objects.filter(status__in=ACTIVE, heartbeat_at__lt=stale_before).values_list(
+            "pk", "status", "attempts", "task_id"
+        )
     )
     recovered = 0
     for job_id, status, attempts, task_id in stale:
