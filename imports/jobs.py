@@ -1,6 +1,7 @@
-"""Imports in the background (SPEC §10): a file over 1 MB, or any zip, becomes an
-:class:`~imports.models.ImportJob` that a queue worker (``manage.py worker``) runs, so
-that no web worker is held by an import for more than a moment.
+"""Imports in the background (docs/product.md#background-imports): a file over 1 MB, or
+any zip, becomes an :class:`~imports.models.ImportJob` that a queue worker
+(``manage.py worker``) runs, so that no web worker is held by an import for more than a
+moment.
 
 A job is read with the same parsers, budget and duplicate rules as an import made while
 the client waits (:mod:`imports.services`), and stored the same way, in one

@@ -1,4 +1,5 @@
-"""An import that runs in the background (SPEC §10): a file over 1 MB, or any zip.
+"""An import that runs in the background (docs/product.md#background-imports): a file
+over 1 MB, or any zip.
 
 The upload's bytes wait in the database, not on a disk: a worker on another machine
 reads them from there. They are cleared once the job is done or failed.
