@@ -8,6 +8,24 @@ from django.http import HttpRequest
 
 from imports.models import ImportJob
 
+# A tuple: the admin reads it as fields and as read-only fields alike.
+JOB_FIELDS = (
+    "user",
+    "file_name",
+    "file_size",
+    "status",
+    "done",
+    "total",
+    "attempts",
+    "error",
+    "result",
+    "task_id",
+    "created_at",
+    "started_at",
+    "heartbeat_at",
+    "finished_at",
+)
+
 
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
@@ -16,23 +34,7 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     list_display = ["file_name", "user", "status", "done", "total", "attempts", "created_at", "finished_at"]
     list_filter = ["status"]
-    fields = [
-        "user",
-        "file_name",
-        "file_size",
-        "status",
-        "done",
-        "total",
-        "attempts",
-        "error",
-        "result",
-        "task_id",
-        "created_at",
-        "started_at",
-        "heartbeat_at",
-        "finished_at",
-    ]
-    readonly_fields = fields
+    fields = readonly_fields = JOB_FIELDS
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ImportJob]:
         return super().get_queryset(request).defer("data").select_related("user")

@@ -175,6 +175,7 @@ def import_job_run(*, job_id: uuid.UUID) -> None:
     if not claimed:
         return
     job = ImportJob.objects.select_related("user").get(pk=job_id)
+    assert job.data is not None  # a constraint: an active job keeps its bytes
     attempt = _Attempt(job)
     try:
         budget = Budget()

@@ -421,8 +421,14 @@ def make_jobs(user: User, count: int) -> None:
 
 def test_the_database_refuses_impossible_jobs(alice: User) -> None:
     now = timezone.now()
-    fields = {"user": alice, "file_name": "a.zip", "file_size": 1, "sha256": "0" * 64, "heartbeat_at": now}
-    impossible = [
+    fields: dict[str, object] = {
+        "user": alice,
+        "file_name": "a.zip",
+        "file_size": 1,
+        "sha256": "0" * 64,
+        "heartbeat_at": now,
+    }
+    impossible: list[dict[str, object]] = [
         {"status": "paused", "data": b"x"},
         {"done": 2, "total": 1, "data": b"x"},
         {"status": JobStatus.QUEUED},  # waiting, without the file

@@ -44,7 +44,7 @@ def jobs_in(database: Path) -> dict[str, tuple[str, int]]:
     return {name: (status, attempts) for name, status, attempts in rows}
 
 
-def runs_in(database: Path) -> int:
+def runs_in(database: Path) -> tuple[int, int]:
     with sqlite3.connect(database) as db:
         return db.execute("SELECT COUNT(*), COUNT(DISTINCT started_at) FROM runs_run").fetchone()
 
