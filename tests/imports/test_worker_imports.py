@@ -1,5 +1,5 @@
-"""``manage.py worker`` in its own process, against its own SQLite file, finishes a queued
-import and one that a killed worker left running."""
+"""``manage.py worker`` in its own processes, two at once against their own SQLite file,
+finishes a queued import and one that a killed worker left running, each once."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def runs_in(database: Path) -> tuple[int, int]:
         return db.execute("SELECT COUNT(*), COUNT(DISTINCT started_at) FROM runs_run").fetchone()
 
 
-def test_a_worker_process_finishes_queued_and_interrupted_imports(tmp_path: Path) -> None:
+def test_worker_processes_finish_queued_and_interrupted_imports(tmp_path: Path) -> None:
     database = tmp_path / "worker.sqlite3"
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "DJANGO_DEBUG": "1"}
     subprocess.run(
@@ -60,25 +60,32 @@ def test_a_worker_process_finishes_queued_and_interrupted_imports(tmp_path: Path
     )
     assert jobs_in(database) == {"queued.csv": ("queued", 1), "stopped.csv": ("running", 1)}
 
-    worker = subprocess.Popen(
-        [sys.executable, "manage.py", "worker", "--poll", "0.1"],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # Two workers at once, as on two machines: each runs the periodic recovery as it starts.
+    logs = [tmp_path / f"worker-{number}.log" for number in (1, 2)]
+    outputs = [log.open("w") for log in logs]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "worker", "--poll", "0.1"], cwd=ROOT, env=env, stderr=output
+        )
+        for output in outputs
+    ]
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and {status for status, _ in jobs_in(database).values()} != {
             "done"
         }:
-            assert worker.poll() is None, worker.stderr.read() if worker.stderr else ""
+            for worker, log in zip(workers, logs, strict=True):
+                assert worker.poll() is None, log.read_text()
             time.sleep(0.2)
-        # The stopped one was queued again by the worker's periodic job: a second attempt.
+        # The stopped one was queued again once, by one of the workers: a second attempt.
         assert jobs_in(database) == {"queued.csv": ("done", 1), "stopped.csv": ("done", 2)}
         assert runs_in(database) == (2 * RUNS_IN_BIG_FILE, 2 * RUNS_IN_BIG_FILE)
-        worker.send_signal(signal.SIGTERM)
-        assert worker.wait(timeout=10) == 0
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        assert [worker.wait(timeout=10) for worker in workers] == [0, 0]
     finally:
-        if worker.poll() is None:
-            worker.kill()
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+        for output in outputs:
+            output.close()
