@@ -116,13 +116,24 @@ class ImportJobSerializer(ImportJobQueuedSerializer):
         read_only_fields = fields
 
 
+class OwnJobsMixin:
+    """The caller's jobs, and no one else's (another's job is a 404)."""
+
+    request: Request
+
+    def get_queryset(self) -> QuerySet[ImportJob]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return ImportJob.objects.none()
+        return selectors.import_jobs_of(self.request.user)
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="Your imports in the background, the latest first",
         responses=ImportJobSerializer(many=True),
     )
 )
-class ImportView(UserScopedMixin, generics.ListAPIView):
+class ImportView(UserScopedMixin, OwnJobsMixin, generics.ListAPIView):
     """Import runs and walks from a file. Other sports are skipped and listed with the
     reason; runs already in your log are counted as duplicates and left as they are; an
     unreadable file is a 400 and stores nothing. A file over 1 MB, or any zip, is imported
@@ -130,11 +141,6 @@ class ImportView(UserScopedMixin, generics.ListAPIView):
 
     parser_classes = [MultiPartParser]
     serializer_class = ImportJobSerializer
-
-    def get_queryset(self) -> QuerySet[ImportJob]:
-        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
-            return ImportJob.objects.none()
-        return selectors.import_jobs_of(self.request.user)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # Before authentication: the session's CSRF check reads the body.
@@ -170,7 +176,7 @@ class ImportView(UserScopedMixin, generics.ListAPIView):
         upload = serializer.validated_data["file"]
         try:
             if jobs.runs_in_background(upload):
-                job, _ = jobs.import_job_create(user=request.user, upload=upload)
+                job = jobs.import_job_create(user=request.user, upload=upload)
                 body = ImportJobQueuedSerializer(job).data
                 return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
             result = services.import_file(user=request.user, upload=upload)
@@ -179,13 +185,8 @@ class ImportView(UserScopedMixin, generics.ListAPIView):
         return Response(ImportResultSerializer(result.as_dict()).data, status=status.HTTP_201_CREATED)
 
 
-class ImportJobView(UserScopedMixin, generics.RetrieveAPIView):
+class ImportJobView(UserScopedMixin, OwnJobsMixin, generics.RetrieveAPIView):
     """An import in the background: its status, how far it has got and, once done, its
     result; once failed, why. Another account's job is a 404."""
 
     serializer_class = ImportJobSerializer
-
-    def get_queryset(self) -> QuerySet[ImportJob]:
-        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
-            return ImportJob.objects.none()
-        return selectors.import_jobs_of(self.request.user)

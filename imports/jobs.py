@@ -69,8 +69,8 @@ class _Superseded(Exception):
     again): it stops, and stores nothing."""
 
 
-def import_job_create(*, user: User, upload: UploadedFile) -> tuple[ImportJob, bool]:
-    """Queue ``upload`` for a worker: the job, and whether it is new.
+def import_job_create(*, user: User, upload: UploadedFile) -> ImportJob:
+    """Queue ``upload`` for a worker: its job.
 
     The same file sent again while its job waits or runs (a retried upload) gets that job
     back rather than a second one. A file of the wrong type or over the limit raises
@@ -92,7 +92,7 @@ def import_job_create(*, user: User, upload: UploadedFile) -> tuple[ImportJob, b
                     heartbeat_at=timezone.now(),
                 )
                 job.task_id = _enqueue(job.pk)
-            return job, True
+            return job
         except IntegrityError:
             # The unique constraint on a file's active job: fetch that job. It may have
             # finished in between, and then this file gets a job of its own after all.
@@ -101,7 +101,7 @@ def import_job_create(*, user: User, upload: UploadedFile) -> tuple[ImportJob, b
                 .filter(user=user, sha256=digest, status__in=ACTIVE)
                 .first()
             ):
-                return existing, False
+                return existing
     raise RuntimeError("An import job could not be created")
 
 

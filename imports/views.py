@@ -44,7 +44,7 @@ def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         for upload in uploads:
             try:
                 if jobs.runs_in_background(upload):
-                    job, _ = jobs.import_job_create(user=request.user, upload=upload)
+                    job = jobs.import_job_create(user=request.user, upload=upload)
                     outcomes.append(FileOutcome(upload.name, job=job))
                 else:
                     result = services.import_file(user=request.user, upload=upload, budget=budget)

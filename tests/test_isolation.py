@@ -293,7 +293,7 @@ def alices(alice: User) -> Alices:
         user=alice, kind="medication", name=MARKS["treatment"], started_at=timezone.now()
     )
     # Queued, not run: the upload's bytes are still there for a route to give away.
-    import_job, _ = import_job_create(
+    import_job = import_job_create(
         user=alice,
         upload=SimpleUploadedFile(MARKS["import"], zipped({"a.fit": fit_file(fit_session(START))})),
     )

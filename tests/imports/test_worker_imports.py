@@ -31,7 +31,7 @@ runner = UserFactory(username="runner")
 start = dt.datetime(2020, 1, 1, 7, 0, tzinfo=dt.UTC)
 for name, first_day in (("queued.csv", start), ("stopped.csv", start + dt.timedelta(days={RUNS_IN_BIG_FILE}))):
     upload = SimpleUploadedFile(name, long_strava_csv({RUNS_IN_BIG_FILE}, start=first_day))
-    job, _ = jobs.import_job_create(user=runner, upload=upload)
+    job = jobs.import_job_create(user=runner, upload=upload)
 long_ago = timezone.now() - jobs.STALE_AFTER * 2
 ImportJob.objects.filter(pk=job.pk).update(status="running", started_at=long_ago, heartbeat_at=long_ago)
 DBTaskResult.objects.filter(pk=job.task_id).update(status="RUNNING", worker_ids=["killed"])
