@@ -7,7 +7,7 @@ import datetime as dt
 import math
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -23,8 +23,38 @@ from shoes.models import Insole, Shoe
 from shoes.selectors import default_pair
 
 
+class RunFields(TypedDict, total=False):
+    """What the pages and the API may set on a run (the rest is derived)."""
+
+    started_at: dt.datetime
+    activity: str
+    distance_m: float
+    duration_s: int | None
+    elevation_gain_m: float | None
+    surface: str
+    shoe: Shoe | None
+    insole: Insole | None
+    pain_before: int | None
+    pain_after: int | None
+    pain_next_morning: int | None
+    rpe: int | None
+    notes: str
+    pain_regions: list[str]
+
+
+class CheckinFields(TypedDict, total=False):
+    """What the pages and the API may set on a pain check-in (the rest is derived)."""
+
+    recorded_at: dt.datetime
+    score: int
+    radiating_leg_pain: bool
+    pain_regions: list[str]
+    red_flags: list[str]
+    notes: str
+
+
 @transaction.atomic
-def run_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) -> tuple[Run, bool]:
+def run_create(*, user: User, id: uuid.UUID | None = None, **fields: Unpack[RunFields]) -> tuple[Run, bool]:
     """Log a run; returns ``(run, created)``.
 
     Without a ``shoe`` (or ``insole``) argument the user's default pair is worn; pass
@@ -42,7 +72,7 @@ def run_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) -> tup
 
 
 @transaction.atomic
-def run_update(run: Run, **fields: Any) -> Run:
+def run_update(run: Run, **fields: Unpack[RunFields]) -> Run:
     # As stored: a bound form has already set the new values on ``run``.
     was_at = Run.objects.values_list("started_at", flat=True).get(pk=run.pk)
     update_validated(run, **fields)
@@ -57,7 +87,9 @@ def run_delete(run: Run) -> None:
 
 
 @transaction.atomic
-def checkin_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) -> tuple[PainCheckin, bool]:
+def checkin_create(
+    *, user: User, id: uuid.UUID | None = None, **fields: Unpack[CheckinFields]
+) -> tuple[PainCheckin, bool]:
     checkin, created = create_idempotently(PainCheckin, id=id, user=user, **fields)
     if created:
         analytics_refresh(user, earliest_date(user, checkin.recorded_at))
@@ -65,7 +97,7 @@ def checkin_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) ->
 
 
 @transaction.atomic
-def checkin_update(checkin: PainCheckin, **fields: Any) -> PainCheckin:
+def checkin_update(checkin: PainCheckin, **fields: Unpack[CheckinFields]) -> PainCheckin:
     was_at = PainCheckin.objects.values_list("recorded_at", flat=True).get(pk=checkin.pk)
     update_validated(checkin, **fields)
     analytics_refresh(checkin.user, earliest_date(checkin.user, was_at, checkin.recorded_at))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -57,8 +57,21 @@ def _refresh_flags_of_runs_in(pair: Gear, first_worn: dt.datetime | None) -> Non
         analytics_refresh(pair.user, since)
 
 
+class GearFields(TypedDict, total=False):
+    """What the pages and the API may set on a shoe or an insole."""
+
+    name: str
+    brand: str
+    model: str
+    started_on: dt.date
+    initial_distance_m: float
+    replacement_threshold_m: float
+    retired_on: dt.date | None
+    is_default: bool
+
+
 @transaction.atomic
-def gear_create(model: GearModel, /, *, user: User, **fields: Any) -> Gear:
+def gear_create(model: GearModel, /, *, user: User, **fields: Unpack[GearFields]) -> Gear:
     fields.setdefault("replacement_threshold_m", profile_of(user).default_replacement_threshold_m)
     fields.setdefault("started_on", local_today(user))
     pair = _save(model(user=user, **fields))
@@ -67,7 +80,7 @@ def gear_create(model: GearModel, /, *, user: User, **fields: Any) -> Gear:
 
 
 @transaction.atomic
-def gear_update(pair: Gear, **fields: Any) -> Gear:
+def gear_update(pair: Gear, **fields: Unpack[GearFields]) -> Gear:
     if fields.get("retired_on") and "is_default" not in fields:
         fields["is_default"] = False  # a retired pair is no longer worn by default
     for name, value in fields.items():
