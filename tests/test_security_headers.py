@@ -19,6 +19,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.http import HttpResponse
 from django.test import Client
+from pytest_django import Settings
 
 from backpainlog.accounts.selectors import local_today, user_zone
 from backpainlog.chart_css import FALLBACK_CSS_CSP_SOURCE
@@ -321,7 +322,7 @@ HTTPS_SETTINGS = (
 
 
 @pytest.fixture
-def https_settings(settings: object) -> dict[str, object]:
+def https_settings(settings: Settings) -> dict[str, object]:
     """The HTTPS settings that settings.py gives with DJANGO_HTTPS=1 (read in a fresh
     interpreter, as settings are read once at start-up), applied to this process."""
     script = f"import json, backpainlog.settings as s; print(json.dumps({{n: getattr(s, n) for n in {HTTPS_SETTINGS!r}}}))"

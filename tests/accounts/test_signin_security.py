@@ -16,6 +16,7 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db.models import F
 from django.test import Client
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, UserFactory
@@ -149,9 +150,9 @@ def test_an_administrator_lifts_the_pause(client: Client, alice: User) -> None:
     assert sign_in(client, "alice", PASSWORD).status_code == 302
 
 
-def test_behind_the_proxy_the_forwarded_address_is_counted(settings: object, alice: User) -> None:
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
-    settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
+def test_behind_the_proxy_the_forwarded_address_is_counted(settings: Settings, alice: User) -> None:
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = 1
     proxy = Client(REMOTE_ADDR="10.0.0.1")
     for n in range(LIMIT):
         proxy.post(
@@ -185,9 +186,9 @@ def test_ipv6_addresses_count_per_64_block(alice: User) -> None:
     assert sign_in(Client(REMOTE_ADDR="2001:db8:1:3::1"), "alice", PASSWORD).status_code == 302
 
 
-def test_a_forwarded_address_that_is_no_address_is_still_counted(settings: object, alice: User) -> None:
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
-    settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
+def test_a_forwarded_address_that_is_no_address_is_still_counted(settings: Settings, alice: User) -> None:
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = 1
     proxy = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     for _ in range(LIMIT):
         response = proxy.post(
@@ -272,17 +273,17 @@ def production_hashers() -> list[str]:
     return importlib.import_module("backpainlog.settings").PASSWORD_HASHERS
 
 
-def test_production_hashes_new_passwords_with_argon2(settings: object) -> None:
+def test_production_hashes_new_passwords_with_argon2(settings: Settings) -> None:
     assert production_hashers()[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
-    settings.PASSWORD_HASHERS = production_hashers()  # type: ignore[attr-defined]
+    settings.PASSWORD_HASHERS = production_hashers()
 
     user = User.objects.create_user("carol", password=NEW_PASSWORD)
 
     assert user.password.startswith("argon2$argon2id$")
 
 
-def test_an_old_pbkdf2_hash_still_works_and_becomes_argon2(settings: object, client: Client) -> None:
-    settings.PASSWORD_HASHERS = production_hashers()  # type: ignore[attr-defined]
+def test_an_old_pbkdf2_hash_still_works_and_becomes_argon2(settings: Settings, client: Client) -> None:
+    settings.PASSWORD_HASHERS = production_hashers()
     user = UserFactory(username="carol")
     User.objects.filter(pk=user.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
 

@@ -19,6 +19,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
+from pytest_django import Settings
 
 from backpainlog.accounts.selectors import profile_of
 from clinical.models import QuestionnaireResponse, Treatment
@@ -33,9 +34,9 @@ READY = "Demo account ready: username demo, password backpain-demo"
 
 
 @pytest.fixture(autouse=True)
-def fast_hashing(settings: object) -> None:
+def fast_hashing(settings: Settings) -> None:
     # The demo user is created in every test; PBKDF2's million rounds would dominate.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def seed(*args: str) -> str:

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pytest_django import Settings
 
 from backpainlog.accounts.selectors import local_today, user_zone
 from backpainlog.clients import client_address, coarse_client
@@ -251,7 +252,7 @@ def test_successful_opens_do_not_count(alice: User) -> None:
         assert client.get(f"/shared/{token}/").status_code == 200
 
 
-def test_ipv6_counts_per_64(db: None, settings: object) -> None:
+def test_ipv6_counts_per_64(db: None, settings: Settings) -> None:
     from django.test import RequestFactory
 
     one = RequestFactory().get("/", REMOTE_ADDR="2001:db8:1:2::1")
@@ -259,14 +260,14 @@ def test_ipv6_counts_per_64(db: None, settings: object) -> None:
     assert client_address(one) == client_address(other) == "2001:db8:1:2::/64"
 
 
-def test_behind_the_trusted_proxy_the_forwarded_address_counts(settings: object) -> None:
+def test_behind_the_trusted_proxy_the_forwarded_address_counts(settings: Settings) -> None:
     from django.test import RequestFactory
 
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
     assert client_address(request) == "10.0.0.1"  # no proxy configured: not trusted
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     assert client_address(request) == "10.0.0.1"  # HTTPS alone trusts no X-Forwarded-For
-    settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
+    settings.TRUSTED_PROXIES = 1
     assert client_address(request) == "203.0.113.5"
 
 
