@@ -7,7 +7,7 @@ import datetime as dt
 import math
 import uuid
 from decimal import Decimal
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack, cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -181,8 +181,11 @@ def _resume(user: User, since: dt.date) -> _Resume | None:
     """Where a recompute from ``since`` starts; None for the whole log (nothing before
     it, or nothing stored to resume from)."""
     low, _ = selectors.local_day_bounds(user, since - dt.timedelta(days=CONTEXT_DAYS), None)
-    ewma = selectors.ewma_before(user, low)
     patterns_low, _ = selectors.local_day_bounds(user, since - dt.timedelta(days=DELAYED_DAYS), None)
+    # A start date gives a start.
+    assert low is not None
+    assert patterns_low is not None
+    ewma = selectors.ewma_before(user, low)
     tally = selectors.pattern_tally_before(user, patterns_low)
     if ewma is None or tally is None:
         return None
@@ -192,7 +195,7 @@ def _resume(user: User, since: dt.date) -> _Resume | None:
 def _recompute(user: User, shoes: dict[int, analytics.ShoeRecord], resume: _Resume | None) -> bool:
     """Recompute and store the figures from ``resume`` on (or of the whole log); False,
     with nothing written, when a stored figure it needs is missing."""
-    runs, stored_runs, checkins, stored_checkins = selectors.refresh_log(user, resume and resume.low)
+    runs, stored_runs, checkins, stored_checkins = selectors.refresh_log(user, resume.low if resume else None)
     worn: dict[int, Decimal] = {}
     if resume:
         worn = selectors.distance_worn_before(user, resume.low, {run.shoe_id for run in runs if run.shoe_id})
@@ -202,7 +205,7 @@ def _recompute(user: User, shoes: dict[int, analytics.ShoeRecord], resume: _Resu
 
     # The runs and check-ins read before ``since`` are context only: their own windows
     # reach back before the first one read, so they keep their stored figures.
-    computed = analytics.analyse_runs(runs, shoes, since=resume and resume.ewma, worn_before=worn)
+    computed = analytics.analyse_runs(runs, shoes, since=resume.ewma if resume else None, worn_before=worn)
     analyses = {
         run.id: computed[run.id] if recomputed(run.local_date) else stored_runs[run.id].analysis
         for run in runs
@@ -258,7 +261,9 @@ def _recompute(user: User, shoes: dict[int, analytics.ShoeRecord], resume: _Resu
         ):
             changed_runs.append(
                 Run(
-                    id=run.id,
+                    # cast: the records of a stored log carry the rows' UUIDs (any hashable id
+                    # to the analytics).
+                    id=cast(uuid.UUID, run.id),
                     flags=list(new.flags),
                     spike_band=new.spike_band,
                     acwr=finite_or_none(new.acwr),
@@ -273,7 +278,7 @@ def _recompute(user: User, shoes: dict[int, analytics.ShoeRecord], resume: _Resu
     PainCheckin.objects.bulk_update(
         [
             PainCheckin(
-                id=checkin.id,
+                id=cast(uuid.UUID, checkin.id),  # cast: as for the runs above
                 flare=checkin.id in flares,
                 flare_evidence=finite_json(flares.get(checkin.id)),
                 episode=episode_of.get(checkin.id),
