@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backpainlog.api import UserScopedMixin
+from backpainlog.api import UserScopedMixin, signed_in
 from imports import services
 from imports.parsers import MAX_FILE_BYTES, UnreadableFile
 
@@ -96,7 +96,7 @@ class ImportView(UserScopedMixin, APIView):
         serializer = ImportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            result = services.import_file(user=request.user, upload=serializer.validated_data["file"])
+            result = services.import_file(user=signed_in(request), upload=serializer.validated_data["file"])
         except UnreadableFile as exc:
             raise exceptions.ValidationError({"file": [exc.message]}) from None
         return Response(ImportResultSerializer(result.as_dict()).data, status=status.HTTP_201_CREATED)

@@ -39,11 +39,12 @@ def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             try:
                 outcomes.append(
                     FileOutcome(
-                        upload.name, services.import_file(user=request.user, upload=upload, budget=budget)
+                        upload.name or "",
+                        services.import_file(user=request.user, upload=upload, budget=budget),
                     )
                 )
             except UnreadableFile as exc:
-                outcomes.append(FileOutcome(upload.name, error=exc.message))
+                outcomes.append(FileOutcome(upload.name or "", error=exc.message))
     return render(
         request,
         "imports/import.html",
