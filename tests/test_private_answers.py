@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import HttpResponseBase
 from django.test import Client
 from pytest_django import Settings
 from rest_framework.test import APIClient
@@ -22,9 +23,9 @@ from tests.factories import PASSWORD
 from tests.helpers import ROOT, settings_in_process
 
 
-def assert_private(response: object, where: str) -> None:
-    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}  # type: ignore[attr-defined]
-    assert {"private", "no-store"} <= directives, f"{where}: {response.get('Cache-Control')!r}"  # type: ignore[attr-defined]
+def assert_private(response: HttpResponseBase, where: str) -> None:
+    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    assert {"private", "no-store"} <= directives, f"{where}: {response.get('Cache-Control')!r}"
 
 
 @pytest.mark.parametrize(

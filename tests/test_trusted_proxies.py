@@ -7,6 +7,7 @@ the account activity."""
 from __future__ import annotations
 
 import subprocess
+from typing import Any
 
 import pytest
 from axes.models import AccessAttempt
@@ -21,7 +22,7 @@ from tests.helpers import settings_in_process
 
 
 def address(remote: str, forwarded: str = "") -> str:
-    meta = {"REMOTE_ADDR": remote}
+    meta: dict[str, Any] = {"REMOTE_ADDR": remote}
     if forwarded:
         meta["HTTP_X_FORWARDED_FOR"] = forwarded
     return client_address(RequestFactory().get("/", **meta))

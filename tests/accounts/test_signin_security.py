@@ -20,7 +20,7 @@ from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, UserFactory
-from tests.helpers import reset_password_by_email, settings_in_process
+from tests.helpers import ClientResponse, reset_password_by_email, settings_in_process
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ NEW_PASSWORD = "another-long-passphrase-42"
 LIMIT = 5
 
 
-def sign_in(client: Client, username: str, password: str) -> object:
+def sign_in(client: Client, username: str, password: str) -> ClientResponse:
     return client.post("/accounts/login/", {"username": username, "password": password})
 
 
@@ -356,7 +356,7 @@ def test_the_session_length_comes_from_the_environment() -> None:
 # --- Passwords given again while signed in ---
 
 
-def _change_password(client: Client, old: str) -> object:
+def _change_password(client: Client, old: str) -> ClientResponse:
     return client.post(
         "/accounts/password_change/",
         {"old_password": old, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
@@ -397,8 +397,10 @@ def test_wrong_passwords_at_the_api_account_deletion_lock_the_account_out(alice:
     assert User.objects.filter(pk=alice.pk).exists()
     events = alice.audit_events.filter(kind="sign_in_failed")
     assert events.count() == LIMIT
-    assert events.first().detail["via"] == "api"
-    assert events.first().detail["step"] == "password_check"
+    event = events.first()
+    assert event is not None
+    assert event.detail["via"] == "api"
+    assert event.detail["step"] == "password_check"
 
 
 def test_the_right_password_at_the_api_account_deletion_still_deletes(alice: User) -> None:

@@ -210,8 +210,8 @@ def test_unauthenticated(alice: User) -> None:
     response = APIClient().get(URL)
     assert response.status_code == 401
     assert b"alice" not in response.content
-    response = Client().get(URL, HTTP_ACCEPT="text/html")
-    assert response.status_code == 302
+    page = Client().get(URL, HTTP_ACCEPT="text/html")
+    assert page.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=/export/account.zip")
 
 
