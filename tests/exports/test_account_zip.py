@@ -212,7 +212,7 @@ def test_unauthenticated(alice: User) -> None:
     assert b"alice" not in response.content
     page = Client().get(URL, HTTP_ACCEPT="text/html")
     assert page.status_code == 302
-    assert response["Location"].startswith("/accounts/login/?next=/export/account.zip")
+    assert page["Location"].startswith("/accounts/login/?next=/export/account.zip")
 
 
 def test_settings_link_to_it(alice_client: Client) -> None:
