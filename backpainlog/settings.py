@@ -111,7 +111,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # The task queue (SPEC §10): Django 6.0's tasks framework, backported, on the database.
+    # The task queue (docs/product.md#the-task-queue): Django 6.0's tasks framework, backported,
+    # on the database.
     "django_tasks",
     "django_tasks_db",
     "backpainlog",
@@ -301,7 +302,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # What the worker does on a schedule besides running queued tasks: dotted path → seconds
 # between runs. Every job must be safe to run in several workers at once.
-WORKER_PERIODIC_JOBS: dict[str, int] = {}
+WORKER_PERIODIC_JOBS: dict[str, int] = {
+    "backpainlog.worker.prune_finished_tasks": 24 * 60 * 60,
+}
 WORKER_POLL_SECONDS = 1.0
 
 # E-mail: password reset. SMTP when EMAIL_HOST is set, the console otherwise.
