@@ -165,7 +165,7 @@ TEMPLATES = [
 ]
 
 
-def database_from_url(url: str) -> dict[str, object]:
+def database_from_url(url: str) -> dj_database_url.DBConfig:
     try:
         return dj_database_url.parse(
             url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0), conn_health_checks=True

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -52,7 +52,7 @@ api_v1 = [
     *router.urls,
 ]
 
-accounts = [
+accounts: list[URLPattern | URLResolver] = [
     path("signup/", accounts_views.sign_up, name="signup"),
     path("login/", accounts_views.SignInView.as_view(), name="login"),
     path("login/code/", accounts_views.sign_in_code, name="login_code"),

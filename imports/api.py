@@ -14,7 +14,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from backpainlog.api import UserScopedMixin
+from backpainlog.api import UserScopedMixin, signed_in
 from imports import jobs, selectors, services
 from imports.models import ImportJob
 from imports.parsers import MAX_FILE_BYTES, UnreadableFile
@@ -116,15 +116,13 @@ class ImportJobSerializer(ImportJobQueuedSerializer):
         read_only_fields = fields
 
 
-class OwnJobsMixin:
+class OwnJobsView(generics.GenericAPIView):
     """The caller's jobs, and no one else's (another's job is a 404)."""
-
-    request: Request
 
     def get_queryset(self) -> QuerySet[ImportJob]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return ImportJob.objects.none()
-        return selectors.import_jobs_of(self.request.user)
+        return selectors.import_jobs_of(signed_in(self.request))
 
 
 @extend_schema_view(
@@ -133,7 +131,7 @@ class OwnJobsMixin:
         responses=ImportJobSerializer(many=True),
     )
 )
-class ImportView(UserScopedMixin, OwnJobsMixin, generics.ListAPIView):
+class ImportView(UserScopedMixin, OwnJobsView, generics.ListAPIView):
     """Import runs and walks from a file. Other sports are skipped and listed with the
     reason; runs already in your log are counted as duplicates and left as they are; an
     unreadable file is a 400 and stores nothing. A file over 1 MB, or any zip, is imported
@@ -176,16 +174,16 @@ class ImportView(UserScopedMixin, OwnJobsMixin, generics.ListAPIView):
         upload = serializer.validated_data["file"]
         try:
             if jobs.runs_in_background(upload):
-                job = jobs.import_job_create(user=request.user, upload=upload)
+                job = jobs.import_job_create(user=signed_in(request), upload=upload)
                 body = ImportJobQueuedSerializer(job).data
                 return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
-            result = services.import_file(user=request.user, upload=upload)
+            result = services.import_file(user=signed_in(request), upload=upload)
         except UnreadableFile as exc:
             raise exceptions.ValidationError({"file": [exc.message]}) from None
         return Response(ImportResultSerializer(result.as_dict()).data, status=status.HTTP_201_CREATED)
 
 
-class ImportJobView(UserScopedMixin, OwnJobsMixin, generics.RetrieveAPIView):
+class ImportJobView(UserScopedMixin, OwnJobsView, generics.RetrieveAPIView):
     """An import in the background: its status, how far it has got and, once done, its
     result; once failed, why. Another account's job is a 404."""
 

@@ -45,12 +45,12 @@ def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             try:
                 if jobs.runs_in_background(upload):
                     job = jobs.import_job_create(user=request.user, upload=upload)
-                    outcomes.append(FileOutcome(upload.name, job=job))
+                    outcomes.append(FileOutcome(upload.name or "", job=job))
                 else:
                     result = services.import_file(user=request.user, upload=upload, budget=budget)
-                    outcomes.append(FileOutcome(upload.name, result))
+                    outcomes.append(FileOutcome(upload.name or "", result))
             except UnreadableFile as exc:
-                outcomes.append(FileOutcome(upload.name, error=exc.message))
+                outcomes.append(FileOutcome(upload.name or "", error=exc.message))
     shown = [outcome.job.pk for outcome in outcomes if outcome.job]
     return render(
         request,

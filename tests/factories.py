@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any, Protocol, TypeVar, cast
 
 import factory
 from django.contrib.auth.models import User
+from django.db import models
 from django.utils import timezone
 
 from clinical.models import QuestionnaireResponse, Treatment
@@ -13,8 +15,26 @@ from shoes.models import Insole, Shoe
 
 PASSWORD = "correct-horse-battery-staple"
 
+M = TypeVar("M", bound=models.Model)
 
-class UserFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(Protocol[M]):
+    """A factory as the tests use it: each call gives an instance of its model."""
+
+    def __call__(self, **kwargs: Any) -> M: ...
+    def build(self, **kwargs: Any) -> M: ...
+    def create(self, **kwargs: Any) -> M: ...
+    def create_batch(self, size: int, **kwargs: Any) -> list[M]: ...
+
+
+def typed(model: type[M], factory_class: type[factory.django.DjangoModelFactory[Any]]) -> ModelFactory[M]:
+    assert factory_class._meta.model is model, f"{factory_class.__name__} makes {factory_class._meta.model}"
+    # cast: calling a factory class runs its metaclass's __call__, which returns a model instance;
+    # mypy takes the call for the factory's own constructor and would type the result as the factory.
+    return cast("ModelFactory[M]", factory_class)
+
+
+class _UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -25,12 +45,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def save_password(obj, create: bool, extracted: object, **kwargs: object) -> None:
+    def save_password(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
 
 
-class ShoeFactory(factory.django.DjangoModelFactory):
+UserFactory = typed(User, _UserFactory)
+
+
+class _ShoeFactory(factory.django.DjangoModelFactory[Shoe]):
     class Meta:
         model = Shoe
 
@@ -41,7 +64,10 @@ class ShoeFactory(factory.django.DjangoModelFactory):
     started_on = dt.date(2025, 1, 1)
 
 
-class InsoleFactory(ShoeFactory):
+ShoeFactory = typed(Shoe, _ShoeFactory)
+
+
+class _InsoleFactory(_ShoeFactory):
     class Meta:
         model = Insole
 
@@ -49,7 +75,10 @@ class InsoleFactory(ShoeFactory):
     model = "Green"
 
 
-class RunFactory(factory.django.DjangoModelFactory):
+InsoleFactory = typed(Insole, _InsoleFactory)
+
+
+class _RunFactory(factory.django.DjangoModelFactory[Run]):
     class Meta:
         model = Run
 
@@ -62,7 +91,10 @@ class RunFactory(factory.django.DjangoModelFactory):
     pain_after = 3
 
 
-class PainCheckinFactory(factory.django.DjangoModelFactory):
+RunFactory = typed(Run, _RunFactory)
+
+
+class _PainCheckinFactory(factory.django.DjangoModelFactory[PainCheckin]):
     class Meta:
         model = PainCheckin
 
@@ -71,7 +103,10 @@ class PainCheckinFactory(factory.django.DjangoModelFactory):
     score = 3
 
 
-class QuestionnaireResponseFactory(factory.django.DjangoModelFactory):
+PainCheckinFactory = typed(PainCheckin, _PainCheckinFactory)
+
+
+class _QuestionnaireResponseFactory(factory.django.DjangoModelFactory[QuestionnaireResponse]):
     """An RMDQ with the first ``ticked`` items ticked (``answers`` for another questionnaire)."""
 
     class Meta:
@@ -85,13 +120,16 @@ class QuestionnaireResponseFactory(factory.django.DjangoModelFactory):
     answers = factory.LazyAttribute(lambda response: [n < response.ticked for n in range(24)])
 
     @classmethod
-    def _create(cls, model_class: type, *args: object, **kwargs: object) -> QuestionnaireResponse:
+    def _create(cls, model_class: type, *args: object, **kwargs: Any) -> QuestionnaireResponse:
         # Through the service: the score and the change from the first come with it.
-        response, _ = response_create(**kwargs)  # type: ignore[arg-type]
+        response, _ = response_create(**kwargs)
         return response
 
 
-class TreatmentFactory(factory.django.DjangoModelFactory):
+QuestionnaireResponseFactory = typed(QuestionnaireResponse, _QuestionnaireResponseFactory)
+
+
+class _TreatmentFactory(factory.django.DjangoModelFactory[Treatment]):
     class Meta:
         model = Treatment
 
@@ -101,6 +139,9 @@ class TreatmentFactory(factory.django.DjangoModelFactory):
     started_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=2))
 
     @classmethod
-    def _create(cls, model_class: type, *args: object, **kwargs: object) -> Treatment:
-        treatment, _ = treatment_create(**kwargs)  # type: ignore[arg-type]
+    def _create(cls, model_class: type, *args: object, **kwargs: Any) -> Treatment:
+        treatment, _ = treatment_create(**kwargs)
         return treatment
+
+
+TreatmentFactory = typed(Treatment, _TreatmentFactory)

@@ -11,12 +11,14 @@ it does), and a new public URL must be listed as public.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -42,6 +44,7 @@ from runs.models import PainCheckin, Run
 from sharing.models import ShareLink
 from sharing.services import share_link_create, share_link_revoke
 from shoes.models import Insole, Shoe
+from tests.exports.helpers import body as body_of
 from tests.factories import InsoleFactory, PainCheckinFactory, RunFactory, ShoeFactory
 from tests.imports.builders import fit_file, fit_session, zipped
 from tests.imports.test_api_imports import START
@@ -100,6 +103,10 @@ class Alices:
     import_job: ImportJob
 
 
+def _gear_pk(field: str, alices: Alices) -> dict[str, object]:
+    return {"pk": getattr(alices, field).pk}
+
+
 # Parameters of the app's own URLs, by route: Alice's objects. A route missing here
 # fails the sweep (see ``fill``).
 OWN_ROUTES: dict[str, Callable[[Alices], dict[str, object]]] = {
@@ -109,7 +116,7 @@ OWN_ROUTES: dict[str, Callable[[Alices], dict[str, object]]] = {
     "pain/<uuid:pk>/edit/": lambda a: {"pk": a.checkin.pk},
     "pain/<uuid:pk>/delete/": lambda a: {"pk": a.checkin.pk},
     **{
-        f"{prefix}/<int:pk>/{action}/": (lambda a, prefix=prefix: {"pk": getattr(a, prefix[:-1]).pk})
+        f"{prefix}/<int:pk>/{action}/": functools.partial(_gear_pk, prefix[:-1])
         for prefix in ("shoes", "insoles")
         for action in ("edit", "retire", "default", "delete")
     },
@@ -242,9 +249,7 @@ def fill(route: Route, alices: Alices) -> str:
 
 def body_text(response: HttpResponseBase) -> str:
     """What a client is shown: the body, the files inside a zip, and where it redirects."""
-    content = (
-        b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
-    )
+    content = body_of(response)
     if response.get("Content-Type", "").startswith("application/zip"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             content = b"".join(archive.read(name) for name in archive.namelist())
@@ -269,7 +274,10 @@ def snapshot(user: User) -> dict[str, list[dict[str, object]]]:
         Treatment,
         ImportJob,
     ]
-    state = {model.__name__: list(model.objects.filter(user=user).order_by("pk").values()) for model in owned}
+    state: dict[str, list[Any]] = {
+        model.__name__: list(model._default_manager.filter(user=user).order_by("pk").values())
+        for model in owned
+    }
     state["User"] = list(User.objects.filter(pk=user.pk).values())
     return state
 

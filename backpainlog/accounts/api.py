@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from backpainlog.accounts import lockout, selectors, services, signin
 from backpainlog.accounts.models import ApiToken, Profile, timezone_names
 from backpainlog.accounts.selectors import profile_of
-from backpainlog.api import ModelSerializer, StrictCharField, UserScopedMixin
+from backpainlog.api import ModelSerializer, StrictCharField, UserScopedMixin, signed_in
 from backpainlog.clients import address_key
 from backpainlog.schema import DeleteWithBodySchema
 
@@ -32,7 +32,7 @@ from backpainlog.schema import DeleteWithBodySchema
 class TokenRequestSerializer(serializers.Serializer):
     username = StrictCharField(max_length=150)
     password = StrictCharField(max_length=4096, trim_whitespace=False)
-    label = StrictCharField(max_length=100, required=False, allow_blank=True)
+    label = StrictCharField(max_length=100, required=False, allow_blank=True)  # type: ignore[assignment]  # a field named label; the stubs see Field.label
     otp = StrictCharField(
         max_length=32,
         required=False,
@@ -64,7 +64,7 @@ class TokenRateThrottle(SimpleRateThrottle):
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Shown only now; send it as `Authorization: Token <token>`.")
     id = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named label; the stubs see Field.label
     created_at = serializers.DateTimeField()
 
 
@@ -171,7 +171,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
     def get_queryset(self) -> QuerySet[ApiToken]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return ApiToken.objects.none()
-        return selectors.api_tokens_for_user(self.request.user)
+        return selectors.api_tokens_for_user(signed_in(self.request))
 
     def perform_destroy(self, instance: ApiToken) -> None:
         services.api_token_revoke(token=instance, request=self.request._request)
@@ -183,7 +183,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
     )
     @action(detail=False, methods=["post"], url_path="revoke-all")
     def revoke_all(self, request: Request) -> Response:
-        services.api_tokens_revoke_all(user=request.user, request=request._request)
+        services.api_tokens_revoke_all(user=signed_in(request), request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -202,13 +202,13 @@ class ProfileView(UserScopedMixin, APIView):
 
     @extend_schema(responses=ProfileSerializer, summary="Your profile")
     def get(self, request: Request) -> Response:
-        return Response(ProfileSerializer(profile_of(request.user)).data)
+        return Response(ProfileSerializer(profile_of(signed_in(request))).data)
 
     @extend_schema(request=ProfileSerializer, responses=ProfileSerializer, summary="Change your profile")
     def patch(self, request: Request) -> Response:
-        serializer = ProfileSerializer(profile_of(request.user), data=request.data, partial=True)
+        serializer = ProfileSerializer(profile_of(signed_in(request)), data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        profile = services.profile_update(user=request.user, **serializer.validated_data)
+        profile = services.profile_update(user=signed_in(request), **serializer.validated_data)
         return Response(ProfileSerializer(profile).data)
 
 
@@ -239,11 +239,11 @@ class AccountView(APIView):
         serializer = AccountDeleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         outcome = lockout.password_check(
-            request._request, user=request.user, password=serializer.validated_data["password"]
+            request._request, user=signed_in(request), password=serializer.validated_data["password"]
         )
         if outcome is lockout.PasswordCheck.LOCKED_OUT:
             raise _locked_out(request, request.user.get_username())
         if outcome is lockout.PasswordCheck.WRONG:
             return Response({"password": ["Incorrect password."]}, status=status.HTTP_400_BAD_REQUEST)
-        services.account_delete(user=request.user)
+        services.account_delete(user=signed_in(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import TypedDict, Unpack
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -81,8 +81,16 @@ def api_tokens_revoke_all(*, user: User, reason: str = "", request: HttpRequest 
     return count
 
 
+class ProfileFields(TypedDict, total=False):
+    """What the settings page and the API may set on a profile."""
+
+    distance_unit: str
+    timezone: str
+    default_replacement_threshold_m: float
+
+
 @transaction.atomic
-def profile_update(*, user: User, **fields: Any) -> Profile:
+def profile_update(*, user: User, **fields: Unpack[ProfileFields]) -> Profile:
     profile = profile_of(user)
     old_timezone = profile.timezone
     for name, value in fields.items():

@@ -16,6 +16,7 @@ import gzip
 import io
 import zipfile
 import zlib
+from typing import IO
 
 from imports.parsers.budget import Budget, OverBudget
 from imports.parsers.records import MAX_FILE_BYTES, ParsedFile, Progress, Skipped, UnreadableFile
@@ -39,7 +40,7 @@ class _Bytes:
             raise UnreadableFile(TOO_BIG)
 
 
-def _read_capped(stream: io.BufferedIOBase | gzip.GzipFile | zipfile.ZipExtFile, unpacked: _Bytes) -> bytes:
+def _read_capped(stream: IO[bytes] | io.BufferedIOBase, unpacked: _Bytes) -> bytes:
     """At most ``MAX_MEMBER_BYTES``, counted as they come out of the decompressor (a
     member's declared size may lie)."""
     chunks, size = [], 0

@@ -259,7 +259,7 @@ def _positions(header: list[str], name: str) -> list[int]:
 def _strava(header: list[str], rows: Iterator[list[str]], budget: Budget, lines: _Lines) -> ParsedFile:
     _require(header, STRAVA_REQUIRED, "Strava activities.csv")
     column: dict[str, Any] = {
-        name: (_positions(header, name) or [None])[0]
+        name: next(iter(_positions(header, name)), None)
         for name in (
             "Activity ID",
             "Activity Date",

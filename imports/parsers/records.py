@@ -138,8 +138,8 @@ def not_a_run(item: str, sport: str) -> Skipped:
     return Skipped(item, f"{label} is not a run or walk.")
 
 
-def finite(value: float | None) -> float | None:
-    """The number, or None for a missing, infinite or NaN one."""
+def finite(value: float | str | None) -> float | None:
+    """The number (or the number a text spells), or None for a missing, infinite or NaN one."""
     if value is None:
         return None
     try:
