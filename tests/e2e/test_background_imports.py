@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from backpainlog.worker import queue_worker
 from imports.models import ImportJob
 from runs.models import Run
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import screenshot, sign_in
 from tests.imports.builders import long_strava_csv
 
 pytestmark = pytest.mark.e2e
@@ -77,11 +77,13 @@ def test_a_big_file_shows_its_progress_then_its_result(
     expect(bar).to_be_visible()
     expect(row.get_by_role("link", name="See how the import is going")).to_be_visible()
     assert ImportJob.objects.get(user=runner).status == "queued"
+    screenshot(page, "import-queued.png")
 
     worker.start()
 
     expect(row).to_contain_text(f"{RUNS} imported · 0 already in your log · 0 skipped", timeout=30_000)
     expect(row.get_by_role("progressbar")).to_have_count(0)
+    screenshot(page, "import-done.png")
     assert Run.objects.filter(user=runner).count() == RUNS
 
     # After a reload the result is still there, and on the job's own page.
