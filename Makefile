@@ -29,10 +29,12 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/pytest
 
-## lint: ruff (lint and format), no missing migration, an OpenAPI schema without warnings, `check --deploy` with production settings
+## lint: ruff (lint and format), mypy (types, Django and DRF plugins), no missing migration, an OpenAPI schema without warnings, `check --deploy` with production settings
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@# The Django plugin imports the settings: development ones, so no secret key is needed.
+	DJANGO_DEBUG=1 $(BIN)/mypy
 	DJANGO_DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	env -u DJANGO_DEBUG DJANGO_HTTPS=1 DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
@@ -67,4 +69,4 @@ loadtest: $(STAMP)
 	$(BIN)/python loadtest/run.py $(if $(FAULT),--fault)
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache lighthouse/node_modules lighthouse/reports
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache lighthouse/node_modules lighthouse/reports

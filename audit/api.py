@@ -8,7 +8,7 @@ from rest_framework import serializers, viewsets
 
 from audit.models import AuditEvent
 from audit.selectors import audit_events_for_user
-from backpainlog.api import UserScopedMixin
+from backpainlog.api import UserScopedMixin, signed_in
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -46,4 +46,4 @@ class AuditEventViewSet(UserScopedMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[AuditEvent]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return AuditEvent.objects.none()
-        return audit_events_for_user(self.request.user)
+        return audit_events_for_user(signed_in(self.request))

@@ -9,7 +9,7 @@ from typing import Any
 
 from axes.helpers import get_cool_off
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -25,12 +25,12 @@ AUTHENTICATE_SENDER = "django.contrib.auth"
 
 
 @receiver(user_logged_in, dispatch_uid="audit_signed_in")
-def signed_in(sender: type, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any) -> None:
+def signed_in(sender: type, request: HttpRequest, user: User, **kwargs: Any) -> None:
     record_event(request=request, user=user, kind=AuditEvent.Kind.SIGNED_IN)
 
 
 @receiver(user_logged_out, dispatch_uid="audit_signed_out")
-def signed_out(sender: type, request: HttpRequest, user: AbstractBaseUser | None, **kwargs: Any) -> None:
+def signed_out(sender: type, request: HttpRequest, user: User | None, **kwargs: Any) -> None:
     if user is not None and user.is_authenticated:  # None: signing out while signed out
         record_event(request=request, user=user, kind=AuditEvent.Kind.SIGNED_OUT)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -26,7 +26,7 @@ RETENTION_DAYS = 400
 
 def record_event(
     *,
-    user: AbstractBaseUser,
+    user: User,
     kind: str,
     detail: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
@@ -45,7 +45,7 @@ def record_event(
 def record_export(
     *,
     request: HttpRequest,
-    user: AbstractBaseUser,
+    user: User,
     export_format: str,
     start: dt.date | None,
     end: dt.date | None,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -15,8 +16,8 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
 
 from backpainlog.accounts.selectors import user_zone
 from backpainlog.forms import DateRangeForm
@@ -57,14 +58,27 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> HttpResponse |
     return drf_exception_handler(exc, context)
 
 
-class UserScopedMixin:
+# The mixin goes before an APIView in the bases: to the type checker it is one.
+if TYPE_CHECKING:
+    _APIViewBase = APIView
+else:
+    _APIViewBase = object
+
+
+def signed_in(request: Request) -> User:
+    """The caller of a view that requires sign-in (the API's default permission)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user
+
+
+class UserScopedMixin(_APIViewBase):
     """For API views: read and write date-times in the caller's time zone (after
     authentication, which for tokens happens inside the view, not in middleware)."""
 
-    request: Request
-
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        super().initial(request, *args, **kwargs)
         if request.user.is_authenticated:
             timezone.activate(user_zone(request.user))
 
@@ -72,7 +86,9 @@ class UserScopedMixin:
         """``?from=&to=`` as dates; a 400 naming the parameter when either is invalid."""
         form = DateRangeForm(self.request.query_params)
         if not form.is_valid():
-            raise exceptions.ValidationError({name: list(errors) for name, errors in form.errors.items()})
+            raise exceptions.ValidationError(
+                {name: [str(message) for message in errors] for name, errors in form.errors.items()}
+            )
         return form.bounds
 
 
@@ -149,7 +165,9 @@ class UserOwnedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     (a 400 that does not confirm the object exists)."""
 
     def get_queryset(self) -> Any:
-        return super().get_queryset().filter(user=self.context["request"].user)
+        queryset = super().get_queryset()
+        assert queryset is not None, "a related field with neither queryset nor read_only"
+        return queryset.filter(user=self.context["request"].user)
 
 
 class ServiceViewSet(UserScopedMixin, viewsets.ModelViewSet):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import BaseValidator, MaxValueValidator, MinValueValidator
 
 from backpainlog.units import (
     METRES_PER_UNIT,
@@ -21,6 +21,17 @@ from backpainlog.units import (
 
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
+
+
+FieldT = TypeVar("FieldT", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
+    """``form``'s field ``name``, known to be a ``kind`` (a ModelChoiceField for a foreign
+    key, say), so that its own attributes (``choices``, ``queryset``) can be set."""
+    field = form.fields[name]
+    assert isinstance(field, kind), f"{name} is a {type(field).__name__}, not a {kind.__name__}"
+    return field
 
 
 class DateInput(forms.DateInput):
@@ -43,7 +54,8 @@ class DateRangeForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for name in ("from", "to"):
             value = cleaned.get(name)
             if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
@@ -97,14 +109,15 @@ class DistanceField(forms.DecimalField):
         self.allow_zero = allow_zero
         self.shown_decimals = shown_decimals
         # Rounded inwards: 500 km is 310.6856 mi, and 310.686 mi would be over the limit.
-        validators = [MaxValueValidator(_in_unit(max_m, unit, ROUND_DOWN))]
+        validators: list[BaseValidator] = [MaxValueValidator(_in_unit(max_m, unit, ROUND_DOWN))]
         if min_m is not None:
             validators.append(MinValueValidator(_in_unit(min_m, unit, ROUND_UP)))
         kwargs.setdefault("widget", forms.TextInput)
         super().__init__(decimal_places=UNIT_DECIMALS, max_digits=12, validators=validators, **kwargs)
         self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "data-decimal": ""})
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # DecimalField answers a Decimal; its stubs keep the to_python of IntegerField (an int).
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         if isinstance(value, Decimal | int | float):
@@ -126,7 +139,7 @@ class DistanceField(forms.DecimalField):
         # normalize() alone turns 640 into 6.4E+2, which the box would show as is.
         return shown.quantize(Decimal(1)) if shown == shown.to_integral_value() else shown.normalize()
 
-    def clean(self, value: Any) -> float | None:  # type: ignore[override]
+    def clean(self, value: Any) -> float | None:
         number = super().clean(value)
         if number is None:
             return None
@@ -159,7 +172,8 @@ class ServiceModelForm(forms.ModelForm):
             self.fields["id"] = forms.UUIDField(required=False, initial=uuid.uuid4, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not self.instance._state.adding:
             # Date-time boxes show minutes. Saving an edit with the minute unchanged keeps
             # the stored seconds (a watch's exact start), rather than moving the entry.
@@ -174,7 +188,8 @@ class ServiceModelForm(forms.ModelForm):
         return cleaned
 
     def _update_errors(self, errors: ValidationError) -> None:
-        super()._update_errors(self._named_for_form(errors))
+        # A private hook of BaseModelForm that its stubs leave out.
+        super()._update_errors(self._named_for_form(errors))  # type: ignore[misc]
 
     def _named_for_form(self, exc: ValidationError) -> ValidationError:
         """``exc`` with its errors under the form's field names (``distance`` for
@@ -185,7 +200,9 @@ class ServiceModelForm(forms.ModelForm):
         return ValidationError({to_form.get(name, name): errors for name, errors in exc.error_dict.items()})
 
     def service_fields(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+        data = {
+            name: self.cleaned_data[name] for name in self._meta.fields or () if name in self.cleaned_data
+        }
         if self.cleaned_data.get("id"):
             data["id"] = self.cleaned_data["id"]
         for form_name, model_name in self.converted_fields.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
@@ -25,12 +25,19 @@ def paginate(request: AuthenticatedHttpRequest, items: QuerySet[Any]) -> Page:
 
 
 RangeForm = TypeVar("RangeForm", bound=DateRangeForm)
+M = TypeVar("M", bound=Model)
 
 
+@overload
+def date_filter(request: AuthenticatedHttpRequest) -> tuple[DateRangeForm, date | None, date | None]: ...
+@overload
+def date_filter(
+    request: AuthenticatedHttpRequest, form_class: type[RangeForm]
+) -> tuple[RangeForm, date | None, date | None]: ...
 def date_filter(
     request: AuthenticatedHttpRequest,
-    form_class: type[RangeForm] = DateRangeForm,  # type: ignore[assignment]
-) -> tuple[RangeForm, date | None, date | None]:
+    form_class: type[DateRangeForm] = DateRangeForm,
+) -> tuple[DateRangeForm, date | None, date | None]:
     """The list filter (``form_class``: a :class:`DateRangeForm` with more filters, if need
     be) and its range; an invalid filter shows its errors and filters nothing."""
     form = form_class(request.GET or None)
@@ -59,9 +66,9 @@ def save_form(form: ServiceModelForm, save: Callable[[dict[str, Any]], Model]) -
 
 def confirm_delete(
     request: AuthenticatedHttpRequest,
-    obj: Model,
+    obj: M,
     *,
-    delete: Callable[[Model], None],
+    delete: Callable[[M], None],
     what: str,
     cancel_url: str,
     done_url: str,

@@ -9,11 +9,11 @@ with different content is a conflict, never a silent overwrite or a second row.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from django.contrib.auth.models import User
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 
 M = TypeVar("M", bound=models.Model)
@@ -26,8 +26,20 @@ class IdempotencyConflict(Exception):
 ID_TAKEN_MESSAGE = "This id is already in use: generate a new one."
 
 
+def _attname(model: type[models.Model], name: str) -> str:
+    """The attribute under which ``model`` stores its field ``name`` (``shoe_id`` for
+    ``shoe``); a TypeError for a name that is no column of the model."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        field = None
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise TypeError(f"{model.__name__} has no field {name!r}")
+    return field.attname
+
+
 def _differences(existing: models.Model, candidate: models.Model, names: Iterable[str]) -> list[str]:
-    attnames = [type(candidate)._meta.get_field(name).attname for name in names]
+    attnames = [_attname(type(candidate), name) for name in names]
     return [name for name in attnames if getattr(existing, name) != getattr(candidate, name)]
 
 
@@ -36,8 +48,8 @@ def create_idempotently(
     *,
     id: uuid.UUID | None,
     user: User,
-    defaults: dict[str, Any] | None = None,
-    **fields: Any,
+    defaults: Mapping[str, object] | None = None,
+    **fields: object,
 ) -> tuple[M, bool]:
     """Validate and insert a new ``model`` row of ``user`` under the client's id (or a
     fresh one); returns ``(row, created)``.
@@ -47,6 +59,7 @@ def create_idempotently(
     compared with the stored row on the client's fields only. Raises
     :class:`IdempotencyConflict` when they differ, and a ValidationError on ``id`` when
     the id belongs to another user's row (without saying whose or what it holds).
+    Each app's service types ``fields`` (a TypedDict of the model's fields).
     """
     candidate = model(id=id or uuid.uuid4(), user=user, **{**(defaults or {}), **fields})
     # The primary key's uniqueness is not a validation error here: a taken id is a retry.
@@ -69,9 +82,14 @@ def create_idempotently(
     return existing, False
 
 
-def update_validated(instance: M, **fields: Any) -> M:
+def update_validated(instance: M, **fields: object) -> M:
     """Apply ``fields`` to ``instance``, validate it whole (fields, ``clean()``, database
-    constraints) and save it."""
+    constraints) and save it.
+
+    Only the model's own fields: a misspelt name would otherwise become a plain attribute
+    that is never saved. A TypeError names it, before anything is changed."""
+    for name in fields:
+        _attname(type(instance), name)
     for name, value in fields.items():
         setattr(instance, name, value)
     instance.full_clean(validate_unique=False)

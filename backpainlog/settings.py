@@ -167,7 +167,7 @@ TEMPLATES = [
 ]
 
 
-def database_from_url(url: str) -> dict[str, object]:
+def database_from_url(url: str) -> dj_database_url.DBConfig:
     try:
         return dj_database_url.parse(
             url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0), conn_health_checks=True
@@ -306,6 +306,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # between runs. Every job must be safe to run in several workers at once.
 WORKER_PERIODIC_JOBS: dict[str, int] = {
     "backpainlog.worker.prune_finished_tasks": 24 * 60 * 60,
+    # Imports whose worker stopped under them (a restart, a crash) are queued again.
+    "imports.jobs.import_jobs_recover": 60,
     # Makes the reminders whose local time has come and sends those due (docs/product.md#reminders).
     "reminders.jobs.reminders_tick": 60,
     "reminders.jobs.prune_old_reminders": 24 * 60 * 60,
@@ -443,6 +445,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a "status": each enum keeps a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "shoes.models.Gear.Status",
+        "ImportJobStatusEnum": "imports.models.JobStatus",
+    },
 }
 
 LOG_LEVEL = env_str("DJANGO_LOG_LEVEL", "INFO").upper()

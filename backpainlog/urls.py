@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from csp.decorators import csp_update
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -12,7 +12,7 @@ from backpainlog import pwa, views
 from backpainlog.accounts import api as accounts_api
 from backpainlog.accounts import views as accounts_views
 from clinical.api import QuestionnaireResponseViewSet, QuestionnaireViewSet, TreatmentViewSet
-from imports.api import ImportView
+from imports.api import ImportJobView, ImportView
 from reminders.api import PushKeyView, PushSubscriptionViewSet, PushTestView
 from runs.api import (
     EpisodeListView,
@@ -50,12 +50,13 @@ api_v1 = [
     path("episodes/", EpisodeListView.as_view(), name="api-episodes"),
     path("stats/weekly/", WeeklyStatsView.as_view(), name="api-stats-weekly"),
     path("imports/", ImportView.as_view(), name="api-imports"),
+    path("imports/<uuid:pk>/", ImportJobView.as_view(), name="api-import-job"),
     path("push/key/", PushKeyView.as_view(), name="api-push-key"),
     path("push/test/", PushTestView.as_view(), name="api-push-test"),
     *router.urls,
 ]
 
-accounts = [
+accounts: list[URLPattern | URLResolver] = [
     path("signup/", accounts_views.sign_up, name="signup"),
     path("login/", accounts_views.SignInView.as_view(), name="login"),
     path("login/code/", accounts_views.sign_in_code, name="login_code"),

@@ -15,6 +15,7 @@ Figures, not assertions: shared machines are too noisy for timed tests.
 
 from __future__ import annotations
 
+import functools
 import statistics
 import time
 from collections.abc import Callable
@@ -123,12 +124,12 @@ def main() -> None:
 
     print(f"\nReading the whole log (runs and check-ins with their stored figures), median of {REPEATS}")
     for years, user in users.items():
-        took = support.median_ms(lambda user=user: selectors.stored_log(user), REPEATS)
+        took = support.median_ms(functools.partial(selectors.stored_log, user), REPEATS)
         print(f"  {years:>2} year(s): {took:7.1f} ms")
 
     print(f"\nRecomputing the whole log (manage.py refresh_analytics), median of {REPEATS}")
     for years, user in users.items():
-        took = support.median_ms(lambda user=user: services.analytics_refresh(user), REPEATS)
+        took = support.median_ms(functools.partial(services.analytics_refresh, user), REPEATS)
         print(f"  {years:>2} year(s): {took:7.1f} ms")
 
     print(

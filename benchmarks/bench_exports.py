@@ -18,6 +18,7 @@ Figures, not assertions: shared machines are too noisy for timed tests.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import random
 import shutil
@@ -32,6 +33,7 @@ warnings.filterwarnings("ignore", message="No directory at")
 import support
 from django.contrib.auth.models import User
 from django.db import connections
+from django.http import StreamingHttpResponse
 from django.test import Client
 
 YEARS = (1, 5, 10)
@@ -78,8 +80,8 @@ def download(client: Client, path: str) -> int:
     """Reads the body as a socket would, a piece at a time, keeping none of it."""
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
-    assert response.streaming, path
-    size = sum(len(piece) for piece in response.streaming_content)
+    assert isinstance(response, StreamingHttpResponse), path
+    size = sum(len(piece) for piece in response)
     response.close()
     return size
 
@@ -116,7 +118,7 @@ def main() -> None:
         print(f"\n{path}: time (median of {REPEATS}) and peak memory of one download (tracemalloc)")
         peaks = {}
         for years, client in clients.items():
-            took = support.median_ms(lambda client=client, path=path: download(client, path), REPEATS)
+            took = support.median_ms(functools.partial(download, client, path), REPEATS)
             peaks[years], size = peak_kib(client, path)
             print(
                 f"  {years:>2} year(s): {took:8.1f} ms   peak {peaks[years]:8.1f} KiB   "

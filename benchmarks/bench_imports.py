@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import random
 import statistics
 import tracemalloc
-from collections.abc import Callable
+from typing import Protocol
 
 import support
 from django.contrib.auth.models import User
@@ -79,12 +80,16 @@ def strava_csv(count: int) -> bytes:
 REFRESH_MS: list[float] = []
 
 
-def _timing_refresh(refresh: Callable[[User], None]) -> Callable[[User], None]:
+class _Refresh(Protocol):
+    def __call__(self, user: User, since: dt.date | None = None) -> None: ...
+
+
+def _timing_refresh(refresh: _Refresh) -> _Refresh:
     """The analytics refresh the import calls once, timed (what the import costs beyond
     its own work)."""
 
-    def timed_refresh(user: User) -> None:
-        REFRESH_MS.append(support.timed(lambda: refresh(user))[0])
+    def timed_refresh(user: User, since: dt.date | None = None) -> None:
+        REFRESH_MS.append(support.timed(lambda: refresh(user, since))[0])
 
     return timed_refresh
 
@@ -102,9 +107,7 @@ def main() -> None:
     for number in range(REPEATS):
         user = user_sign_up(username=f"importer{number}", password=support.PASSWORD)
         upload = SimpleUploadedFile("activities.csv", content)
-        elapsed, result = support.timed(
-            lambda user=user, upload=upload: services.import_file(user=user, upload=upload)
-        )
+        elapsed, result = support.timed(functools.partial(services.import_file, user=user, upload=upload))
         times.append(elapsed)
     assert isinstance(result, services.ImportResult)
     print(

@@ -511,9 +511,9 @@ def prepare() -> User:
     return user
 
 
-def captured_queries(client: Client, path: str) -> list[tuple[str, object]]:
+def captured_queries(client: Client, path: str) -> list[tuple[str, Any]]:
     """The SQL and parameters of every query a GET of ``path`` runs."""
-    queries: list[tuple[str, object]] = []
+    queries: list[tuple[str, Any]] = []
 
     def capture(
         execute: Callable[..., object], sql: str, params: object, many: bool, context: object
@@ -527,10 +527,11 @@ def captured_queries(client: Client, path: str) -> list[tuple[str, object]]:
     return queries
 
 
-def plan_nodes(node: dict[str, object]) -> Iterator[dict[str, object]]:
+def plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """``node`` of a JSON query plan and every node under it."""
     yield node
-    for child in node.get("Plans", []):  # type: ignore[union-attr]
-        yield from plan_nodes(child)  # type: ignore[arg-type]
+    for child in node.get("Plans", []):
+        yield from plan_nodes(child)
 
 
 def table_rows() -> dict[str, float]:
@@ -553,9 +554,7 @@ def problems_in(nodes: list[dict[str, Any]], sizes: dict[str, float]) -> list[st
     return found
 
 
-def explain(
-    path: str, queries: list[tuple[str, object]], sizes: dict[str, float], *, show: bool
-) -> list[str]:
+def explain(path: str, queries: list[tuple[str, Any]], sizes: dict[str, float], *, show: bool) -> list[str]:
     """Explain every read of ``path``: one line per query (index or scan per table, rows
     returned, time, buffers), the whole plan with ``show``. Returns what needs an index."""
     problems = []

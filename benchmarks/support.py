@@ -25,7 +25,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, Unpack
 
 ROOT = Path(__file__).resolve().parent.parent
 # backpainlog-bench-analytics-…, backpainlog-bench-report-…: one folder per run of a benchmark.
@@ -45,7 +45,7 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone
 
-from backpainlog.accounts.services import profile_update, user_sign_up
+from backpainlog.accounts.services import ProfileFields, profile_update, user_sign_up
 from runs.models import PainCheckin, Run
 from shoes.models import Shoe
 
@@ -76,7 +76,7 @@ def seed_daily_runner(
     shoes: int = 10,
     shoe_name: str = "Pair {}",
     through_today: bool = False,
-    **profile: str,
+    **profile: Unpack[ProfileFields],
 ) -> User:
     """A user with ``profile`` settings who runs every day at 7:30 for ``days`` days up to
     yesterday (or up to today), wears ``shoes`` pairs in turn (named ``shoe_name`` with

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from clinical.models import QuestionnaireResponse, QuestionnaireSchedule, Treatment
@@ -33,7 +33,7 @@ class QuestionnaireResponseAdmin(admin.ModelAdmin):
         changes_refresh(obj.user, obj.questionnaire)
 
     @transaction.atomic
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Model]) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         affected = {(row.user, row.questionnaire) for row in queryset.select_related("user")}
         super().delete_queryset(request, queryset)
         for user, key in affected:
@@ -64,7 +64,7 @@ class TreatmentAdmin(admin.ModelAdmin):
         super().delete_model(request, obj)
         dashboard_changed(obj.user)
 
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Model]) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         owners = {row.user for row in queryset.select_related("user")}
         super().delete_queryset(request, queryset)
         for user in owners:

@@ -21,6 +21,7 @@ from backpainlog.api import (
     RejectUnknownFieldsMixin,
     ServiceViewSet,
     UserScopedMixin,
+    signed_in,
 )
 from clinical import instruments, selectors, services
 from clinical.models import QuestionnaireResponse, Schedule, Treatment
@@ -127,14 +128,15 @@ class QuestionnaireViewSet(UserScopedMixin, viewsets.GenericViewSet):
     http_method_names = ["get", "patch", "head", "options"]
 
     def status_of(self, key: str) -> selectors.QuestionnaireStatus:
-        for status in selectors.questionnaires_for_user(self.request.user):
+        for status in selectors.questionnaires_for_user(signed_in(self.request)):
             if status.key == key:
                 return status
         raise Http404
 
     def list(self, request: Request) -> Response:
-        statuses = selectors.questionnaires_for_user(request.user)
-        page = self.paginate_queryset(statuses)
+        statuses = selectors.questionnaires_for_user(signed_in(request))
+        # DRF pages any sequence; its stubs ask for a QuerySet.
+        page: list[selectors.QuestionnaireStatus] | None = self.paginate_queryset(statuses)  # type: ignore[arg-type]
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, key: str) -> Response:
@@ -146,7 +148,9 @@ class QuestionnaireViewSet(UserScopedMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         if "schedule" in serializer.validated_data:
             services.schedule_set(
-                user=request.user, questionnaire=status.key, schedule=serializer.validated_data["schedule"]
+                user=signed_in(request),
+                questionnaire=status.key,
+                schedule=serializer.validated_data["schedule"],
             )
         return Response(self.get_serializer(self.status_of(key)).data)
 
@@ -222,17 +226,17 @@ class QuestionnaireResponseViewSet(ServiceViewSet):
 
     def get_queryset(self) -> QuerySet[QuestionnaireResponse]:
         if self.action != "list":
-            return selectors.responses_for_user(self.request.user)
+            return selectors.responses_for_user(signed_in(self.request))
         start, end = self.date_range()
         key = self.request.query_params.get("questionnaire") or None
         if key is not None and key not in instruments.KEYS:
             raise serializers.ValidationError(
                 {"questionnaire": [f"Choose one of {', '.join(instruments.KEYS)}."]}
             )
-        return selectors.responses_for_user(self.request.user, start=start, end=end, questionnaire=key)
+        return selectors.responses_for_user(signed_in(self.request), start=start, end=end, questionnaire=key)
 
     def create_object(self, data: dict[str, Any]) -> tuple[QuestionnaireResponse, bool]:
-        return services.response_create(user=self.request.user, **data)
+        return services.response_create(user=signed_in(self.request), **data)
 
     def update_object(self, instance: QuestionnaireResponse, data: dict[str, Any]) -> QuestionnaireResponse:
         return services.response_update(instance, **data)
@@ -279,10 +283,10 @@ class TreatmentViewSet(ServiceViewSet):
 
     def get_queryset(self) -> QuerySet[Treatment]:
         start, end = self.date_range() if self.action == "list" else (None, None)
-        return selectors.treatments_for_user(self.request.user, start=start, end=end)
+        return selectors.treatments_for_user(signed_in(self.request), start=start, end=end)
 
     def create_object(self, data: dict[str, Any]) -> tuple[Treatment, bool]:
-        return services.treatment_create(user=self.request.user, **data)
+        return services.treatment_create(user=signed_in(self.request), **data)
 
     def update_object(self, instance: Treatment, data: dict[str, Any]) -> Treatment:
         return services.treatment_update(instance, **data)

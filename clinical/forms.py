@@ -107,7 +107,8 @@ class PsfsForm(QuestionnaireForm):
         return self.rows()[self._shown() :]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         named = 0
         for number in range(1, instruments.PSFS_MAX_ACTIVITIES + 1):
             activity, rating = cleaned.get(f"activity_{number}"), cleaned.get(f"score_{number}")

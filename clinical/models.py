@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -105,7 +106,7 @@ class QuestionnaireResponse(models.Model):
             raise ValidationError({"answers": str(exc)}) from None
         self.score = instruments.score(self.questionnaire, self.answers)
 
-    def clean_fields(self, exclude: set[str] | None = None) -> None:
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
         # The score is derived in clean(), after the fields are checked.
         super().clean_fields(exclude={*(exclude or ()), "score"})
 

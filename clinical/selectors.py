@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from clinical.models import QuestionnaireResponse, QuestionnaireSchedule, Treatm
 from runs.selectors import local_day_bounds
 
 
-def schedules_for_user(user: AbstractBaseUser) -> dict[str, str]:
+def schedules_for_user(user: User) -> dict[str, str]:
     """Each questionnaire's schedule: the user's choice, or its default."""
     chosen = dict(QuestionnaireSchedule.objects.filter(user=user).values_list("questionnaire", "schedule"))
     return {
@@ -45,7 +45,7 @@ class QuestionnaireStatus:
         return instruments.SCHEDULE_LABELS[self.schedule]
 
 
-def questionnaires_for_user(user: AbstractBaseUser) -> list[QuestionnaireStatus]:
+def questionnaires_for_user(user: User) -> list[QuestionnaireStatus]:
     """Every questionnaire with its schedule and when it is next due (two queries)."""
     schedules = schedules_for_user(user)
     zone, today = user_zone(user), local_today(user)
@@ -72,7 +72,7 @@ def questionnaires_for_user(user: AbstractBaseUser) -> list[QuestionnaireStatus]
 
 
 def responses_for_user(
-    user: AbstractBaseUser,
+    user: User,
     *,
     start: dt.date | None = None,
     end: dt.date | None = None,
@@ -90,7 +90,7 @@ def responses_for_user(
     return responses.order_by("-completed_at", "-id")
 
 
-def last_psfs_activities(user: AbstractBaseUser) -> list[str]:
+def last_psfs_activities(user: User) -> list[str]:
     """The activities of the latest PSFS answers: offered again (docs/analytics.md#psfs)."""
     latest = responses_for_user(user, questionnaire=instruments.PSFS).only("answers").first()
     return instruments.previous_activities(latest.answers if latest else None)
@@ -114,7 +114,7 @@ class Outcome:
         return None if first is None else instruments.meaningful_threshold(self.instrument.key, first)
 
 
-def outcomes_for_user(user: AbstractBaseUser) -> list[Outcome]:
+def outcomes_for_user(user: User) -> list[Outcome]:
     """Each questionnaire answered at least once, with all its scores (one query)."""
     zone = user_zone(user)
     by_key: dict[str, list[QuestionnaireResponse]] = {}
@@ -132,7 +132,7 @@ def outcomes_for_user(user: AbstractBaseUser) -> list[Outcome]:
 
 
 def treatments_for_user(
-    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+    user: User, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> QuerySet[Treatment]:
     """Newest first. With a period: those under way in it (a course that began before
     the period and ends in it is included)."""
@@ -145,7 +145,7 @@ def treatments_for_user(
     return treatments.order_by("-started_at", "-id")
 
 
-def treatment_marks(user: AbstractBaseUser, *, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
+def treatment_marks(user: User, *, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
     """The local date each treatment in the period began (a course before the period:
     none), with its label, oldest first; for the markers on the weekly pain chart."""
     zone = user_zone(user)

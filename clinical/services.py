@@ -3,8 +3,9 @@ come through here."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -16,9 +17,27 @@ from clinical import instruments
 from clinical.models import QuestionnaireResponse, QuestionnaireSchedule, Treatment
 
 
+class ResponseFields(TypedDict, total=False):
+    """What the pages and the API may set on a response (the score and changes are derived)."""
+
+    questionnaire: str
+    completed_at: dt.datetime
+    # JSON in the instrument's own shape (ticks, ratings, activities): instruments checks it.
+    answers: Any
+
+
+class TreatmentFields(TypedDict, total=False):
+    kind: str
+    name: str
+    dose: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    notes: str
+
+
 @transaction.atomic
 def response_create(
-    *, user: User, id: uuid.UUID | None = None, **fields: Any
+    *, user: User, id: uuid.UUID | None = None, **fields: Unpack[ResponseFields]
 ) -> tuple[QuestionnaireResponse, bool]:
     """Store one completed questionnaire; returns ``(response, created)``. With a
     client-generated ``id`` a retry returns the stored response."""
@@ -29,7 +48,9 @@ def response_create(
 
 
 @transaction.atomic
-def response_update(response: QuestionnaireResponse, **fields: Any) -> QuestionnaireResponse:
+def response_update(
+    response: QuestionnaireResponse, **fields: Unpack[ResponseFields]
+) -> QuestionnaireResponse:
     before = response.questionnaire
     update_validated(response, **fields)
     for key in {before, response.questionnaire}:
@@ -89,7 +110,9 @@ def dashboard_changed(user: User) -> None:
 
 
 @transaction.atomic
-def treatment_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) -> tuple[Treatment, bool]:
+def treatment_create(
+    *, user: User, id: uuid.UUID | None = None, **fields: Unpack[TreatmentFields]
+) -> tuple[Treatment, bool]:
     treatment, created = create_idempotently(Treatment, id=id, user=user, **fields)
     if created:
         dashboard_changed(user)
@@ -97,7 +120,7 @@ def treatment_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) 
 
 
 @transaction.atomic
-def treatment_update(treatment: Treatment, **fields: Any) -> Treatment:
+def treatment_update(treatment: Treatment, **fields: Unpack[TreatmentFields]) -> Treatment:
     update_validated(treatment, **fields)
     dashboard_changed(treatment.user)
     return treatment

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import StreamingHttpResponse
 
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
@@ -87,9 +87,7 @@ class _Echo:
         return line
 
 
-def runs_csv_rows(
-    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
-) -> Iterator[str]:
+def runs_csv_rows(user: User, *, start: dt.date | None = None, end: dt.date | None = None) -> Iterator[str]:
     """The CSV text in chunks of a few kilobytes, byte order mark first.
 
     Nothing is read before the first chunk is asked for; then the runs come from the
@@ -98,7 +96,7 @@ def runs_csv_rows(
     return batched(_csv_lines(user, start=start, end=end))
 
 
-def _csv_lines(user: AbstractBaseUser, *, start: dt.date | None, end: dt.date | None) -> Iterator[str]:
+def _csv_lines(user: User, *, start: dt.date | None, end: dt.date | None) -> Iterator[str]:
     zone, unit = user_zone(user), profile_of(user).distance_unit
     writer = csv.writer(_Echo())
     yield BOM
@@ -107,13 +105,11 @@ def _csv_lines(user: AbstractBaseUser, *, start: dt.date | None, end: dt.date | 
         yield writer.writerow(run_row(run, zone=zone, unit=unit))
 
 
-def runs_csv_filename(user: AbstractBaseUser) -> str:
+def runs_csv_filename(user: User) -> str:
     return f"backpainlog-runs-{local_today(user).isoformat()}.csv"
 
 
-def stream_runs_csv(
-    user: AbstractBaseUser, *, start: dt.date | None, end: dt.date | None
-) -> StreamingHttpResponse:
+def stream_runs_csv(user: User, *, start: dt.date | None, end: dt.date | None) -> StreamingHttpResponse:
     """The user's runs dated ``start`` … ``end`` (inclusive local dates; None: unbounded) as
     a downloaded CSV file. The caller decides who may see it."""
     response = StreamingHttpResponse(

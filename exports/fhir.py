@@ -46,7 +46,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -124,7 +124,7 @@ PAIN_MOMENTS = {
 ID_NAMESPACE = uuid.UUID("5f0c7d2e-8a4b-4c1e-9b57-2d6a3f1e0c9a")
 
 
-def patient_id(user: AbstractBaseUser) -> str:
+def patient_id(user: User) -> str:
     """A stable id that does not reveal the database key: an HMAC of it under the site's
     secret key, shaped as a UUID. Derived rather than stored, so that a download writes
     nothing; a new secret key gives new patient ids (the observations keep theirs)."""
@@ -176,7 +176,7 @@ def _component(code: str, display: str, **value: Any) -> dict[str, Any]:
     return {"code": _coded(RUN_SYSTEM, code, display), **value}
 
 
-def patient(user: AbstractBaseUser) -> dict[str, Any]:
+def patient(user: User) -> dict[str, Any]:
     resource: dict[str, Any] = {"resourceType": "Patient", "id": patient_id(user)}
     given = fhir_string(getattr(user, "first_name", ""))
     family = fhir_string(getattr(user, "last_name", ""))
@@ -347,7 +347,7 @@ def questionnaire_resource(key: str) -> dict[str, Any]:
     """The questionnaire as published (docs/product.md#fhir-bundle): its items in order, linkIds "1", "2" …"""
     instrument = instruments.INSTRUMENTS[key]
     if key == instruments.RMDQ:
-        items = [
+        items: list[dict[str, object]] = [
             {"linkId": str(number), "text": text, "type": "boolean"}
             for number, text in enumerate(instrument.items, start=1)
         ]
@@ -415,7 +415,7 @@ def response_resources(
     key = response.questionnaire
     instrument = instruments.INSTRUMENTS[key]
     authored = fhir_datetime(response.completed_at.astimezone(zone))
-    answered = {
+    answered: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "id": derived_id(response.id, "response"),
         "questionnaire": QUESTIONNAIRE_URL + key,
@@ -498,7 +498,7 @@ def treatment_resource(treatment: Treatment, *, zone: dt.tzinfo, subject: str) -
 
 
 def bundle_entries(
-    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+    user: User, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> Iterator[dict[str, Any]]:
     """The Patient, then each run (its exercise Observation, then its pain scores), then
     each check-in (its pain score, then its red flags), then the questionnaire responses
@@ -532,13 +532,13 @@ def _dumps(value: Any) -> str:
 
 
 def fhir_bundle_chunks(
-    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+    user: User, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> Iterator[str]:
     """The Bundle's JSON text, a few kilobytes at a time."""
     return batched(_bundle_texts(user, start=start, end=end))
 
 
-def _bundle_texts(user: AbstractBaseUser, *, start: dt.date | None, end: dt.date | None) -> Iterator[str]:
+def _bundle_texts(user: User, *, start: dt.date | None, end: dt.date | None) -> Iterator[str]:
     """The Bundle's JSON text, an entry at a time."""
     now = timezone.now().astimezone(user_zone(user))
     opening = _dumps(
@@ -555,13 +555,11 @@ def _bundle_texts(user: AbstractBaseUser, *, start: dt.date | None, end: dt.date
     yield "]}"
 
 
-def fhir_filename(user: AbstractBaseUser) -> str:
+def fhir_filename(user: User) -> str:
     return f"backpainlog-fhir-{local_today(user).isoformat()}.json"
 
 
-def stream_fhir_bundle(
-    user: AbstractBaseUser, *, start: dt.date | None, end: dt.date | None
-) -> StreamingHttpResponse:
+def stream_fhir_bundle(user: User, *, start: dt.date | None, end: dt.date | None) -> StreamingHttpResponse:
     response = StreamingHttpResponse(
         fhir_bundle_chunks(user, start=start, end=end), content_type=f"{FHIR_CONTENT_TYPE}; charset=utf-8"
     )

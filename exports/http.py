@@ -20,9 +20,15 @@ Response = TypeVar("Response", bound=HttpResponseBase)
 FLUSH_AT = 32 * 1024
 
 
+def _disposition(*, as_attachment: bool, filename: str) -> str:
+    header = content_disposition_header(as_attachment=as_attachment, filename=filename)
+    assert header is not None  # None only for a response shown inline without a file name
+    return header
+
+
 def attachment(response: Response, filename: str) -> Response:
     """Downloaded under ``filename``, and kept by no cache on the way: it is health data."""
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Content-Disposition"] = _disposition(as_attachment=True, filename=filename)
     add_never_cache_headers(response)
     return response
 
@@ -46,7 +52,5 @@ def report_pdf_response(data: Report, *, download: bool = True) -> HttpResponse:
     response = HttpResponse(render_pdf(data), content_type="application/pdf")
     if download:
         return attachment(response, report_filename(data))
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=report_filename(data)
-    )
+    response["Content-Disposition"] = _disposition(as_attachment=False, filename=report_filename(data))
     return response

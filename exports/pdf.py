@@ -178,7 +178,9 @@ class ReportPDF(FPDF):
 
     def measure(self, text: str) -> float:
         """The width of ``text`` (already printable) in the current font."""
-        return self.current_font.get_text_width(text, self.font_size_pt, None)[1] / self.k
+        font = self.current_font
+        assert font is not None, "measured before a font was set"
+        return font.get_text_width(text, self.font_size_pt, None)[1] / self.k
 
     def put(self, x: float, y: float, width: float, height: float, text: str, align: str = "L") -> None:
         """One line of ``text`` in the box at ``x``, ``y``, vertically centred."""

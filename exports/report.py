@@ -14,7 +14,7 @@ import statistics
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
@@ -22,7 +22,7 @@ from clinical import instruments
 from clinical.selectors import responses_for_user, treatments_for_user
 from exports.selectors import checkin_count, first_entry_date, red_flag_checkins, shoes_with_odometer
 from runs import analytics, insights, selectors
-from runs.analytics import DEFINITIONS, FLAG_KINDS, Definition
+from runs.analytics import DEFINITIONS, FLAG_KINDS, CheckinRecord, Definition, RunRecord
 from runs.charts import long_date
 from runs.models import BELOW_KNEE_REGIONS, PAIN_REGIONS, Run
 from shoes import wear
@@ -50,7 +50,7 @@ RED_FLAG_WORDS = {
 
 
 def resolve_period(
-    user: AbstractBaseUser, start: dt.date | None, end: dt.date | None, *, whole_log: bool = False
+    user: User, start: dt.date | None, end: dt.date | None, *, whole_log: bool = False
 ) -> tuple[dt.date, dt.date]:
     """Concrete dates for a requested ``start`` … ``end`` (either may be None).
 
@@ -249,7 +249,7 @@ def _mean(values: Iterable[int | None]) -> float | None:
 NAMELESS_OWNER = "the runner"
 
 
-def report_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date, shared: bool = False) -> Report:
+def report_for_user(user: User, *, start: dt.date, end: dt.date, shared: bool = False) -> Report:
     """Everything the report shows for the local dates ``start`` … ``end``: a dozen
     queries whatever the length of the log (the patterns read the whole log once).
 
@@ -295,7 +295,7 @@ def report_for_user(user: AbstractBaseUser, *, start: dt.date, end: dt.date, sha
     )
 
 
-def _questionnaires(user: AbstractBaseUser, start: dt.date, end: dt.date) -> list[QuestionnaireScores]:
+def _questionnaires(user: User, start: dt.date, end: dt.date) -> list[QuestionnaireScores]:
     """Each questionnaire answered in the period, in the app's order (one query)."""
     zone = user_zone(user)
     by_key: dict[str, list[Score]] = {}
@@ -318,7 +318,7 @@ def _questionnaires(user: AbstractBaseUser, start: dt.date, end: dt.date) -> lis
     ]
 
 
-def _treatments(user: AbstractBaseUser, start: dt.date, end: dt.date) -> list[TreatmentItem]:
+def _treatments(user: User, start: dt.date, end: dt.date) -> list[TreatmentItem]:
     """The treatments under way in the period, oldest first (one query)."""
     zone = user_zone(user)
     items = []
@@ -337,7 +337,7 @@ def _treatments(user: AbstractBaseUser, start: dt.date, end: dt.date) -> list[Tr
     return items
 
 
-def _pain_story(user: AbstractBaseUser, start: dt.date, end: dt.date) -> dict[str, list[Any]]:
+def _pain_story(user: User, start: dt.date, end: dt.date) -> dict[str, list[Any]]:
     """The period's episodes, radiating days, pain scores, body-map regions and days with
     pain below the knee, from its stored records (two queries). Episodes are grouped from
     the period's flare-ups alone: the report is about the period."""
@@ -347,7 +347,7 @@ def _pain_story(user: AbstractBaseUser, start: dt.date, end: dt.date) -> dict[st
     # Next-morning pain is felt the day after the run.
     scores += [(run.local_date + dt.timedelta(days=1), run.pain_next_morning) for run in runs]
     scores += [(checkin.local_date, checkin.score) for checkin in checkins]
-    marked = [*runs, *checkins]
+    marked: list[RunRecord | CheckinRecord] = [*runs, *checkins]
     return {
         "regions": analytics.region_counts(runs, checkins, list(PAIN_REGIONS)),
         "below_knee_days": sorted(
@@ -361,7 +361,7 @@ def _pain_story(user: AbstractBaseUser, start: dt.date, end: dt.date) -> dict[st
     }
 
 
-def _chart_period(user: AbstractBaseUser, start: dt.date, end: dt.date) -> dict[str, dt.date]:
+def _chart_period(user: User, start: dt.date, end: dt.date) -> dict[str, dt.date]:
     """The period the charts and the weekly table cover: the requested one, narrowed to
     the log's first entry and today, so that ``from=1900-01-01&to=2100-12-31`` does not
     draw ten thousand empty weeks."""
@@ -372,7 +372,7 @@ def _chart_period(user: AbstractBaseUser, start: dt.date, end: dt.date) -> dict[
 
 
 def _shoe_uses(
-    user: AbstractBaseUser, runs: Sequence[Run], flags: Sequence[insights.Flag], end: dt.date
+    user: User, runs: Sequence[Run], flags: Sequence[insights.Flag], end: dt.date
 ) -> list[ShoeUse]:
     """The pairs worn in the period, in order of first use, with their odometer and status
     at the end of the period (not today: the report is about the period)."""

@@ -10,7 +10,7 @@ following a link, which is sent to the login page and back.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterable
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
@@ -18,12 +18,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from audit.services import record_export
-from backpainlog.api import UserScopedMixin
+from backpainlog.api import UserScopedMixin, signed_in
 from exports import report
 from exports.archive import stream_account_zip
 from exports.csv import stream_runs_csv
@@ -43,12 +44,13 @@ class ErrorsAsJson(BaseContentNegotiation):
     refused as "not acceptable"."""
 
     def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
     ) -> tuple[BaseRenderer, str]:
-        return renderers[0], renderers[0].media_type
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
 
 
 class ExportView(UserScopedMixin, APIView):
@@ -57,7 +59,8 @@ class ExportView(UserScopedMixin, APIView):
 
     content_negotiation_class = ErrorsAsJson
 
-    def handle_exception(self, exc: Exception) -> HttpResponseBase:
+    # A browser's navigation gets a redirect to the sign-in page, which is no DRF Response.
+    def handle_exception(self, exc: Exception) -> HttpResponseBase:  # type: ignore[override]
         if isinstance(exc, exceptions.NotAuthenticated) and self._is_browser_navigation():
             return redirect_to_login(self.request.get_full_path())
         return super().handle_exception(exc)
@@ -73,7 +76,7 @@ class ExportView(UserScopedMixin, APIView):
         to record is an error response, not an untraced download)."""
         record_export(
             request=self.request._request,
-            user=self.request.user,
+            user=signed_in(self.request),
             export_format=export_format,
             start=start,
             end=end,
@@ -100,7 +103,7 @@ class RunsCsvView(ExportView):
     def get(self, request: Request) -> StreamingHttpResponse:
         start, end = self.date_range()
         self.record("csv", start, end)
-        return stream_runs_csv(request.user, start=start, end=end)
+        return stream_runs_csv(signed_in(request), start=start, end=end)
 
 
 class FhirBundleView(ExportView):
@@ -123,7 +126,7 @@ class FhirBundleView(ExportView):
     def get(self, request: Request) -> StreamingHttpResponse:
         start, end = self.date_range()
         self.record("fhir", start, end)
-        return stream_fhir_bundle(request.user, start=start, end=end)
+        return stream_fhir_bundle(signed_in(request), start=start, end=end)
 
 
 class AccountZipView(ExportView):
@@ -147,7 +150,7 @@ class AccountZipView(ExportView):
     def get(self, request: Request) -> StreamingHttpResponse:
         start, end = self.date_range()
         self.record("zip", start, end)
-        return stream_account_zip(request.user, start=start, end=end)
+        return stream_account_zip(signed_in(request), start=start, end=end)
 
 
 class ReportPdfView(ExportView):
@@ -168,6 +171,6 @@ class ReportPdfView(ExportView):
         },
     )
     def get(self, request: Request) -> HttpResponse:
-        start, end = report.resolve_period(request.user, *self.date_range())
+        start, end = report.resolve_period(signed_in(request), *self.date_range())
         self.record("pdf", start, end)
-        return report_pdf_response(report.report_for_user(request.user, start=start, end=end))
+        return report_pdf_response(report.report_for_user(signed_in(request), start=start, end=end))

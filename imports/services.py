@@ -28,7 +28,7 @@ import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -42,7 +42,7 @@ from imports.parsers import MAX_FILE_BYTES, Activity, Budget, ParsedFile, Skippe
 from runs.models import NOTES_MAX_LENGTH, Run, validate_recorded_time
 from runs.services import analytics_refresh, earliest_date
 from shoes.models import Gear, Insole, Shoe
-from shoes.selectors import GearModel, default_pair
+from shoes.selectors import default_pair
 
 SAME_RUN_WITHIN = dt.timedelta(seconds=60)
 # The namespace of the ids derived for imported runs (a fixed, random UUID).
@@ -140,33 +140,36 @@ def _normalised(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-class _GearFinder:
+G = TypeVar("G", bound=Gear)
+
+
+class _GearFinder(Generic[G]):
     """The user's pairs by name; pairs a file names but the user lacks are made (and
     saved only if a run keeps them)."""
 
-    def __init__(self, model: GearModel, user: User) -> None:
+    def __init__(self, model: type[G], user: User) -> None:
         self.model, self.user = model, user
         # Pairs in use first, the default at the top: the pair a name means when no pair of
         # that name was worn on the run's day. Sorted here, not by the database, which
         # puts the null ``retired_on`` of pairs in use first or last depending on its kind.
         pairs = sorted(
-            model.objects.filter(user=user),
+            model._default_manager.filter(user=user),
             key=lambda pair: (pair.retired_on is not None, not pair.is_default, pair.pk),
         )
         # Runners buy the same model again and give the new pair the old one's name: all
         # the pairs of a name are kept, and a run gets the one worn on its day.
-        names: dict[str, list[Gear]] = {}
+        names: dict[str, list[G]] = {}
         # Strava names a pair as "brand model name" or by its name alone; a pair's own
         # name wins over another's brand and model.
-        spellings: dict[str, list[Gear]] = {}
+        spellings: dict[str, list[G]] = {}
         for pair in pairs:
             names.setdefault(_normalised(pair.name), []).append(pair)
             for spelling in {f"{pair.brand} {pair.model}", f"{pair.brand} {pair.model} {pair.name}"}:
                 spellings.setdefault(_normalised(spelling), []).append(pair)
         self.by_name = {**spellings, **names}
-        self.new: dict[str, Gear] = {}
+        self.new: dict[str, G] = {}
 
-    def get(self, name: str, day: dt.date) -> Gear | None:
+    def get(self, name: str, day: dt.date) -> G | None:
         key = _normalised(name)
         if not key:
             return None

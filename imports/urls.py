@@ -6,4 +6,5 @@ from imports import views
 
 urlpatterns = [
     path("import/", views.import_page, name="import"),
+    path("import/jobs/<uuid:job_id>/", views.import_job_page, name="import_job"),
 ]

@@ -165,7 +165,7 @@ def summarise(name: str, path: str, report: dict[str, Any]) -> bool:
     for warning in report.get("runWarnings", []):
         print(f"  Lighthouse warning: {warning}")
 
-    scores = {}
+    scores: dict[str, int | None] = {}
     for category in CATEGORIES:
         score = report["categories"][category]["score"]
         scores[category] = None if score is None else round(score * 100)
@@ -204,7 +204,7 @@ def summarise(name: str, path: str, report: dict[str, Any]) -> bool:
     )
 
     page_origin = origin(report["finalDisplayedUrl"])
-    blocking = set()
+    blocking: set[str] = set()
     for audit_id in ("render-blocking-insight", "render-blocking-resources"):
         details = audits.get(audit_id, {}).get("details") or {}
         blocking.update(item["url"] for item in details.get("items", []) if "url" in item)
@@ -222,7 +222,8 @@ def summarise(name: str, path: str, report: dict[str, Any]) -> bool:
     if all(s is not None and s >= 100 for s in scores.values()):
         print("  failing audits: none (every category at 100)")
     for category in CATEGORIES:
-        if scores[category] is not None and scores[category] >= 100:
+        score = scores[category]
+        if score is not None and score >= 100:
             continue
         entry = report["categories"][category]
         failing = []

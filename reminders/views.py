@@ -31,7 +31,7 @@ def reminder_settings_save(request: AuthenticatedHttpRequest) -> HttpResponse:
         for name, errors in form.errors.items():
             label = form.fields[name].label if name in form.fields else None
             for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+                messages.error(request, f"{label}: {error}" if label else str(error))
     return redirect(reverse("settings") + SECTION)
 
 

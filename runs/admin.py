@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from runs.models import PainCheckin, Run
@@ -26,7 +26,7 @@ class KeepsAnalyticsCurrent(admin.ModelAdmin):
         analytics_refresh(obj.user)
 
     @transaction.atomic
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Model]) -> None:
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         owners = {row.user for row in queryset.select_related("user")}
         super().delete_queryset(request, queryset)
         for user in owners:

@@ -13,6 +13,7 @@ from backpainlog.api import (
     ServiceViewSet,
     UserOwnedPrimaryKeyField,
     UserScopedMixin,
+    signed_in,
 )
 from runs import analytics, selectors, services
 from runs.insights import Flag
@@ -145,10 +146,10 @@ class RunViewSet(ServiceViewSet):
 
     def get_queryset(self) -> QuerySet[Run]:
         start, end = self.date_range() if self.action == "list" else (None, None)
-        return selectors.runs_for_user(self.request.user, start=start, end=end)
+        return selectors.runs_for_user(signed_in(self.request), start=start, end=end)
 
     def create_object(self, data: dict[str, Any]) -> tuple[Run, bool]:
-        return services.run_create(user=self.request.user, **data)
+        return services.run_create(user=signed_in(self.request), **data)
 
     def update_object(self, instance: Run, data: dict[str, Any]) -> Run:
         return services.run_update(instance, **data)
@@ -215,10 +216,10 @@ class PainCheckinViewSet(ServiceViewSet):
 
     def get_queryset(self) -> QuerySet[PainCheckin]:
         start, end = self.date_range() if self.action == "list" else (None, None)
-        return selectors.checkins_for_user(self.request.user, start=start, end=end)
+        return selectors.checkins_for_user(signed_in(self.request), start=start, end=end)
 
     def create_object(self, data: dict[str, Any]) -> tuple[PainCheckin, bool]:
-        return services.checkin_create(user=self.request.user, **data)
+        return services.checkin_create(user=signed_in(self.request), **data)
 
     def update_object(self, instance: PainCheckin, data: dict[str, Any]) -> PainCheckin:
         return services.checkin_update(instance, **data)
@@ -252,7 +253,7 @@ class InsightSerializer(serializers.Serializer):
             "long_run_spike_48h, weekly_increase_48h, acwr_high_48h"
         )
     )
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named label; the stubs see Field.label
     outcome = serializers.ChoiceField(
         choices=Pattern.Outcome.choices,
         help_text="The run's own flare-up, or (the _48h exposures) also one on the two days after.",
@@ -297,7 +298,7 @@ class AnalyticsListView(UserScopedMixin, generics.ListAPIView):
         raise NotImplementedError
 
     def get_queryset(self) -> list[Any]:  # type: ignore[override]
-        return self.list_for(self.request.user, *self.date_range())
+        return self.list_for(signed_in(self.request), *self.date_range())
 
 
 @extend_schema_view(get=extend_schema(parameters=DATE_RANGE_PARAMETERS, summary="Your flags, newest first"))

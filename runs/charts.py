@@ -676,7 +676,7 @@ def pain_calendar_svg(
     body.append(
         _text(label_width, text_y, "0", class_="chart-tick", text_anchor="end", font_size=SMALL_FONT_SIZE)
     )
-    x = label_width + 4
+    x: float = label_width + 4
     for score in range(PAIN_MAX + 1):
         body.append(
             f"<rect{_attrs(x=x, y=legend_y, width=key, height=key, rx=2.0, class_=f'cal-key pain-{score}')}>"

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from backpainlog.accounts.selectors import profile_of
-from backpainlog.forms import DateRangeForm, DistanceField, ServiceModelForm
+from backpainlog.forms import DateRangeForm, DistanceField, ServiceModelForm, form_field
 from backpainlog.units import DURATION_HINT, Unreadable, format_duration, parse_duration
 from runs import plausibility
 from runs.models import (
@@ -59,7 +59,7 @@ class DurationField(forms.CharField):
             }
         )
 
-    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+    def clean(self, value: Any) -> int | None:
         try:
             total = parse_duration(super().clean(value) or "")
         except Unreadable as exc:
@@ -132,12 +132,16 @@ class RunForm(ServiceModelForm):
         self.fields["distance"] = DistanceField(unit=self.unit, max_m=MAX_DISTANCE_M, label="Distance")
         self.fields["distance"].widget.attrs["autofocus"] = True
         self.order_fields(self.field_order)
-        self.fields["shoe"].queryset = gear_choices(Shoe, user, self.instance.shoe if editing else None)
-        self.fields["insole"].queryset = gear_choices(Insole, user, self.instance.insole if editing else None)
-        self.fields["shoe"].empty_label = "No shoes recorded"
-        self.fields["insole"].empty_label = "None"
-        self.fields["activity"].choices = Run.Activity.choices
-        self.fields["pain_regions"].choices = list(PAIN_REGIONS.items())
+        shoe, insole = (
+            form_field(self, "shoe", forms.ModelChoiceField),
+            form_field(self, "insole", forms.ModelChoiceField),
+        )
+        shoe.queryset = gear_choices(Shoe, user, self.instance.shoe if editing else None)
+        insole.queryset = gear_choices(Insole, user, self.instance.insole if editing else None)
+        shoe.empty_label = "No shoes recorded"
+        insole.empty_label = "None"
+        form_field(self, "activity", forms.ChoiceField).choices = Run.Activity.choices
+        form_field(self, "pain_regions", forms.ChoiceField).choices = list(PAIN_REGIONS.items())
         # The model field's form field sets min="0" (it is a positive integer); RPE starts at 1.
         self.fields["rpe"].widget.attrs["min"] = RPE_MIN
         # What the stored run said, so that an edit asks about plausibility only when what
@@ -166,7 +170,8 @@ class RunForm(ServiceModelForm):
             self.initial.setdefault("activity", Run.Activity.RUN)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         # The model refuses the same pace in km; said here in the user's own unit.
         refusal = implausible_pace(
             cleaned.get("activity") or Run.Activity.RUN,
@@ -183,7 +188,8 @@ class RunForm(ServiceModelForm):
         # stored; a field that failed (or the pace refused above) is left out of it.
         self.instance.distance_m = self.cleaned_data.get("distance")
         self.instance.duration_s = self.cleaned_data.get("duration")
-        super()._post_clean()
+        # A private hook of BaseModelForm that its stubs leave out.
+        super()._post_clean()  # type: ignore[misc]
 
     @property
     def wants_change(self) -> bool:
@@ -239,8 +245,8 @@ class PainCheckinForm(ServiceModelForm):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.user = user
-        self.fields["pain_regions"].choices = list(PAIN_REGIONS.items())
-        self.fields["red_flags"].choices = list(RED_FLAGS.items())
+        form_field(self, "pain_regions", forms.ChoiceField).choices = list(PAIN_REGIONS.items())
+        form_field(self, "red_flags", forms.ChoiceField).choices = list(RED_FLAGS.items())
         if self.instance._state.adding:
             self.initial.setdefault("recorded_at", timezone.localtime().replace(second=0, microsecond=0))
 
@@ -277,12 +283,13 @@ class DashboardRangeForm(DateRangeForm):
         self.today = today
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.errors:
             return cleaned
         start, end = self.bounds
         if start or end:
-            end = end or max(self.today, start)
+            end = end or max(self.today, start or self.today)
             start = start or end - dt.timedelta(weeks=self.DEFAULT_WEEKS, days=-1)
             if (end - start).days >= self.MAX_DAYS:
                 self.add_error("to", "Choose at most two years.")

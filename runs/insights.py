@@ -177,7 +177,7 @@ def shoe_crossings(
     had that much on it. ``shoes`` maps ids to records with ``initial_distance_m``,
     ``replacement_threshold_m`` and ``started_on``; ``uses`` must be in time order."""
     odometer = {pk: shoe.initial_distance_m for pk, shoe in shoes.items()}
-    crossed = {
+    crossed: dict[int, tuple[dt.date, object | None]] = {
         pk: (shoe.started_on, None)
         for pk, shoe in shoes.items()
         if shoe.initial_distance_m >= ratio * shoe.replacement_threshold_m

@@ -179,7 +179,8 @@ class CodeSetField(models.Field):
     def value_to_string(self, obj: models.Model) -> str:
         return json.dumps(self.value_from_object(obj))
 
-    def formfield(self, **kwargs: Any) -> Any:
+    # Always a MultipleChoiceField: no form_class or choices_form_class to choose from.
+    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]
         from django import forms
 
         return forms.MultipleChoiceField(
@@ -218,7 +219,7 @@ def region_names(codes: Sequence[str]) -> list[str]:
     return [*above, *([f"below the knee: {' and '.join(below)}"] if below else [])]
 
 
-def pain_field(**kwargs: object) -> models.PositiveSmallIntegerField:
+def pain_field(**kwargs: Any) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         validators=[MinValueValidator(PAIN_MIN), MaxValueValidator(PAIN_MAX)], **kwargs
     )
@@ -367,9 +368,9 @@ class Run(models.Model):
     def clean(self) -> None:
         # Another user's gear never ends up on a run, whichever door the write came through.
         errors = {}
-        if self.shoe_id and self.shoe.user_id != self.user_id:
+        if self.shoe is not None and self.shoe.user_id != self.user_id:
             errors["shoe"] = "Choose one of your own shoes."
-        if self.insole_id and self.insole.user_id != self.user_id:
+        if self.insole is not None and self.insole.user_id != self.user_id:
             errors["insole"] = "Choose one of your own insoles."
         if refusal := implausible_pace(self.activity, self.distance_m, self.duration_s):
             errors["duration_s"] = refusal

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import decimal
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
@@ -22,6 +23,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -34,7 +36,7 @@ from shoes.models import Shoe
 
 
 def local_day_bounds(
-    user: AbstractBaseUser, start: dt.date | None, end: dt.date | None
+    user: User, start: dt.date | None, end: dt.date | None
 ) -> tuple[dt.datetime | None, dt.datetime | None]:
     """The instants that bound the local dates ``start`` … ``end`` (inclusive) in the
     user's time zone: ``[start 00:00, end+1 00:00)``."""
@@ -44,7 +46,7 @@ def local_day_bounds(
     return low, high
 
 
-def _shoe_distance_before() -> Coalesce:
+def _shoe_distance_before() -> CombinedExpression:
     """The shoe's odometer at the start of the run: its initial distance plus every
     earlier run in it, summed in the database by a correlated subquery."""
     earlier = (
@@ -58,7 +60,7 @@ def _shoe_distance_before() -> Coalesce:
 
 
 def runs_for_user(
-    user: AbstractBaseUser,
+    user: User,
     *,
     start: dt.date | None = None,
     end: dt.date | None = None,
@@ -80,18 +82,18 @@ def runs_for_user(
     ).order_by("-started_at", "-id")
 
 
-def runs_needing_pain_count(user: AbstractBaseUser) -> int:
+def runs_needing_pain_count(user: User) -> int:
     """How many imported runs still lack pain scores (one query)."""
     return Run.objects.filter(NEEDS_PAIN, user=user).count()
 
 
-def run_get(user: AbstractBaseUser, pk: object) -> Run:
+def run_get(user: User, pk: uuid.UUID | str) -> Run:
     """One of the user's runs; ``Run.DoesNotExist`` for anyone else's."""
     return runs_for_user(user).get(pk=pk)
 
 
 def checkins_for_user(
-    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+    user: User, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> QuerySet[PainCheckin]:
     low, high = local_day_bounds(user, start, end)
     checkins = PainCheckin.objects.filter(user=user)
@@ -105,7 +107,7 @@ def checkins_for_user(
 RED_FLAG_DAYS = 7  # the dashboard puts a red flag of the last week before everything else
 
 
-def latest_red_flag_checkin(user: AbstractBaseUser, *, days: int = RED_FLAG_DAYS) -> PainCheckin | None:
+def latest_red_flag_checkin(user: User, *, days: int = RED_FLAG_DAYS) -> PainCheckin | None:
     """The newest check-in of the last ``days`` local days (today included) that recorded
     a red flag (docs/analytics.md#red-flags), or None. One query."""
     low, _ = local_day_bounds(user, local_today(user) - dt.timedelta(days=days - 1), None)
@@ -113,7 +115,7 @@ def latest_red_flag_checkin(user: AbstractBaseUser, *, days: int = RED_FLAG_DAYS
 
 
 def runs_awaiting_next_morning_pain(
-    user: AbstractBaseUser, *, days: int = 2, answered_today: bool = False
+    user: User, *, days: int = 2, answered_today: bool = False
 ) -> QuerySet[Run]:
     """Runs from the last ``days`` local days before today still without next-morning pain
     (with ``answered_today``, also those answered today, so that the answer can be changed
@@ -136,7 +138,7 @@ def runs_awaiting_next_morning_pain(
     )
 
 
-def last_surface(user: AbstractBaseUser) -> str | None:
+def last_surface(user: User) -> str | None:
     return Run.objects.filter(user=user).order_by("-started_at").values_list("surface", flat=True).first()
 
 
@@ -196,7 +198,7 @@ def _run_flags(runs: QuerySet[Run], zone: dt.tzinfo, unit: str, reader: str) -> 
 def _checkin_flags(checkins: QuerySet[PainCheckin], zone: dt.tzinfo, reader: str) -> list[insights.Flag]:
     return [
         insights.checkin_flag(
-            checkin=pk, local_date=recorded_at.astimezone(zone).date(), evidence=evidence, reader=reader
+            checkin=pk, local_date=recorded_at.astimezone(zone).date(), evidence=evidence or {}, reader=reader
         )
         for pk, recorded_at, evidence in checkins.filter(flare=True).values_list(
             "id", "recorded_at", "flare_evidence"
@@ -204,9 +206,7 @@ def _checkin_flags(checkins: QuerySet[PainCheckin], zone: dt.tzinfo, reader: str
     ]
 
 
-def _shoe_flags(
-    user: AbstractBaseUser, shoes: QuerySet[Shoe], zone: dt.tzinfo, unit: str
-) -> list[insights.Flag]:
+def _shoe_flags(user: User, shoes: QuerySet[Shoe], zone: dt.tzinfo, unit: str) -> list[insights.Flag]:
     records = shoe_records(shoes)
     uses = [
         insights.ShoeUse(
@@ -227,11 +227,12 @@ def _pattern_flags(patterns: QuerySet[Pattern], zone: dt.tzinfo) -> list[insight
     return [
         insights.pattern_flag(pattern, on=pattern.likely_since.astimezone(zone).date())
         for pattern in patterns.filter(verdict=Pattern.Verdict.LIKELY)
+        if pattern.likely_since is not None  # always, for a likely pattern
     ]
 
 
 def flags_for_user(
-    user: AbstractBaseUser,
+    user: User,
     *,
     start: dt.date | None = None,
     end: dt.date | None = None,
@@ -256,7 +257,7 @@ def flags_for_user(
     return insights.newest_first(flag for flag in found if _in_period(flag.date, start, end))
 
 
-def dashboard_alerts(user: AbstractBaseUser, *, shoes_in_use: Iterable[Any]) -> list[insights.Flag]:
+def dashboard_alerts(user: User, *, shoes_in_use: Iterable[Any]) -> list[insights.Flag]:
     """What needs the user's attention now (docs/analytics.md#home-page-alerts): the flare-ups of
     the last two weeks, pairs in use past (or near) their replacement distance, the
     long-run spikes of the last two weeks and new likely patterns, at most one per kind
@@ -291,13 +292,13 @@ def dashboard_alerts(user: AbstractBaseUser, *, shoes_in_use: Iterable[Any]) -> 
             *(
                 insights.pattern_flag(pattern, on=pattern.likely_since.astimezone(zone).date())
                 for pattern in new_patterns
-                if pattern.verdict == Pattern.Verdict.LIKELY
+                if pattern.verdict == Pattern.Verdict.LIKELY and pattern.likely_since is not None
             ),
         ]
     )
 
 
-def patterns_for_user(user: AbstractBaseUser) -> QuerySet[Pattern]:
+def patterns_for_user(user: User) -> QuerySet[Pattern]:
     """The stored patterns over the whole log, in the order of docs/analytics.md#exposures."""
     return Pattern.objects.filter(user=user)
 
@@ -307,7 +308,7 @@ def _in_period(day: dt.date, start: dt.date | None, end: dt.date | None) -> bool
 
 
 def associations_for_user(
-    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+    user: User, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> list[analytics.Association]:
     """The patterns over the runs dated ``start`` … ``end``; their flags and the flare
     days of the delayed outcome come from the whole log (a spike's window reaches back
@@ -322,7 +323,7 @@ def associations_for_user(
 
 
 def episodes_for_user(
-    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+    user: User, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> list[analytics.Episode]:
     """The flare-up episodes of the whole log that start on ``start`` … ``end``, newest
     first (an episode is judged on the whole log: its days before ``start`` belong to it)."""
@@ -332,14 +333,15 @@ def episodes_for_user(
 
 
 def weekly_stats_for_user(
-    user: AbstractBaseUser, *, start: dt.date | None = None, end: dt.date | None = None
+    user: User, *, start: dt.date | None = None, end: dt.date | None = None
 ) -> list[analytics.WeekStats]:
     """One item per Monday-started local week from the week of ``start`` (default: of the
     first entry) to the week of ``end`` (default: this week), empty weeks included. The
     flags and flares are the stored ones; the ACWR needs the whole log of runs."""
     runs, analyses, checkins, flares = stored_log(user)
     today = local_today(user)
-    first_entry = min((record.local_date for record in [*runs[:1], *checkins[:1]]), default=today)
+    firsts: list[RunRecord | CheckinRecord] = [*runs[:1], *checkins[:1]]
+    first_entry = min((record.local_date for record in firsts), default=today)
     start, end = start or min(first_entry, end or today), end or today
     return analytics.weekly_stats(
         runs,
@@ -354,7 +356,7 @@ def weekly_stats_for_user(
 
 
 def stored_log(
-    user: AbstractBaseUser, low: dt.datetime | None = None, high: dt.datetime | None = None
+    user: User, low: dt.datetime | None = None, high: dt.datetime | None = None
 ) -> tuple[list[RunRecord], dict[object, analytics.RunAnalysis], list[CheckinRecord], dict[object, Any]]:
     """The user's runs and check-ins from ``low`` to ``high`` (instants; the whole log by
     default) as records in time order, local dates computed here once (the analytics know
@@ -379,7 +381,8 @@ def stored_log(
         run = _run_record(tuple(row), zone)
         runs.append(run)
         analyses[run.id] = analytics.RunAnalysis(tuple(flags), spike_band, acwr, evidence)
-    checkins, flares = [], {}
+    checkins: list[CheckinRecord] = []
+    flares: dict[object, Any] = {}
     for pk, recorded_at, score, radiating, regions, flare, evidence in checkin_rows.order_by(
         "recorded_at", "id"
     ).values_list(
@@ -411,7 +414,7 @@ class StoredCheckin:
 
 
 def refresh_log(
-    user: AbstractBaseUser, low: dt.datetime | None
+    user: User, low: dt.datetime | None
 ) -> tuple[list[RunRecord], dict[object, StoredRun], list[CheckinRecord], dict[object, StoredCheckin]]:
     """The user's runs and check-ins from ``low`` on (the whole log for None) as records in
     time order, with every figure the refresh stored on them. Two queries."""
@@ -442,7 +445,8 @@ def refresh_log(
         stored_runs[run.id] = StoredRun(
             analytics.RunAnalysis(tuple(flags), spike_band, acwr, evidence, ewma), episode, tally
         )
-    checkins, stored_checkins = [], {}
+    checkins: list[CheckinRecord] = []
+    stored_checkins: dict[object, StoredCheckin] = {}
     for pk, recorded_at, score, radiating, flare, evidence, episode in checkin_rows.order_by(
         "recorded_at", "id"
     ).values_list("id", "recorded_at", "score", "radiating_leg_pain", "flare", "flare_evidence", "episode"):
@@ -451,7 +455,7 @@ def refresh_log(
     return runs, stored_runs, checkins, stored_checkins
 
 
-def ewma_before(user: AbstractBaseUser, low: dt.datetime) -> analytics.EwmaState | None:
+def ewma_before(user: User, low: dt.datetime) -> analytics.EwmaState | None:
     """Where the user's ACWR series stood before ``low``: None when no run or walk started
     before it, or when the last run before it has no stored EWMAs (stored before they were
     kept, or inserted in bulk), so that the caller recomputes the whole log. Two queries."""
@@ -476,7 +480,7 @@ def ewma_before(user: AbstractBaseUser, low: dt.datetime) -> analytics.EwmaState
     )
 
 
-def pattern_tally_before(user: AbstractBaseUser, low: dt.datetime) -> dict[str, Any] | None:
+def pattern_tally_before(user: User, low: dt.datetime) -> dict[str, Any] | None:
     """The stored pattern tally of the last rated run (docs/analytics.md#rated-runs: a run with pain before
     and after) before ``low``; an empty tally when there is none, None when that run has none
     stored (the caller then recomputes the whole log)."""
@@ -493,9 +497,7 @@ def pattern_tally_before(user: AbstractBaseUser, low: dt.datetime) -> dict[str, 
     return found[0]
 
 
-def distance_worn_before(
-    user: AbstractBaseUser, low: dt.datetime, shoe_ids: Iterable[int]
-) -> dict[int, Decimal]:
+def distance_worn_before(user: User, low: dt.datetime, shoe_ids: Iterable[int]) -> dict[int, Decimal]:
     """The distance logged in each pair before ``low``, summed exactly (the analytics
     compare odometers with thresholds exactly). One query."""
     worn: dict[int, Decimal] = {}
@@ -522,9 +524,7 @@ class Trends:
     regions: list[analytics.RegionCount] = dataclasses.field(default_factory=list)
 
 
-def trends_for_user(
-    user: AbstractBaseUser, *, start: dt.date, end: dt.date, within_period: bool = False
-) -> Trends:
+def trends_for_user(user: User, *, start: dt.date, end: dt.date, within_period: bool = False) -> Trends:
     """Built from the stored flags, flares and ACWR of the period (plus the week before it,
     for the first week's change): two queries over the period, whatever the length of
     the log.

@@ -7,7 +7,7 @@ import datetime as dt
 import math
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack, cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -23,8 +23,38 @@ from shoes.models import Insole, Shoe
 from shoes.selectors import default_pair
 
 
+class RunFields(TypedDict, total=False):
+    """What the pages and the API may set on a run (the rest is derived)."""
+
+    started_at: dt.datetime
+    activity: str
+    distance_m: float
+    duration_s: int | None
+    elevation_gain_m: float | None
+    surface: str
+    shoe: Shoe | None
+    insole: Insole | None
+    pain_before: int | None
+    pain_after: int | None
+    pain_next_morning: int | None
+    rpe: int | None
+    notes: str
+    pain_regions: list[str]
+
+
+class CheckinFields(TypedDict, total=False):
+    """What the pages and the API may set on a pain check-in (the rest is derived)."""
+
+    recorded_at: dt.datetime
+    score: int
+    radiating_leg_pain: bool
+    pain_regions: list[str]
+    red_flags: list[str]
+    notes: str
+
+
 @transaction.atomic
-def run_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) -> tuple[Run, bool]:
+def run_create(*, user: User, id: uuid.UUID | None = None, **fields: Unpack[RunFields]) -> tuple[Run, bool]:
     """Log a run; returns ``(run, created)``.
 
     Without a ``shoe`` (or ``insole``) argument the user's default pair is worn; pass
@@ -42,7 +72,7 @@ def run_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) -> tup
 
 
 @transaction.atomic
-def run_update(run: Run, **fields: Any) -> Run:
+def run_update(run: Run, **fields: Unpack[RunFields]) -> Run:
     # As stored: a bound form has already set the new values on ``run``.
     was_at = Run.objects.values_list("started_at", flat=True).get(pk=run.pk)
     update_validated(run, **fields)
@@ -57,7 +87,9 @@ def run_delete(run: Run) -> None:
 
 
 @transaction.atomic
-def checkin_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) -> tuple[PainCheckin, bool]:
+def checkin_create(
+    *, user: User, id: uuid.UUID | None = None, **fields: Unpack[CheckinFields]
+) -> tuple[PainCheckin, bool]:
     checkin, created = create_idempotently(PainCheckin, id=id, user=user, **fields)
     if created:
         analytics_refresh(user, earliest_date(user, checkin.recorded_at))
@@ -65,7 +97,7 @@ def checkin_create(*, user: User, id: uuid.UUID | None = None, **fields: Any) ->
 
 
 @transaction.atomic
-def checkin_update(checkin: PainCheckin, **fields: Any) -> PainCheckin:
+def checkin_update(checkin: PainCheckin, **fields: Unpack[CheckinFields]) -> PainCheckin:
     was_at = PainCheckin.objects.values_list("recorded_at", flat=True).get(pk=checkin.pk)
     update_validated(checkin, **fields)
     analytics_refresh(checkin.user, earliest_date(checkin.user, was_at, checkin.recorded_at))
@@ -149,8 +181,11 @@ def _resume(user: User, since: dt.date) -> _Resume | None:
     """Where a recompute from ``since`` starts; None for the whole log (nothing before
     it, or nothing stored to resume from)."""
     low, _ = selectors.local_day_bounds(user, since - dt.timedelta(days=CONTEXT_DAYS), None)
-    ewma = selectors.ewma_before(user, low)
     patterns_low, _ = selectors.local_day_bounds(user, since - dt.timedelta(days=DELAYED_DAYS), None)
+    # A start date gives a start.
+    assert low is not None
+    assert patterns_low is not None
+    ewma = selectors.ewma_before(user, low)
     tally = selectors.pattern_tally_before(user, patterns_low)
     if ewma is None or tally is None:
         return None
@@ -160,7 +195,7 @@ def _resume(user: User, since: dt.date) -> _Resume | None:
 def _recompute(user: User, shoes: dict[int, analytics.ShoeRecord], resume: _Resume | None) -> bool:
     """Recompute and store the figures from ``resume`` on (or of the whole log); False,
     with nothing written, when a stored figure it needs is missing."""
-    runs, stored_runs, checkins, stored_checkins = selectors.refresh_log(user, resume and resume.low)
+    runs, stored_runs, checkins, stored_checkins = selectors.refresh_log(user, resume.low if resume else None)
     worn: dict[int, Decimal] = {}
     if resume:
         worn = selectors.distance_worn_before(user, resume.low, {run.shoe_id for run in runs if run.shoe_id})
@@ -170,7 +205,7 @@ def _recompute(user: User, shoes: dict[int, analytics.ShoeRecord], resume: _Resu
 
     # The runs and check-ins read before ``since`` are context only: their own windows
     # reach back before the first one read, so they keep their stored figures.
-    computed = analytics.analyse_runs(runs, shoes, since=resume and resume.ewma, worn_before=worn)
+    computed = analytics.analyse_runs(runs, shoes, since=resume.ewma if resume else None, worn_before=worn)
     analyses = {
         run.id: computed[run.id] if recomputed(run.local_date) else stored_runs[run.id].analysis
         for run in runs
@@ -226,7 +261,9 @@ def _recompute(user: User, shoes: dict[int, analytics.ShoeRecord], resume: _Resu
         ):
             changed_runs.append(
                 Run(
-                    id=run.id,
+                    # cast: the records of a stored log carry the rows' UUIDs (any hashable id
+                    # to the analytics).
+                    id=cast(uuid.UUID, run.id),
                     flags=list(new.flags),
                     spike_band=new.spike_band,
                     acwr=finite_or_none(new.acwr),
@@ -241,7 +278,7 @@ def _recompute(user: User, shoes: dict[int, analytics.ShoeRecord], resume: _Resu
     PainCheckin.objects.bulk_update(
         [
             PainCheckin(
-                id=checkin.id,
+                id=cast(uuid.UUID, checkin.id),  # cast: as for the runs above
                 flare=checkin.id in flares,
                 flare_evidence=finite_json(flares.get(checkin.id)),
                 episode=episode_of.get(checkin.id),

@@ -11,13 +11,13 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from backpainlog.api import StrictCharField, StrictIntegerField, UserScopedMixin
+from backpainlog.api import StrictCharField, StrictIntegerField, UserScopedMixin, signed_in
 from sharing import selectors, services
 from sharing.models import DEFAULT_DAYS, LABEL_MAX_LENGTH, MAX_DAYS, MIN_DAYS, ShareLink
 
 
 class ShareLinkCreateSerializer(serializers.Serializer):
-    label = StrictCharField(
+    label = StrictCharField(  # type: ignore[assignment]  # a field named label; the stubs see Field.label
         max_length=LABEL_MAX_LENGTH,
         required=False,
         allow_blank=True,
@@ -124,21 +124,21 @@ class ShareLinkViewSet(
     def get_queryset(self) -> QuerySet[ShareLink]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return ShareLink.objects.none()
-        return selectors.share_links_for_user(self.request.user)
+        return selectors.share_links_for_user(signed_in(self.request))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = ShareLinkCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         link, token = services.share_link_create(
-            user=request.user,
+            user=signed_in(request),
             label=data["label"],
             expires_in_days=data["expires_in_days"],
             start=data["from"],
             end=data["to"],
             request=request._request,
         )
-        link = selectors.share_link_get(request.user, link.pk)
+        link = selectors.share_link_get(signed_in(request), link.pk)
         output = CreatedShareLinkSerializer(link, context={"request": request, "token": token})
         return Response(output.data, status=status.HTTP_201_CREATED)
 

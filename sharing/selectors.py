@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Max, Prefetch, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -19,7 +19,7 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 RECENT_ACCESSES = 10
 
 
-def share_links_for_user(user: AbstractBaseUser, *, recent_accesses: bool = False) -> QuerySet[ShareLink]:
+def share_links_for_user(user: User, *, recent_accesses: bool = False) -> QuerySet[ShareLink]:
     """The user's links, newest first, with ``access_count`` and ``last_accessed_at``; with
     ``recent_accesses``, also the last ten hours of accesses of each (the /share/ page lists them,
     the API does not). One query, two with the accesses, for any number of links."""
@@ -41,7 +41,7 @@ def share_links_for_user(user: AbstractBaseUser, *, recent_accesses: bool = Fals
     return links
 
 
-def share_link_get(user: AbstractBaseUser, pk: object) -> ShareLink:
+def share_link_get(user: User, pk: int | str) -> ShareLink:
     """One of the user's links; ``ShareLink.DoesNotExist`` for anyone else's."""
     return share_links_for_user(user).get(pk=pk)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -24,7 +24,7 @@ MAX_DAYS_AHEAD = 366
 
 
 def validate_share(
-    *, user: AbstractBaseUser, label: str, expires_in_days: object, start: dt.date | None, end: dt.date | None
+    *, user: User, label: str, expires_in_days: object, start: dt.date | None, end: dt.date | None
 ) -> None:
     """The rules of a new share link, as field errors (the form and the API show them)."""
     errors: dict[str, str] = {}
@@ -49,7 +49,7 @@ def validate_share(
 @transaction.atomic
 def share_link_create(
     *,
-    user: AbstractBaseUser,
+    user: User,
     label: str = "",
     expires_in_days: int,
     start: dt.date | None = None,

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from rest_framework import serializers
 
 from backpainlog.accounts.selectors import local_today
-from backpainlog.api import ModelSerializer, ServiceViewSet
+from backpainlog.api import ModelSerializer, ServiceViewSet, signed_in
 from shoes import selectors, services
 from shoes.models import Gear, Insole, Shoe
 
@@ -63,7 +63,7 @@ class GearSerializer(ModelSerializer):
             )
         return attrs
 
-    def get_projected_replacement_date(self, pair: Gear) -> dt.date | None:
+    def get_projected_replacement_date(self, pair: selectors.WornGear) -> dt.date | None:
         return selectors.projected_replacement_date(pair, today=self.context["today"])
 
 
@@ -84,16 +84,16 @@ class GearViewSet(ServiceViewSet):
 
     @cached_property
     def today(self) -> dt.date:
-        return local_today(self.request.user)
+        return local_today(signed_in(self.request))
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "today": self.today}
 
     def get_queryset(self) -> QuerySet[Gear]:
-        return selectors.gear_with_wear(self.model, user=self.request.user)
+        return selectors.gear_with_wear(self.model, user=signed_in(self.request))
 
     def create_object(self, data: dict[str, Any]) -> tuple[Gear, bool]:
-        return services.gear_create(self.model, user=self.request.user, **data), True
+        return services.gear_create(self.model, user=signed_in(self.request), **data), True
 
     def update_object(self, instance: Gear, data: dict[str, Any]) -> Gear:
         return services.gear_update(instance, **data)

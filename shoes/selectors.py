@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import TYPE_CHECKING, TypedDict, TypeVar, cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Case, Count, F, FloatField, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -14,16 +15,39 @@ from backpainlog.accounts.selectors import local_today
 from shoes import wear
 from shoes.models import PROJECTION_WINDOW_DAYS, Gear, Insole, Shoe
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class WearFigures(TypedDict):
+    """What gear_with_wear annotates on each pair (and gear_list and gear_get then add)."""
+
+    distance_m: float
+    run_count: int
+    first_run_at: dt.datetime | None
+    recent_distance_m: float
+    remaining_m: float
+    wear_ratio: float
+    status: str
+    projected_replacement_date: dt.date | None
+
+
+if TYPE_CHECKING:
+    WornGear = WithAnnotations[Gear, WearFigures]
+else:
+    WornGear = Gear  # what the annotations name when read at run time (the API schema)
+
 GearModel = type[Shoe] | type[Insole]
+G = TypeVar("G", bound=Gear)
 
 
-def gear_with_wear(model: GearModel, *, user: AbstractBaseUser) -> QuerySet[Gear]:
+def gear_with_wear(model: GearModel, *, user: User) -> QuerySet[WornGear]:
     """The user's pairs with ``distance_m``, ``remaining_m``, ``wear_ratio``, ``status``,
     ``run_count``, ``first_run_at`` and ``recent_distance_m`` (last 28 days) annotated: one query for any
     number of pairs and runs."""
     since = timezone.now() - dt.timedelta(days=PROJECTION_WINDOW_DAYS)
     logged = Coalesce(Sum("runs__distance_m"), Value(0.0), output_field=FloatField())
-    return (
+    pairs = (
         model.objects.filter(user=user)
         .annotate(
             distance_m=F("initial_distance_m") + logged,
@@ -49,11 +73,13 @@ def gear_with_wear(model: GearModel, *, user: AbstractBaseUser) -> QuerySet[Gear
             )
         )
         # Meta.ordering is not applied to aggregating queries: state it.
-        .order_by(*model._meta.ordering)
+        .order_by(*(model._meta.ordering or ()))
     )
+    # cast: the plugin types the query per model (Shoe or Insole); both carry WearFigures.
+    return cast("QuerySet[WornGear]", pairs)
 
 
-def projected_replacement_date(pair: Gear, *, today: dt.date) -> dt.date | None:
+def projected_replacement_date(pair: WornGear, *, today: dt.date) -> dt.date | None:
     """When the pair reaches its replacement distance at the pace of the last 28 days.
 
     ``pair`` comes from :func:`gear_with_wear`. None for retired pairs and pairs not worn
@@ -78,7 +104,7 @@ def projected_replacement_date(pair: Gear, *, today: dt.date) -> dt.date | None:
     return today + dt.timedelta(days=days)
 
 
-def gear_list(model: GearModel, *, user: AbstractBaseUser) -> list[Gear]:
+def gear_list(model: GearModel, *, user: User) -> list[WornGear]:
     """All the user's pairs with wear figures and projected replacement dates."""
     today = local_today(user)
     pairs = list(gear_with_wear(model, user=user))
@@ -87,12 +113,12 @@ def gear_list(model: GearModel, *, user: AbstractBaseUser) -> list[Gear]:
     return pairs
 
 
-def gear_get(model: GearModel, *, user: AbstractBaseUser, pk: object) -> Gear:
+def gear_get(model: GearModel, *, user: User, pk: int | str) -> WornGear:
     """One of the user's pairs with wear figures; ``model.DoesNotExist`` for anyone else's."""
     pair = gear_with_wear(model, user=user).get(pk=pk)
     pair.projected_replacement_date = projected_replacement_date(pair, today=local_today(user))
     return pair
 
 
-def default_pair(model: GearModel, *, user: AbstractBaseUser) -> Gear | None:
-    return model.objects.filter(user=user, is_default=True, retired_on__isnull=True).first()
+def default_pair(model: type[G], *, user: User) -> G | None:
+    return model._default_manager.filter(user=user, is_default=True, retired_on__isnull=True).first()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TypedDict, TypeVar, Unpack
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -14,11 +14,12 @@ from backpainlog.accounts.selectors import local_today, profile_of
 from backpainlog.services import update_validated
 from runs.services import analytics_refresh, earliest_date
 from shoes.models import Gear, Shoe
-from shoes.selectors import GearModel
+
+G = TypeVar("G", bound=Gear)
 
 
 def _clear_other_defaults(pair: Gear) -> None:
-    type(pair).objects.filter(user_id=pair.user_id, is_default=True).exclude(pk=pair.pk).update(
+    type(pair)._default_manager.filter(user_id=pair.user_id, is_default=True).exclude(pk=pair.pk).update(
         is_default=False
     )
 
@@ -33,7 +34,7 @@ def _lock_default_changes(user: User) -> None:
     Profile.objects.select_for_update().filter(pk=profile_of(user).pk).values_list("pk").first()
 
 
-def _save(pair: Gear) -> Gear:
+def _save(pair: G) -> G:
     if pair.is_default:
         if pair.retired_on is not None:
             raise ValidationError({"is_default": "A retired pair cannot be the default."})
@@ -57,8 +58,21 @@ def _refresh_flags_of_runs_in(pair: Gear, first_worn: dt.datetime | None) -> Non
         analytics_refresh(pair.user, since)
 
 
+class GearFields(TypedDict, total=False):
+    """What the pages and the API may set on a shoe or an insole."""
+
+    name: str
+    brand: str
+    model: str
+    started_on: dt.date
+    initial_distance_m: float
+    replacement_threshold_m: float
+    retired_on: dt.date | None
+    is_default: bool
+
+
 @transaction.atomic
-def gear_create(model: GearModel, /, *, user: User, **fields: Any) -> Gear:
+def gear_create(model: type[G], /, *, user: User, **fields: Unpack[GearFields]) -> G:
     fields.setdefault("replacement_threshold_m", profile_of(user).default_replacement_threshold_m)
     fields.setdefault("started_on", local_today(user))
     pair = _save(model(user=user, **fields))
@@ -67,7 +81,7 @@ def gear_create(model: GearModel, /, *, user: User, **fields: Any) -> Gear:
 
 
 @transaction.atomic
-def gear_update(pair: Gear, **fields: Any) -> Gear:
+def gear_update(pair: G, **fields: Unpack[GearFields]) -> G:
     if fields.get("retired_on") and "is_default" not in fields:
         fields["is_default"] = False  # a retired pair is no longer worn by default
     for name, value in fields.items():
@@ -78,12 +92,12 @@ def gear_update(pair: Gear, **fields: Any) -> Gear:
 
 
 @transaction.atomic
-def gear_set_default(pair: Gear) -> Gear:
+def gear_set_default(pair: G) -> G:
     return gear_update(pair, is_default=True)
 
 
 @transaction.atomic
-def gear_retire(pair: Gear, *, on: dt.date | None = None) -> Gear:
+def gear_retire(pair: G, *, on: dt.date | None = None) -> G:
     return gear_update(pair, retired_on=on or local_today(pair.user), is_default=False)
 
 

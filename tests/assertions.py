@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.utils.html import escape
 
+from tests.helpers import ClientResponse
 
-def assert_field_error_shown(response: HttpResponse, field: str) -> None:
+
+def assert_field_error_shown(response: ClientResponse, field: str) -> None:
     """The form came back (200) with an error on ``field``, and the page shows its text."""
     assert response.status_code == 200
     errors = response.context["form"].errors

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from backpainlog.accounts.services import api_token_create
@@ -11,11 +12,11 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
-def plain_static_storage(settings: object) -> None:
+def plain_static_storage(settings: Settings) -> None:
     """Production settings hash static file names from a manifest that ``collectstatic``
     writes; tests serve the files as they are instead."""
-    settings.STORAGES = {  # type: ignore[attr-defined]
-        **settings.STORAGES,  # type: ignore[attr-defined]
+    settings.STORAGES = {
+        **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
 
@@ -243,7 +244,7 @@ class HtmlPage(HTMLParser):
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings: object) -> None:
+def fast_password_hashing(settings: Settings) -> None:
     """Argon2 (production's hasher, deliberately slow) costs ~0.1 s per user and the tests
     create thousands; tests/accounts/test_signin_security.py proves production uses it."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

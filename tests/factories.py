@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from typing import Any, Protocol, TypeVar, cast
 
 import factory
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.auth.models import User
+from django.db import models
 from django.utils import timezone
 
 from clinical.models import QuestionnaireResponse, Treatment
@@ -18,8 +20,26 @@ from shoes.models import Insole, Shoe
 
 PASSWORD = "correct-horse-battery-staple"
 
+M = TypeVar("M", bound=models.Model)
 
-class UserFactory(factory.django.DjangoModelFactory):
+
+class ModelFactory(Protocol[M]):
+    """A factory as the tests use it: each call gives an instance of its model."""
+
+    def __call__(self, **kwargs: Any) -> M: ...
+    def build(self, **kwargs: Any) -> M: ...
+    def create(self, **kwargs: Any) -> M: ...
+    def create_batch(self, size: int, **kwargs: Any) -> list[M]: ...
+
+
+def typed(model: type[M], factory_class: type[factory.django.DjangoModelFactory[Any]]) -> ModelFactory[M]:
+    assert factory_class._meta.model is model, f"{factory_class.__name__} makes {factory_class._meta.model}"
+    # cast: calling a factory class runs its metaclass's __call__, which returns a model instance;
+    # mypy takes the call for the factory's own constructor and would type the result as the factory.
+    return cast("ModelFactory[M]", factory_class)
+
+
+class _UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -30,12 +50,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def save_password(obj, create: bool, extracted: object, **kwargs: object) -> None:
+    def save_password(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
 
 
-class ShoeFactory(factory.django.DjangoModelFactory):
+UserFactory = typed(User, _UserFactory)
+
+
+class _ShoeFactory(factory.django.DjangoModelFactory[Shoe]):
     class Meta:
         model = Shoe
 
@@ -46,7 +69,10 @@ class ShoeFactory(factory.django.DjangoModelFactory):
     started_on = dt.date(2025, 1, 1)
 
 
-class InsoleFactory(ShoeFactory):
+ShoeFactory = typed(Shoe, _ShoeFactory)
+
+
+class _InsoleFactory(_ShoeFactory):
     class Meta:
         model = Insole
 
@@ -54,7 +80,10 @@ class InsoleFactory(ShoeFactory):
     model = "Green"
 
 
-class RunFactory(factory.django.DjangoModelFactory):
+InsoleFactory = typed(Insole, _InsoleFactory)
+
+
+class _RunFactory(factory.django.DjangoModelFactory[Run]):
     class Meta:
         model = Run
 
@@ -67,7 +96,10 @@ class RunFactory(factory.django.DjangoModelFactory):
     pain_after = 3
 
 
-class PainCheckinFactory(factory.django.DjangoModelFactory):
+RunFactory = typed(Run, _RunFactory)
+
+
+class _PainCheckinFactory(factory.django.DjangoModelFactory[PainCheckin]):
     class Meta:
         model = PainCheckin
 
@@ -76,7 +108,10 @@ class PainCheckinFactory(factory.django.DjangoModelFactory):
     score = 3
 
 
-class QuestionnaireResponseFactory(factory.django.DjangoModelFactory):
+PainCheckinFactory = typed(PainCheckin, _PainCheckinFactory)
+
+
+class _QuestionnaireResponseFactory(factory.django.DjangoModelFactory[QuestionnaireResponse]):
     """An RMDQ with the first ``ticked`` items ticked (``answers`` for another questionnaire)."""
 
     class Meta:
@@ -90,13 +125,16 @@ class QuestionnaireResponseFactory(factory.django.DjangoModelFactory):
     answers = factory.LazyAttribute(lambda response: [n < response.ticked for n in range(24)])
 
     @classmethod
-    def _create(cls, model_class: type, *args: object, **kwargs: object) -> QuestionnaireResponse:
+    def _create(cls, model_class: type, *args: object, **kwargs: Any) -> QuestionnaireResponse:
         # Through the service: the score and the change from the first come with it.
-        response, _ = response_create(**kwargs)  # type: ignore[arg-type]
+        response, _ = response_create(**kwargs)
         return response
 
 
-class TreatmentFactory(factory.django.DjangoModelFactory):
+QuestionnaireResponseFactory = typed(QuestionnaireResponse, _QuestionnaireResponseFactory)
+
+
+class _TreatmentFactory(factory.django.DjangoModelFactory[Treatment]):
     class Meta:
         model = Treatment
 
@@ -106,9 +144,12 @@ class TreatmentFactory(factory.django.DjangoModelFactory):
     started_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=2))
 
     @classmethod
-    def _create(cls, model_class: type, *args: object, **kwargs: object) -> Treatment:
-        treatment, _ = treatment_create(**kwargs)  # type: ignore[arg-type]
+    def _create(cls, model_class: type, *args: object, **kwargs: Any) -> Treatment:
+        treatment, _ = treatment_create(**kwargs)
         return treatment
+
+
+TreatmentFactory = typed(Treatment, _TreatmentFactory)
 
 
 def _browser_public_key() -> str:
@@ -116,7 +157,7 @@ def _browser_public_key() -> str:
     return b64url(key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint))
 
 
-class PushSubscriptionFactory(factory.django.DjangoModelFactory):
+class _PushSubscriptionFactory(factory.django.DjangoModelFactory[PushSubscription]):
     """A browser's subscription on Firebase Cloud Messaging's host (no request is sent to it:
     tests that send point ``endpoint`` at their own push service)."""
 
@@ -127,3 +168,6 @@ class PushSubscriptionFactory(factory.django.DjangoModelFactory):
     endpoint = factory.Sequence(lambda n: f"https://fcm.googleapis.com/fcm/send/device{n}:APA91b")
     p256dh = factory.LazyFunction(_browser_public_key)
     auth = factory.LazyFunction(lambda: b64url(os.urandom(16)))
+
+
+PushSubscriptionFactory = typed(PushSubscription, _PushSubscriptionFactory)

@@ -7,13 +7,20 @@ import os
 import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 from rest_framework.test import APIClient
+
+if TYPE_CHECKING:
+    # What the test client answers: a response with json(), templates and the request.
+    from django.test.client import _MonkeyPatchedWSGIResponse as ClientResponse
+else:
+    from django.http import HttpResponseBase as ClientResponse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,23 +38,37 @@ def settings_in_process(expression: str, **env: str) -> subprocess.CompletedProc
     )
 
 
+def text_of(element: ET.Element | None) -> str:
+    """The text of an element that must be there (the test fails when it is not)."""
+    assert element is not None, "no such element"
+    return element.text or ""
+
+
 def with_token(token: str) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 
-def reset_password_by_email(client: Client, user: User, new_password: str) -> Any:
+def reset_password_by_email(client: Client, user: User, new_password: str) -> ClientResponse:
     """Ask for the reset e-mail, follow its link and set ``new_password``: the answer."""
     client.post("/accounts/password_reset/", {"email": user.email})
-    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", mail.outbox[-1].body)
+    link = re.search(r"https?://[^/]+(/accounts/reset/\S+)", str(mail.outbox[-1].body))
     assert link is not None
     form_url = client.get(link.group(1))["Location"]
     return client.post(form_url, {"new_password1": new_password, "new_password2": new_password})
 
 
 def run_queued_tasks() -> None:
-    """Run every ready task of the queue in this process, as ``manage.py worker`` would."""
+    """Run every ready task of the queue in this process, as ``manage.py worker`` would.
+
+    The worker closes the connection between tasks when it is not in autocommit mode,
+    which inside a test's transaction it never is; as the test client does with requests,
+    that is skipped here, so that the tasks see (and leave) the test's data.
+    """
+    from unittest import mock
+
     from backpainlog.worker import queue_worker
 
-    queue_worker(worker_id="test-worker").run()
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        queue_worker(worker_id="test-worker").run()

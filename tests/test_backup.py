@@ -195,7 +195,9 @@ def require_pg_tools() -> None:
 
 def tool_major(tool: str) -> int:
     version = subprocess.run([tool, "--version"], capture_output=True, text=True, check=True).stdout  # noqa: S603
-    return int(re.search(r"(\d+)\.\d+", version)[1])
+    match = re.search(r"(\d+)\.\d+", version)
+    assert match is not None, version
+    return int(match[1])
 
 
 def with_database(url: str, name: str) -> str:

@@ -104,7 +104,7 @@ def test_failure_after_the_insert_leaves_nothing_and_the_retry_stores_the_run_on
     def fail(user: User, since: dt.date | None = None) -> None:
         raise outage_error
 
-    body = {**RUN, "id": str(uuid.uuid4())}
+    body: dict[str, Any] = {**RUN, "id": str(uuid.uuid4())}
     with monkeypatch.context() as patched:
         patched.setattr("runs.services.analytics_refresh", fail)
         assert_json_503(alice_api.post("/api/v1/runs/", body, format="json"))
@@ -197,11 +197,11 @@ def test_postgres_outage_answers_503_then_recovers_by_itself(
 ) -> None:
     alice = UserFactory(username="alice")
     _, token = api_token_create(user=alice)
-    api = {"Authorization": f"Token {token}"}
+    api: dict[str, Any] = {"Authorization": f"Token {token}"}
     browser = Client()
     browser.force_login(alice)
-    signed_in = {"Cookie": f"sessionid={browser.cookies['sessionid'].value}"}
-    body = {**RUN, "id": str(uuid.uuid4())}
+    signed_in: dict[str, Any] = {"Cookie": f"sessionid={browser.cookies['sessionid'].value}"}
+    body: dict[str, Any] = {**RUN, "id": str(uuid.uuid4())}
     base = live_server.url
 
     assert fetch(f"{base}/api/v1/runs/", **api)[0] == 200

@@ -56,7 +56,7 @@ def imported_names(path: Path, module: str) -> set[str]:
     """The dotted names ``path`` imports anywhere in it (in functions too): for
     ``from a.b import c`` both ``a.b`` and ``a.b.c``, relative imports made absolute."""
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)

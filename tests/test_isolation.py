@@ -11,15 +11,18 @@ it does), and a new public URL must be listed as public.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
 from django.http import HttpResponseBase
 from django.test import Client
@@ -35,11 +38,14 @@ from backpainlog.accounts.models import ApiToken, Profile, RecoveryCode
 from backpainlog.accounts.services import api_token_create, two_step_enable, two_step_setup_start
 from clinical.models import QuestionnaireResponse, QuestionnaireSchedule, Treatment
 from clinical.services import response_create, schedule_set, treatment_create
+from imports.jobs import import_job_create
+from imports.models import ImportJob
 from reminders.models import PushSubscription, ReminderSettings
 from runs.models import PainCheckin, Run
 from sharing.models import ShareLink
 from sharing.services import share_link_create, share_link_revoke
 from shoes.models import Insole, Shoe
+from tests.exports.helpers import body as body_of
 from tests.factories import (
     InsoleFactory,
     PainCheckinFactory,
@@ -47,6 +53,8 @@ from tests.factories import (
     RunFactory,
     ShoeFactory,
 )
+from tests.imports.builders import fit_file, fit_session, zipped
+from tests.imports.test_api_imports import START
 
 # Alice's distinctive values: none may appear in anything Bob is shown.
 MARKS = {
@@ -59,6 +67,7 @@ MARKS = {
     "token": "Alice Token Label Mk9t",
     "activity": "alice-psfs-activity-Rb6w",
     "treatment": "Alice Treatment Zc3y",
+    "import": "alice-export-Gh4s.zip",
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 # What Bob sends to every write: plausible for the forms and the API alike (but not his
@@ -98,7 +107,12 @@ class Alices:
     api_token: ApiToken
     response: QuestionnaireResponse
     treatment: Treatment
+    import_job: ImportJob
     push_subscription: PushSubscription
+
+
+def _gear_pk(field: str, alices: Alices) -> dict[str, object]:
+    return {"pk": getattr(alices, field).pk}
 
 
 # Parameters of the app's own URLs, by route: Alice's objects. A route missing here
@@ -110,7 +124,7 @@ OWN_ROUTES: dict[str, Callable[[Alices], dict[str, object]]] = {
     "pain/<uuid:pk>/edit/": lambda a: {"pk": a.checkin.pk},
     "pain/<uuid:pk>/delete/": lambda a: {"pk": a.checkin.pk},
     **{
-        f"{prefix}/<int:pk>/{action}/": (lambda a, prefix=prefix: {"pk": getattr(a, prefix[:-1]).pk})
+        f"{prefix}/<int:pk>/{action}/": functools.partial(_gear_pk, prefix[:-1])
         for prefix in ("shoes", "insoles")
         for action in ("edit", "retire", "default", "delete")
     },
@@ -128,6 +142,8 @@ OWN_ROUTES: dict[str, Callable[[Alices], dict[str, object]]] = {
     "treatments/<uuid:pk>/delete/": lambda a: {"pk": a.treatment.pk},
     "api/v1/^questionnaire-responses/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.response.pk},
     "api/v1/^treatments/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.treatment.pk},
+    "import/jobs/<uuid:job_id>/": lambda a: {"job_id": a.import_job.pk},
+    "api/v1/imports/<uuid:pk>/": lambda a: {"pk": a.import_job.pk},
     "api/v1/^push-subscriptions/(?P<pk>[^/.]+)/$": lambda a: {"pk": a.push_subscription.pk},
 }
 # Parameters that name no one's object: a questionnaire's key. Bob reads and sets his own
@@ -242,9 +258,7 @@ def fill(route: Route, alices: Alices) -> str:
 
 def body_text(response: HttpResponseBase) -> str:
     """What a client is shown: the body, the files inside a zip, and where it redirects."""
-    content = (
-        b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
-    )
+    content = body_of(response)
     if response.get("Content-Type", "").startswith("application/zip"):
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             content = b"".join(archive.read(name) for name in archive.namelist())
@@ -267,10 +281,14 @@ def snapshot(user: User) -> dict[str, list[dict[str, object]]]:
         QuestionnaireResponse,
         QuestionnaireSchedule,
         Treatment,
+        ImportJob,
         PushSubscription,
         ReminderSettings,
     ]
-    state = {model.__name__: list(model.objects.filter(user=user).order_by("pk").values()) for model in owned}
+    state: dict[str, list[Any]] = {
+        model.__name__: list(model._default_manager.filter(user=user).order_by("pk").values())
+        for model in owned
+    }
     state["User"] = list(User.objects.filter(pk=user.pk).values())
     return state
 
@@ -293,6 +311,11 @@ def alices(alice: User) -> Alices:
     treatment, _ = treatment_create(
         user=alice, kind="medication", name=MARKS["treatment"], started_at=timezone.now()
     )
+    # Queued, not run: the upload's bytes are still there for a route to give away.
+    import_job = import_job_create(
+        user=alice,
+        upload=SimpleUploadedFile(MARKS["import"], zipped({"a.fit": fit_file(fit_session(START))})),
+    )
     return Alices(
         user=alice,
         run=RunFactory(user=alice, notes=MARKS["run"], shoe=ShoeFactory(user=alice, name=MARKS["shoe"])),
@@ -305,6 +328,7 @@ def alices(alice: User) -> Alices:
         api_token=api_token,
         response=response,
         treatment=treatment,
+        import_job=import_job,
         push_subscription=PushSubscriptionFactory(user=alice),
     )
 

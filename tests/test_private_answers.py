@@ -14,16 +14,18 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import HttpResponseBase
 from django.test import Client
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD
 from tests.helpers import ROOT, settings_in_process
 
 
-def assert_private(response: object, where: str) -> None:
-    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}  # type: ignore[attr-defined]
-    assert {"private", "no-store"} <= directives, f"{where}: {response.get('Cache-Control')!r}"  # type: ignore[attr-defined]
+def assert_private(response: HttpResponseBase, where: str) -> None:
+    directives = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    assert {"private", "no-store"} <= directives, f"{where}: {response.get('Cache-Control')!r}"
 
 
 @pytest.mark.parametrize(
@@ -91,9 +93,9 @@ def test_cookies_carry_the_host_prefix_under_https() -> None:
     )
 
 
-def test_the_host_prefixed_cookies_work(settings: object, alice: User) -> None:
-    settings.SESSION_COOKIE_NAME = "__Host-sessionid"  # type: ignore[attr-defined]
-    settings.CSRF_COOKIE_NAME = "__Host-csrftoken"  # type: ignore[attr-defined]
+def test_the_host_prefixed_cookies_work(settings: Settings, alice: User) -> None:
+    settings.SESSION_COOKIE_NAME = "__Host-sessionid"
+    settings.CSRF_COOKIE_NAME = "__Host-csrftoken"
     client = Client(enforce_csrf_checks=True)
     page = client.get("/accounts/login/")
     token = client.cookies["__Host-csrftoken"].value

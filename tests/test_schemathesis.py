@@ -121,6 +121,7 @@ def fresh_user_headers() -> dict[str, str]:
     return {"Authorization": f"Token {token}"}
 
 
+# The base is made from the schema at run time: no class to the type checker.
 class Workflow(schema.as_state_machine()):  # type: ignore[misc]
     """Sequences of calls that follow the links between operations (create a run, read
     it, change it, delete it, read it again), for the checks that need them: what was

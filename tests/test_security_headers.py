@@ -14,18 +14,22 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any, TypedDict
 
 import pytest
 from django.contrib.auth.models import User
-from django.http import HttpResponse
+from django.http import HttpResponseBase
 from django.test import Client
+from pytest_django import Settings
 
 from backpainlog.accounts.selectors import local_today, user_zone
 from backpainlog.chart_css import FALLBACK_CSS_CSP_SOURCE
 from runs.models import PainCheckin, Run
 from runs.services import analytics_refresh
+from shoes.models import Insole, Shoe
 from tests.conftest import token_client
 from tests.factories import InsoleFactory, PainCheckinFactory, RunFactory, ShoeFactory
+from tests.helpers import ClientResponse
 from tests.sharing.helpers import make_link
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +52,7 @@ POLICY = {
 DENIED_FEATURES = ("camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "midi")
 
 
-def policy_of(response: HttpResponse) -> dict[str, list[str]]:
+def policy_of(response: HttpResponseBase) -> dict[str, list[str]]:
     directives = {}
     for directive in response["Content-Security-Policy"].split(";"):
         name, *sources = directive.split()
@@ -56,8 +60,16 @@ def policy_of(response: HttpResponse) -> dict[str, list[str]]:
     return directives
 
 
+class Log(TypedDict):
+    run: Run
+    checkin: PainCheckin
+    shoe: Shoe
+    insole: Insole
+    token: str
+
+
 @pytest.fixture
-def log(alice: User) -> dict[str, object]:
+def log(alice: User) -> Log:
     """Six weeks of alice's runs (charts with data), check-ins, gear and a share link."""
     shoe = ShoeFactory(user=alice, name="Ghost 16")
     insole = InsoleFactory(user=alice, name="Orthotics")
@@ -83,7 +95,7 @@ def log(alice: User) -> dict[str, object]:
 # ------------------------------------------------------------------------------ headers
 
 
-def assert_common_headers(response: HttpResponse) -> None:
+def assert_common_headers(response: HttpResponseBase) -> None:
     policy = policy_of(response)
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
     assert "'unsafe-eval'" not in response["Content-Security-Policy"]
@@ -108,7 +120,7 @@ def test_public_answers_carry_the_security_headers(client: Client, path: str) ->
     assert response["Referrer-Policy"] == "same-origin"
 
 
-def test_a_signed_in_page_carries_the_security_headers(alice_client: Client, log: dict[str, object]) -> None:
+def test_a_signed_in_page_carries_the_security_headers(alice_client: Client, log: Log) -> None:
     response = alice_client.get("/")
 
     assert response.status_code == 200
@@ -123,7 +135,7 @@ def test_the_api_carries_the_security_headers(alice: User) -> None:
     assert_common_headers(response)
 
 
-def test_a_shared_report_keeps_no_referrer_under_the_policy(client: Client, log: dict[str, object]) -> None:
+def test_a_shared_report_keeps_no_referrer_under_the_policy(client: Client, log: Log) -> None:
     response = client.get(f"/shared/{log['token']}/")
 
     assert response.status_code == 200
@@ -197,17 +209,15 @@ class InlineCode(HTMLParser):
                 self.problems.append(f"inline <style> not allowed by its hash: {text[:60]}")
 
 
-def inline_code(response: HttpResponse) -> InlineCode:
+def inline_code(response: ClientResponse) -> InlineCode:
     parser = InlineCode(policy_of(response)["style-src"])
     parser.feed(response.content.decode())
     parser.close()
     return parser
 
 
-def signed_in_pages(log: dict[str, object]) -> list[str]:
+def signed_in_pages(log: Log) -> list[str]:
     run, checkin = log["run"], log["checkin"]
-    assert isinstance(run, Run)
-    assert isinstance(checkin, PainCheckin)
     return [
         "/",
         "/?weeks=52",
@@ -223,9 +233,9 @@ def signed_in_pages(log: dict[str, object]) -> list[str]:
         f"/pain/{checkin.pk}/delete/",
         "/shoes/",
         "/shoes/new/",
-        f"/shoes/{log['shoe'].pk}/edit/",  # type: ignore[attr-defined]
-        f"/shoes/{log['shoe'].pk}/delete/",  # type: ignore[attr-defined]
-        f"/insoles/{log['insole'].pk}/edit/",  # type: ignore[attr-defined]
+        f"/shoes/{log['shoe'].pk}/edit/",
+        f"/shoes/{log['shoe'].pk}/delete/",
+        f"/insoles/{log['insole'].pk}/edit/",
         "/settings/",
         "/share/",
         "/import/",
@@ -235,7 +245,7 @@ def signed_in_pages(log: dict[str, object]) -> list[str]:
     ]
 
 
-def test_signed_in_pages_need_no_inline_script_or_style(alice_client: Client, log: dict[str, object]) -> None:
+def test_signed_in_pages_need_no_inline_script_or_style(alice_client: Client, log: Log) -> None:
     problems = {}
     for path in signed_in_pages(log):
         response = alice_client.get(path)
@@ -247,7 +257,7 @@ def test_signed_in_pages_need_no_inline_script_or_style(alice_client: Client, lo
     assert problems == {}
 
 
-def test_htmx_partials_need_no_inline_script_or_style(alice_client: Client, log: dict[str, object]) -> None:
+def test_htmx_partials_need_no_inline_script_or_style(alice_client: Client, log: Log) -> None:
     trends = alice_client.get("/?weeks=4", headers={"HX-Request": "true"})
     created = alice_client.post(
         "/share/", {"label": "GP", "expires_in_days": "7"}, headers={"HX-Request": "true"}
@@ -260,7 +270,7 @@ def test_htmx_partials_need_no_inline_script_or_style(alice_client: Client, log:
         assert inline_code(response).problems == []
 
 
-def test_charts_carry_only_the_style_the_policy_allows(alice_client: Client, log: dict[str, object]) -> None:
+def test_charts_carry_only_the_style_the_policy_allows(alice_client: Client, log: Log) -> None:
     """The dashboard's three charts each hold their fallback rules in a <style> that the
     policy allows by hash: the test above would flag any other."""
     found = inline_code(alice_client.get("/"))
@@ -277,7 +287,7 @@ def test_public_pages_need_no_inline_script_or_style(client: Client, path: str) 
     assert inline_code(response).problems == []
 
 
-def test_shared_pages_need_no_inline_script_or_style(client: Client, log: dict[str, object]) -> None:
+def test_shared_pages_need_no_inline_script_or_style(client: Client, log: Log) -> None:
     report = client.get(f"/shared/{log['token']}/")
     dead = client.get("/shared/not-a-token/")
 
@@ -321,7 +331,7 @@ HTTPS_SETTINGS = (
 
 
 @pytest.fixture
-def https_settings(settings: object) -> dict[str, object]:
+def https_settings(settings: Settings) -> dict[str, object]:
     """The HTTPS settings that settings.py gives with DJANGO_HTTPS=1 (read in a fresh
     interpreter, as settings are read once at start-up), applied to this process."""
     script = f"import json, backpainlog.settings as s; print(json.dumps({{n: getattr(s, n) for n in {HTTPS_SETTINGS!r}}}))"
@@ -356,7 +366,7 @@ def test_https_sends_hsts_for_a_year_and_secure_cookies(
     https_settings: dict[str, object], alice: User
 ) -> None:
     client = Client()
-    secure = {"HTTP_X_FORWARDED_PROTO": "https"}
+    secure: dict[str, Any] = {"HTTP_X_FORWARDED_PROTO": "https"}
 
     page = client.get("/accounts/login/", **secure)
     signed_in = client.post(

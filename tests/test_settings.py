@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.backends.sqlite3.base import DatabaseWrapper
+from pytest_django import DjangoDbBlocker
 
 from backpainlog.settings import env_bool, env_int, env_list
 
@@ -48,13 +49,13 @@ def test_tests_run_with_debug_off() -> None:
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite connection options")
 def test_sqlite_file_database_uses_wal_immediate_transactions_and_a_busy_timeout(
-    tmp_path: Path, django_db_blocker: object
+    tmp_path: Path, django_db_blocker: DjangoDbBlocker
 ) -> None:
     config = copy.deepcopy(settings.DATABASES["default"])
     config["NAME"] = str(tmp_path / "check.sqlite3")
-    wrapper = DatabaseWrapper(config, alias="wal-check")
+    wrapper = DatabaseWrapper(dict(config), alias="wal-check")
     try:
-        with django_db_blocker.unblock(), wrapper.cursor() as cursor:  # type: ignore[attr-defined]
+        with django_db_blocker.unblock(), wrapper.cursor() as cursor:
             cursor.execute("PRAGMA journal_mode")
             assert cursor.fetchone()[0] == "wal"
             cursor.execute("PRAGMA busy_timeout")

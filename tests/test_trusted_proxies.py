@@ -7,11 +7,13 @@ the account activity."""
 from __future__ import annotations
 
 import subprocess
+from typing import Any
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.test import Client, RequestFactory
+from pytest_django import Settings
 
 from audit.models import AuditEvent
 from backpainlog.clients import client_address
@@ -20,29 +22,29 @@ from tests.helpers import settings_in_process
 
 
 def address(remote: str, forwarded: str = "") -> str:
-    meta = {"REMOTE_ADDR": remote}
+    meta: dict[str, Any] = {"REMOTE_ADDR": remote}
     if forwarded:
         meta["HTTP_X_FORWARDED_FOR"] = forwarded
     return client_address(RequestFactory().get("/", **meta))
 
 
-def test_without_trusted_proxies_the_header_is_ignored_even_under_https(settings: object) -> None:
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
+def test_without_trusted_proxies_the_header_is_ignored_even_under_https(settings: Settings) -> None:
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     assert address("198.51.100.1", "203.0.113.9") == "198.51.100.1"
 
 
-def test_a_count_of_proxies_takes_the_entry_the_outermost_one_appended(settings: object) -> None:
-    settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
+def test_a_count_of_proxies_takes_the_entry_the_outermost_one_appended(settings: Settings) -> None:
+    settings.TRUSTED_PROXIES = 1
     assert address("10.0.0.1", "6.6.6.6, 203.0.113.5") == "203.0.113.5"
-    settings.TRUSTED_PROXIES = 2  # type: ignore[attr-defined]
+    settings.TRUSTED_PROXIES = 2
     assert address("10.0.0.1", "6.6.6.6, 203.0.113.5, 10.0.0.2") == "203.0.113.5"
     # Fewer entries than proxies: as far as the list goes.
     assert address("10.0.0.1", "203.0.113.5") == "203.0.113.5"
     assert address("10.0.0.1") == "10.0.0.1"
 
 
-def test_networks_skip_the_hops_inside_them(settings: object) -> None:
-    settings.TRUSTED_PROXIES = ["10.0.0.0/8", "2001:db8:ffff::/48"]  # type: ignore[attr-defined]
+def test_networks_skip_the_hops_inside_them(settings: Settings) -> None:
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8", "2001:db8:ffff::/48"]
     assert address("10.0.0.1", "6.6.6.6, 203.0.113.5, 10.1.2.3") == "203.0.113.5"
     assert address("2001:db8:ffff::1", "198.51.100.4") == "198.51.100.4"
     # Reached directly from outside the networks: the header is the client's own writing.
@@ -50,8 +52,8 @@ def test_networks_skip_the_hops_inside_them(settings: object) -> None:
 
 
 @pytest.mark.django_db
-def test_a_client_rotating_the_header_is_still_locked_out(settings: object, alice: User) -> None:
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
+def test_a_client_rotating_the_header_is_still_locked_out(settings: Settings, alice: User) -> None:
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     client = Client(REMOTE_ADDR="198.51.100.50")
     for n in range(5):
         client.post(

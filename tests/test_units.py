@@ -116,7 +116,9 @@ def test_distance_field_limit_in_the_users_unit_is_within_the_limit_in_metres(un
     """The largest number the form accepts must also pass the model's limit in metres."""
     field = DistanceField(unit=unit, max_m=MAX_DISTANCE_M)
     limit = next(v.limit_value for v in field.validators if hasattr(v, "limit_value"))
-    assert field.clean(str(limit)) <= MAX_DISTANCE_M
+    largest = field.clean(str(limit))
+    assert largest is not None
+    assert largest <= MAX_DISTANCE_M
     with pytest.raises(ValidationError):
         field.clean(str(limit + Decimal("0.001")))
 

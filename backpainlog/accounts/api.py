@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from backpainlog.accounts import lockout, selectors, services, signin
 from backpainlog.accounts.models import ApiToken, Profile, timezone_names
 from backpainlog.accounts.selectors import profile_of
-from backpainlog.api import ModelSerializer, StrictCharField, UserScopedMixin
+from backpainlog.api import ModelSerializer, StrictCharField, UserScopedMixin, signed_in
 from backpainlog.clients import address_key
 from backpainlog.schema import DeleteWithBodySchema
 from reminders.api import ReminderSettingsSerializer
@@ -34,7 +34,7 @@ from reminders.selectors import reminder_settings_of
 class TokenRequestSerializer(serializers.Serializer):
     username = StrictCharField(max_length=150)
     password = StrictCharField(max_length=4096, trim_whitespace=False)
-    label = StrictCharField(max_length=100, required=False, allow_blank=True)
+    label = StrictCharField(max_length=100, required=False, allow_blank=True)  # type: ignore[assignment]  # a field named label; the stubs see Field.label
     otp = StrictCharField(
         max_length=32,
         required=False,
@@ -66,7 +66,7 @@ class TokenRateThrottle(SimpleRateThrottle):
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="Shown only now; send it as `Authorization: Token <token>`.")
     id = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named label; the stubs see Field.label
     created_at = serializers.DateTimeField()
 
 
@@ -173,7 +173,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
     def get_queryset(self) -> QuerySet[ApiToken]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return ApiToken.objects.none()
-        return selectors.api_tokens_for_user(self.request.user)
+        return selectors.api_tokens_for_user(signed_in(self.request))
 
     def perform_destroy(self, instance: ApiToken) -> None:
         services.api_token_revoke(token=instance, request=self.request._request)
@@ -185,7 +185,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.
     )
     @action(detail=False, methods=["post"], url_path="revoke-all")
     def revoke_all(self, request: Request) -> Response:
-        services.api_tokens_revoke_all(user=request.user, request=request._request)
+        services.api_tokens_revoke_all(user=signed_in(request), request=request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -206,8 +206,8 @@ class ProfileView(UserScopedMixin, APIView):
     serializer_class = ProfileSerializer
 
     def _profile(self, request: Request) -> Profile:
-        profile = profile_of(request.user)
-        reminder_settings_of(request.user)  # made with the defaults on first use, as the profile
+        profile = profile_of(signed_in(request))
+        reminder_settings_of(signed_in(request))  # made with the defaults on first use, as the profile
         return profile
 
     @extend_schema(responses=ProfileSerializer, summary="Your profile")
@@ -224,7 +224,7 @@ class ProfileView(UserScopedMixin, APIView):
         fields = dict(serializer.validated_data)
         reminders = fields.pop("user", {}).get("reminder_settings")
         profile = services.profile_update(
-            user=request.user, reminders=reminders, origin=request.build_absolute_uri("/"), **fields
+            user=signed_in(request), reminders=reminders, origin=request.build_absolute_uri("/"), **fields
         )
         # Read again: the user object of this request still holds the settings from before.
         saved = Profile.objects.select_related("user__reminder_settings").get(pk=profile.pk)
@@ -258,11 +258,11 @@ class AccountView(APIView):
         serializer = AccountDeleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         outcome = lockout.password_check(
-            request._request, user=request.user, password=serializer.validated_data["password"]
+            request._request, user=signed_in(request), password=serializer.validated_data["password"]
         )
         if outcome is lockout.PasswordCheck.LOCKED_OUT:
             raise _locked_out(request, request.user.get_username())
         if outcome is lockout.PasswordCheck.WRONG:
             return Response({"password": ["Incorrect password."]}, status=status.HTTP_400_BAD_REQUEST)
-        services.account_delete(user=request.user)
+        services.account_delete(user=signed_in(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -16,7 +16,8 @@ from backpainlog.accounts.models import (
     Profile,
     timezone_names,
 )
-from backpainlog.forms import DistanceField, ServiceModelForm
+from backpainlog.accounts.services import ProfileFields
+from backpainlog.forms import DistanceField, ServiceModelForm, form_field
 
 
 class SignUpForm(forms.Form):
@@ -53,13 +54,14 @@ class SignUpForm(forms.Form):
         unit = self.cleaned_data["distance_unit"]
         return unit if unit in Profile.DistanceUnit.values else None
 
-    def profile_fields(self) -> dict[str, str]:
+    def profile_fields(self) -> ProfileFields:
         """What the browser told, for :func:`services.profile_update`."""
-        return {
-            name: self.cleaned_data[name]
-            for name in ("timezone", "distance_unit")
-            if self.cleaned_data.get(name)
-        }
+        fields = ProfileFields()
+        if timezone := self.cleaned_data.get("timezone"):
+            fields["timezone"] = timezone
+        if distance_unit := self.cleaned_data.get("distance_unit"):
+            fields["distance_unit"] = distance_unit
+        return fields
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
@@ -68,7 +70,8 @@ class SignUpForm(forms.Form):
         return username
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if password := cleaned.get("password"):
             candidate = User(username=cleaned.get("username", ""), email=cleaned.get("email", ""))
             try:
@@ -99,7 +102,7 @@ class ProfileForm(ServiceModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [
+        form_field(self, "timezone", forms.ChoiceField).choices = [
             (name, name.replace("_", " ")) for name in sorted(timezone_names())
         ]
         # Typed in the unit the page showed it in, even if the unit changes in the same save.

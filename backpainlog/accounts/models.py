@@ -5,6 +5,7 @@ import functools
 import math
 import sys
 import zoneinfo
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -52,7 +53,7 @@ def validate_positive(value: float) -> None:
         raise ValidationError("Must be more than 0.")
 
 
-REPLACEMENT_THRESHOLD_VALIDATORS = [
+REPLACEMENT_THRESHOLD_VALIDATORS: list[Callable[[float], None]] = [
     validate_finite,
     MinValueValidator(MIN_REPLACEMENT_THRESHOLD_M),
     MaxValueValidator(MAX_REPLACEMENT_THRESHOLD_M),

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -82,9 +82,17 @@ def api_tokens_revoke_all(*, user: User, reason: str = "", request: HttpRequest 
     return count
 
 
+class ProfileFields(TypedDict, total=False):
+    """What the settings page and the API may set on a profile."""
+
+    distance_unit: str
+    timezone: str
+    default_replacement_threshold_m: float
+
+
 @transaction.atomic
 def profile_update(
-    *, user: User, reminders: dict[str, Any] | None = None, origin: str = "", **fields: Any
+    *, user: User, reminders: dict[str, Any] | None = None, origin: str = "", **fields: Unpack[ProfileFields]
 ) -> Profile:
     """Change the profile and, with ``reminders``, the reminder settings (``origin``: the
     address the change came from, where reminder e-mails link to): all of it or nothing."""

@@ -50,7 +50,7 @@ def pending_get(request: HttpRequest) -> PendingSignIn | None:
     if time.time() - state.get("started", 0) > PENDING_SECONDS:
         pending_clear(request)
         return None
-    user = User.objects.filter(pk=state.get("user"), is_active=True).first()
+    user = User.objects.filter(pk=state.get("user", 0), is_active=True).first()
     if user is None or not constant_time_compare(state.get("hash", ""), user.get_session_auth_hash()):
         pending_clear(request)
         return None

@@ -151,7 +151,9 @@ class SignInView(LoginView):
         user = form.get_user()
         if not selectors.two_step_enabled(user):
             return super().form_valid(form)
-        signin.pending_start(self.request, user=user, backend=user.backend, next_url=self.get_success_url())
+        # authenticate() sets the backend on the user it returns; no field of the model.
+        backend = user.backend  # type: ignore[attr-defined]
+        signin.pending_start(self.request, user=user, backend=backend, next_url=self.get_success_url())
         return redirect("login_code")
 
 

@@ -16,6 +16,7 @@ from imports.parsers.records import (
     MAX_FILE_BYTES,
     Activity,
     ParsedFile,
+    Progress,
     Skipped,
     UnreadableFile,
 )
@@ -26,25 +27,43 @@ __all__ = [
     "Activity",
     "Budget",
     "ParsedFile",
+    "Progress",
     "Skipped",
     "UnreadableFile",
+    "extension_of",
     "parse",
 ]
 
 EXTENSIONS = (".fit", ".gpx", ".tcx", ".csv", ".zip")
 
 
-def parse(name: str, data: bytes, *, zone: dt.tzinfo = dt.UTC, budget: Budget | None = None) -> ParsedFile:
+def extension_of(name: str) -> str:
+    """The extension (``.fit``…) of a file the import reads; :class:`UnreadableFile` for
+    any other."""
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in EXTENSIONS:
+        raise UnreadableFile("Choose a .fit, .gpx, .tcx, .csv or .zip file.")
+    return extension
+
+
+def parse(
+    name: str,
+    data: bytes,
+    *,
+    zone: dt.tzinfo = dt.UTC,
+    budget: Budget | None = None,
+    progress: Progress | None = None,
+) -> ParsedFile:
     """The activities in ``data``, read as the format its file ``name`` says.
 
     ``zone`` reads the app's own CSV times written without an offset (a hand-edited file).
     ``budget`` is the request's (:mod:`imports.parsers.budget`); a file on its own gets a
-    fresh one.
+    fresh one. ``progress`` hears how far a CSV or a zip has been read.
     """
     # Imported here: each reader pulls in its library only when that format is used.
     from imports.parsers import archive, csvfile, fit, gpx, tcx
 
-    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    extension = extension_of(name)
     if len(data) > MAX_FILE_BYTES:
         raise UnreadableFile("The file is larger than 25 MB.")
     if not data:
@@ -57,7 +76,5 @@ def parse(name: str, data: bytes, *, zone: dt.tzinfo = dt.UTC, budget: Budget | 
     if extension == ".tcx":
         return tcx.parse_tcx(data, name=name, budget=budget)
     if extension == ".csv":
-        return csvfile.parse_csv(data, zone=zone, name=name, budget=budget)
-    if extension == ".zip":
-        return archive.parse_zip(data, zone=zone, budget=budget)
-    raise UnreadableFile("Choose a .fit, .gpx, .tcx, .csv or .zip file.")
+        return csvfile.parse_csv(data, zone=zone, name=name, budget=budget, progress=progress)
+    return archive.parse_zip(data, zone=zone, budget=budget, progress=progress)

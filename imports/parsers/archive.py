@@ -16,9 +16,10 @@ import gzip
 import io
 import zipfile
 import zlib
+from typing import IO
 
 from imports.parsers.budget import Budget, OverBudget
-from imports.parsers.records import MAX_FILE_BYTES, ParsedFile, Skipped, UnreadableFile
+from imports.parsers.records import MAX_FILE_BYTES, ParsedFile, Progress, Skipped, UnreadableFile
 
 MAX_MEMBERS = 20_000  # a decade of activities with photos fits in this
 MAX_MEMBER_BYTES = MAX_FILE_BYTES  # one decompressed file: the same cap as an upload
@@ -39,7 +40,7 @@ class _Bytes:
             raise UnreadableFile(TOO_BIG)
 
 
-def _read_capped(stream: io.BufferedIOBase | gzip.GzipFile | zipfile.ZipExtFile, unpacked: _Bytes) -> bytes:
+def _read_capped(stream: IO[bytes] | io.BufferedIOBase, unpacked: _Bytes) -> bytes:
     """At most ``MAX_MEMBER_BYTES``, counted as they come out of the decompressor (a
     member's declared size may lie)."""
     chunks, size = [], 0
@@ -52,7 +53,9 @@ def _read_capped(stream: io.BufferedIOBase | gzip.GzipFile | zipfile.ZipExtFile,
     return b"".join(chunks)
 
 
-def parse_zip(data: bytes, *, zone: dt.tzinfo = dt.UTC, budget: Budget | None = None) -> ParsedFile:
+def parse_zip(
+    data: bytes, *, zone: dt.tzinfo = dt.UTC, budget: Budget | None = None, progress: Progress | None = None
+) -> ParsedFile:
     from imports.parsers import parse
 
     budget = budget or Budget()
@@ -69,10 +72,18 @@ def parse_zip(data: bytes, *, zone: dt.tzinfo = dt.UTC, budget: Budget | None = 
     if csvs:
         # The shallowest one is the export's own (a copy might sit deeper).
         member = min(csvs, key=lambda info: info.filename.count("/"))
-        return parse("activities.csv", _member(archive, member, unpacked), zone=zone, budget=budget)
+        return parse(
+            "activities.csv", _member(archive, member, unpacked), zone=zone, budget=budget, progress=progress
+        )
 
     result = ParsedFile()
-    found = False
+    # Photos, profile, routes and the rest of an export are not read.
+    activity_files = [
+        member
+        for member in files
+        if member.filename.lower().removesuffix(".gz").endswith(ACTIVITY_EXTENSIONS)
+    ]
+    read = 0
     for member in files:
         lower = member.filename.lower()
         inner = lower.removesuffix(".gz")
@@ -80,8 +91,10 @@ def parse_zip(data: bytes, *, zone: dt.tzinfo = dt.UTC, budget: Budget | None = 
             result.skipped.append(Skipped(member.filename, "A zip inside the zip is not opened."))
             continue
         if not inner.endswith(ACTIVITY_EXTENSIONS):
-            continue  # photos, profile, routes and the rest of an export
-        found = True
+            continue
+        if progress is not None:
+            progress(read, len(activity_files))
+        read += 1
         budget.check_time()
         try:
             content = _member(archive, member, unpacked)
@@ -92,8 +105,10 @@ def parse_zip(data: bytes, *, zone: dt.tzinfo = dt.UTC, budget: Budget | None = 
             if isinstance(exc, OverBudget) or exc.message == TOO_BIG:
                 raise
             result.skipped.append(Skipped(member.filename, exc.message))
-    if not found:
+    if not activity_files:
         raise UnreadableFile("This zip holds no activities.csv and no .fit, .gpx or .tcx files.")
+    if progress is not None:
+        progress(len(activity_files), len(activity_files))
     return result
 
 

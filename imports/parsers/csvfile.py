@@ -22,6 +22,7 @@ from imports.parsers.budget import Budget
 from imports.parsers.records import (
     Activity,
     ParsedFile,
+    Progress,
     Skipped,
     Source,
     UnreadableFile,
@@ -58,18 +59,27 @@ def _rows(text: str) -> Iterator[list[str]]:
 
 
 def parse_csv(
-    data: bytes, *, zone: dt.tzinfo = dt.UTC, name: str = "file.csv", budget: Budget | None = None
+    data: bytes,
+    *,
+    zone: dt.tzinfo = dt.UTC,
+    name: str = "file.csv",
+    budget: Budget | None = None,
+    progress: Progress | None = None,
 ) -> ParsedFile:
     budget = budget or Budget()
     if b"\x00" in data:
         # Text never holds NUL (PostgreSQL cannot store it): this is binary data.
         raise UnreadableFile("This is not a CSV file (it holds binary data).")
-    rows = _rows(decode_csv(data))
+    text = decode_csv(data)
+    rows = _rows(text)
     header = [cell.strip() for cell in next(rows, [])]
+    # Progress counts rows against the file's lines: notes with line breaks make it run a
+    # little behind, and it ends at the total all the same.
+    lines = _Lines(text.count("\n"), progress)
     if "Activity Date" in header or "Activity Type" in header or "Activity ID" in header:
-        result = _strava(header, rows, budget)
+        result = _strava(header, rows, budget, lines)
     elif set(header) & set(SI_COLUMNS):
-        result = _own(header, rows, zone, budget)
+        result = _own(header, rows, zone, budget, lines)
     else:
         raise UnreadableFile(
             "This CSV is neither a backpainlog export (columns id, started_at, distance_m, …) "
@@ -89,8 +99,22 @@ def _require(header: list[str], names: list[str], what: str) -> None:
         )
 
 
+class _Lines:
+    """How many of the file's lines have been read, for a :data:`Progress` listener."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.total, self.progress = max(total, 1), progress
+
+    def read(self, line: int) -> None:
+        if self.progress is not None:
+            self.progress(min(line, self.total), self.total)
+
+
 def _each_row(
-    rows: Iterator[list[str]], read: Callable[[list[str], str], Activity | Skipped], budget: Budget
+    rows: Iterator[list[str]],
+    read: Callable[[list[str], str], Activity | Skipped],
+    budget: Budget,
+    lines: _Lines,
 ) -> ParsedFile:
     result = ParsedFile()
     counted = 0
@@ -99,6 +123,7 @@ def _each_row(
         if counted == COUNT_EVERY:
             budget.spend("rows", counted)
             budget.check_time()
+            lines.read(number)
             counted = 0
         if not any(cell.strip() for cell in row):
             continue
@@ -112,6 +137,7 @@ def _each_row(
         else:
             result.skipped.append(record)
     budget.spend("rows", counted)
+    lines.read(lines.total)
     return result
 
 
@@ -140,7 +166,9 @@ def _integer(text: str, column: str) -> int | None:
 # --- The app's own export ---------------------------------------------------------------
 
 
-def _own(header: list[str], rows: Iterator[list[str]], zone: dt.tzinfo, budget: Budget) -> ParsedFile:
+def _own(
+    header: list[str], rows: Iterator[list[str]], zone: dt.tzinfo, budget: Budget, lines: _Lines
+) -> ParsedFile:
     _require(header, OWN_REQUIRED, "backpainlog CSV")
     # The SI columns by name; "flags" and the columns for people (in km or miles) are
     # ignored: flags are recomputed, the SI columns say the same more precisely.
@@ -185,7 +213,7 @@ def _own(header: list[str], rows: Iterator[list[str]], zone: dt.tzinfo, budget: 
             names_gear=True,
         )
 
-    return _each_row(rows, read, budget)
+    return _each_row(rows, read, budget, lines)
 
 
 def _iso_time(text: str, zone: dt.tzinfo) -> dt.datetime:
@@ -228,10 +256,10 @@ def _positions(header: list[str], name: str) -> list[int]:
     return [number for number, column in enumerate(header) if column == name]
 
 
-def _strava(header: list[str], rows: Iterator[list[str]], budget: Budget) -> ParsedFile:
+def _strava(header: list[str], rows: Iterator[list[str]], budget: Budget, lines: _Lines) -> ParsedFile:
     _require(header, STRAVA_REQUIRED, "Strava activities.csv")
     column: dict[str, Any] = {
-        name: (_positions(header, name) or [None])[0]
+        name: next(iter(_positions(header, name)), None)
         for name in (
             "Activity ID",
             "Activity Date",
@@ -288,7 +316,7 @@ def _strava(header: list[str], rows: Iterator[list[str]], budget: Budget) -> Par
             names_gear=True,
         )
 
-    return _each_row(rows, read, budget)
+    return _each_row(rows, read, budget, lines)
 
 
 # Strava names an activity by the time of day unless the athlete renames it: no note.

@@ -117,7 +117,7 @@ def _session(session: dict[str, Any], item: str) -> ParsedFile:
     if kind is None:
         return ParsedFile(skipped=[not_a_run(item, sport)])
     start = session.get("start_time")
-    if not hasattr(start, "tzinfo"):
+    if not isinstance(start, dt.datetime):
         return ParsedFile(skipped=[Skipped(item, "The session has no start time.")])
     if skip := unset_clock(item, as_utc(start), EARLIEST_FIT_TIME):
         return ParsedFile(skipped=[skip])

@@ -57,7 +57,9 @@ def activity_of(document: gpxpy.gpx.GPX, item: str) -> ParsedFile:
         return ParsedFile(
             skipped=[Skipped(item, "No track with points in this file (a route or waypoints only).")]
         )
-    sport = next((track.type.strip() for track in tracks if track.type and track.type.strip()), "")
+    # gpxpy leaves a track's type unannotated (None to a type checker): read it as a text.
+    types: list[str | None] = [track.type for track in tracks]
+    sport = next((kind.strip() for kind in types if kind and kind.strip()), "")
     sport = STRAVA_GPX_TYPES.get(sport, sport)
     # No type, or one that names no sport the app knows (“t”, “ACTIVE LOG”): a run.
     if sport and sport_key(sport) not in RUNS and sport_key(sport) not in WALKS and _is_a_sport(sport):

@@ -6,8 +6,13 @@ import dataclasses
 import datetime as dt
 import math
 import uuid
+from collections.abc import Callable
 
 MAX_FILE_BYTES = 25 * 1024 * 1024
+
+#: Told ``(done, total)`` now and then while a file is read (rows of a CSV, files of a
+#: zip), so that an import in the background can show how far it has got.
+Progress = Callable[[int, int], None]
 
 
 class UnreadableFile(Exception):
@@ -133,8 +138,8 @@ def not_a_run(item: str, sport: str) -> Skipped:
     return Skipped(item, f"{label} is not a run or walk.")
 
 
-def finite(value: float | None) -> float | None:
-    """The number, or None for a missing, infinite or NaN one."""
+def finite(value: float | str | None) -> float | None:
+    """The number (or the number a text spells), or None for a missing, infinite or NaN one."""
     if value is None:
         return None
     try:

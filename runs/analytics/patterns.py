@@ -423,7 +423,7 @@ def association(
     other day from 1 Jan 2024 (scattered)."""
     if periods is None:
         first = dt.date(2024, 1, 1)
-        periods = [(first + dt.timedelta(days=2 * n),) * 2 for n in range(exposed_runs)]  # type: ignore[misc]
+        periods = [(first + dt.timedelta(days=2 * n),) * 2 for n in range(exposed_runs)]
     table = _Table(
         exposure=_Described(exposure, label, who, subject),
         exposed_runs=exposed_runs,

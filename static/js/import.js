@@ -1,5 +1,7 @@
 /* The import page: sends the chosen files to the API one at a time and shows each
-   file's result as it comes. Without JavaScript the form posts them all to the page. */
+   file's result as it comes. Without JavaScript the form posts them all to the page.
+   A file the server imports in the background (202) gets the job's own partial, which
+   shows its progress and then its result (htmx polls the job's page). */
 (function () {
   "use strict";
 
@@ -50,6 +52,19 @@
     if (data.created && next) next.hidden = false;
   }
 
+  function showJob(entry, job) {
+    entry.status.hidden = true;
+    var follow = element("div", "import-job");
+    follow.setAttribute("hx-get", job.page);
+    follow.setAttribute("hx-trigger", "load");
+    follow.setAttribute("hx-swap", "outerHTML");
+    var link = element("a", "import-follow", "See how the import is going");
+    link.href = job.page;
+    follow.appendChild(link);
+    entry.main.appendChild(follow);
+    if (window.htmx) window.htmx.process(follow);
+  }
+
   function showError(entry, message) {
     entry.item.classList.add("import-failed");
     entry.status.classList.add("error");
@@ -84,6 +99,7 @@
           .catch(function () { return null; })
           .then(function (data) {
             if (response.status === 201 && data) showResult(entry, data);
+            else if (response.status === 202 && data) showJob(entry, data);
             else showError(entry, errorOf(response, data));
           });
       })

@@ -19,6 +19,7 @@ from runs.models import PainCheckin, Run
 from shoes.models import Insole, Shoe
 from tests.conftest import HtmlForm, HtmlPage
 from tests.factories import PASSWORD, InsoleFactory, PainCheckinFactory, RunFactory, ShoeFactory
+from tests.helpers import ClientResponse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
@@ -50,7 +51,7 @@ def is_signed_in_as(client: Client, username: str) -> bool:
     return response.status_code == 200 and f"Hello, {username}" in response.content.decode()
 
 
-def sign_in(client: Client, username: str, password: str) -> object:
+def sign_in(client: Client, username: str, password: str) -> ClientResponse:
     return client.post("/accounts/login/", {"username": username, "password": password})
 
 
@@ -334,7 +335,7 @@ def test_password_reset_by_email(client: Client, alice: User) -> None:
     assert response["Location"] == "/accounts/password_reset/done/"
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["alice@example.com"]
-    match = re.search(r"https?://testserver(/accounts/reset/\S+/)", mail.outbox[0].body)
+    match = re.search(r"https?://testserver(/accounts/reset/\S+/)", str(mail.outbox[0].body))
     assert match, mail.outbox[0].body
     link = match.group(1)
 

@@ -16,10 +16,11 @@ from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db.models import F
 from django.test import Client
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, UserFactory
-from tests.helpers import reset_password_by_email, settings_in_process
+from tests.helpers import ClientResponse, reset_password_by_email, settings_in_process
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ NEW_PASSWORD = "another-long-passphrase-42"
 LIMIT = 5
 
 
-def sign_in(client: Client, username: str, password: str) -> object:
+def sign_in(client: Client, username: str, password: str) -> ClientResponse:
     return client.post("/accounts/login/", {"username": username, "password": password})
 
 
@@ -149,9 +150,9 @@ def test_an_administrator_lifts_the_pause(client: Client, alice: User) -> None:
     assert sign_in(client, "alice", PASSWORD).status_code == 302
 
 
-def test_behind_the_proxy_the_forwarded_address_is_counted(settings: object, alice: User) -> None:
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
-    settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
+def test_behind_the_proxy_the_forwarded_address_is_counted(settings: Settings, alice: User) -> None:
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = 1
     proxy = Client(REMOTE_ADDR="10.0.0.1")
     for n in range(LIMIT):
         proxy.post(
@@ -185,9 +186,9 @@ def test_ipv6_addresses_count_per_64_block(alice: User) -> None:
     assert sign_in(Client(REMOTE_ADDR="2001:db8:1:3::1"), "alice", PASSWORD).status_code == 302
 
 
-def test_a_forwarded_address_that_is_no_address_is_still_counted(settings: object, alice: User) -> None:
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
-    settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
+def test_a_forwarded_address_that_is_no_address_is_still_counted(settings: Settings, alice: User) -> None:
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = 1
     proxy = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_PROTO="https")
     for _ in range(LIMIT):
         response = proxy.post(
@@ -272,17 +273,17 @@ def production_hashers() -> list[str]:
     return importlib.import_module("backpainlog.settings").PASSWORD_HASHERS
 
 
-def test_production_hashes_new_passwords_with_argon2(settings: object) -> None:
+def test_production_hashes_new_passwords_with_argon2(settings: Settings) -> None:
     assert production_hashers()[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
-    settings.PASSWORD_HASHERS = production_hashers()  # type: ignore[attr-defined]
+    settings.PASSWORD_HASHERS = production_hashers()
 
     user = User.objects.create_user("carol", password=NEW_PASSWORD)
 
     assert user.password.startswith("argon2$argon2id$")
 
 
-def test_an_old_pbkdf2_hash_still_works_and_becomes_argon2(settings: object, client: Client) -> None:
-    settings.PASSWORD_HASHERS = production_hashers()  # type: ignore[attr-defined]
+def test_an_old_pbkdf2_hash_still_works_and_becomes_argon2(settings: Settings, client: Client) -> None:
+    settings.PASSWORD_HASHERS = production_hashers()
     user = UserFactory(username="carol")
     User.objects.filter(pk=user.pk).update(password=make_password(PASSWORD, hasher="pbkdf2_sha256"))
 
@@ -355,7 +356,7 @@ def test_the_session_length_comes_from_the_environment() -> None:
 # --- Passwords given again while signed in ---
 
 
-def _change_password(client: Client, old: str) -> object:
+def _change_password(client: Client, old: str) -> ClientResponse:
     return client.post(
         "/accounts/password_change/",
         {"old_password": old, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
@@ -396,8 +397,10 @@ def test_wrong_passwords_at_the_api_account_deletion_lock_the_account_out(alice:
     assert User.objects.filter(pk=alice.pk).exists()
     events = alice.audit_events.filter(kind="sign_in_failed")
     assert events.count() == LIMIT
-    assert events.first().detail["via"] == "api"
-    assert events.first().detail["step"] == "password_check"
+    event = events.first()
+    assert event is not None
+    assert event.detail["via"] == "api"
+    assert event.detail["step"] == "password_check"
 
 
 def test_the_right_password_at_the_api_account_deletion_still_deletes(alice: User) -> None:

@@ -4,6 +4,7 @@ hour, counted in the shared database cache."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -12,11 +13,12 @@ from django.test import Client, RequestFactory
 
 from backpainlog.accounts.lockout import SIGNUPS_IN_ALL, SIGNUPS_PER_ADDRESS
 from backpainlog.clients import address_key
+from tests.helpers import ClientResponse
 
 pytestmark = pytest.mark.django_db
 
 
-def sign_up(client: Client, username: str, **extra: str) -> object:
+def sign_up(client: Client, username: str, **extra: Any) -> ClientResponse:
     return client.post(
         "/accounts/signup/",
         {"username": username, "password": "a-long-passphrase-for-tests"},

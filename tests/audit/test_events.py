@@ -154,7 +154,7 @@ def test_a_wrong_old_password_is_a_failed_sign_in_not_a_change(alice: User, alic
 def test_password_reset_by_email(alice: User) -> None:
     client = Client()
     client.post("/accounts/password_reset/", {"email": "alice@example.com"})
-    match = re.search(r"https?://testserver(/accounts/reset/\S+/)", mail.outbox[0].body)
+    match = re.search(r"https?://testserver(/accounts/reset/\S+/)", str(mail.outbox[0].body))
     assert match
     set_password = client.get(match.group(1))["Location"]
     response = client.post(set_password, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -15,6 +16,10 @@ from rest_framework.test import APIClient
 from clinical.models import QuestionnaireResponse, QuestionnaireSchedule, Treatment
 from tests.factories import QuestionnaireResponseFactory, TreatmentFactory
 
+if TYPE_CHECKING:
+    # What REST framework's test client answers: a Response with json().
+    from rest_framework.response import _MonkeyPatchedResponse
+
 RESPONSES = "/api/v1/questionnaire-responses/"
 TREATMENTS = "/api/v1/treatments/"
 
@@ -23,7 +28,7 @@ def rmdq(ticked: int) -> list[bool]:
     return [n < ticked for n in range(24)]
 
 
-def post(client: APIClient, url: str, body: object) -> object:
+def post(client: APIClient, url: str, body: Any) -> _MonkeyPatchedResponse:
     return client.post(url, body, format="json")
 
 

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 from clinical.charts import score_trend_svg
 from runs.charts import WeekPoint, weekly_distance_pain_svg
+from tests.helpers import text_of
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -17,12 +18,12 @@ def test_score_chart_draws_first_meaningful_line_and_each_answer() -> None:
     assert tree.get("role") == "img"
     assert [t.text for t in tree.iter(f"{SVG}text")][-4:-2] == ["First 12", "Meaningful"]
     assert len(list(tree.iter(f"{SVG}circle"))) == 2
-    assert "a change patients notice would reach 8.4" in tree.find(f"{SVG}desc").text  # 30 % of 12
+    assert "a change patients notice would reach 8.4" in text_of(tree.find(f"{SVG}desc"))  # 30 % of 12
 
 
 def test_psfs_meaningful_line_is_above_the_first() -> None:
     tree = ET.fromstring(score_trend_svg("psfs", [(dt.date(2026, 1, 5), 3.0)]))
-    assert "would reach 5.0" in tree.find(f"{SVG}desc").text
+    assert "would reach 5.0" in text_of(tree.find(f"{SVG}desc"))
 
 
 def test_no_answers_is_a_sentence() -> None:
@@ -43,5 +44,5 @@ def test_treatments_are_diamonds_under_their_weeks() -> None:
     assert "chart-treatment" not in plain
     tree = ET.fromstring(marked)
     [diamond] = [p for p in tree.iter(f"{SVG}path") if "chart-treatment" in (p.get("class") or "")]
-    assert diamond.find(f"{SVG}title").text == "Treatment 14 Jan: Physiotherapy session"
-    assert "1 treatment." in tree.find(f"{SVG}desc").text
+    assert text_of(diamond.find(f"{SVG}title")) == "Treatment 14 Jan: Physiotherapy session"
+    assert "1 treatment." in text_of(tree.find(f"{SVG}desc"))

@@ -19,11 +19,12 @@ from clinical import instruments
 from clinical.models import QuestionnaireResponse, QuestionnaireSchedule, Treatment
 from tests.conftest import HtmlPage
 from tests.factories import QuestionnaireResponseFactory, TreatmentFactory, UserFactory
+from tests.helpers import ClientResponse
 
 HTMX = {"HX-Request": "true"}
 
 
-def answer_rmdq(client: Client, ticked: int, headers: dict[str, str] | None = None) -> object:
+def answer_rmdq(client: Client, ticked: int, headers: dict[str, str] | None = None) -> ClientResponse:
     page = HtmlPage(client.get("/questionnaires/rmdq/").content)
     form = page.form(id="questionnaire-form")
     data = form.data(**{f"item_{n}": "on" for n in range(1, ticked + 1)})

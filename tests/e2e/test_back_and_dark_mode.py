@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from typing import Literal
 
 import pytest
 from django.contrib.auth.models import User
@@ -54,7 +55,7 @@ def _hex(rgb: str) -> str:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_low_pain_scores_are_told_apart_on_the_calendar(
-    narrow_phone: Page, runner: User, scheme: str
+    narrow_phone: Page, runner: User, scheme: Literal["light", "dark"]
 ) -> None:
     today = local_today(runner)
     for score in range(4):

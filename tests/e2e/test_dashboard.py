@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Literal
 
 import pytest
 from django.contrib.auth.models import User
@@ -19,7 +20,9 @@ BAR_FILL = "() => getComputedStyle(document.querySelector('svg.chart .chart-bar'
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_charts_fit_and_follow_the_theme(narrow_phone: Page, runner: User, scheme: str) -> None:
+def test_charts_fit_and_follow_the_theme(
+    narrow_phone: Page, runner: User, scheme: Literal["light", "dark"]
+) -> None:
     page = narrow_phone
     page.emulate_media(color_scheme=scheme)
     seed_a_busy_log(runner)

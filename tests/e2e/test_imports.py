@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 
 import pytest
 from django.contrib.auth.models import User
@@ -21,7 +22,9 @@ START = dt.datetime(2024, 5, 4, 7, 30, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_two_files_get_a_result_each(narrow_phone: Page, runner: User, tmp_path: Path, scheme: str) -> None:
+def test_two_files_get_a_result_each(
+    narrow_phone: Page, runner: User, tmp_path: Path, scheme: Literal["light", "dark"]
+) -> None:
     page = narrow_phone
     page.emulate_media(color_scheme=scheme)
     watch = tmp_path / "morning.fit"

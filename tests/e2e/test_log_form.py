@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from backpainlog.accounts.services import profile_update
 from runs import services as run_services
@@ -42,7 +42,7 @@ def save(page: Page) -> None:
     page.get_by_role("button", name="Save", exact=True).tap()
 
 
-def saved(page: Page) -> object:
+def saved(page: Page) -> Locator:
     return page.get_by_role("status").filter(has_text="Saved")
 
 
@@ -326,7 +326,9 @@ def test_the_confirmation_names_the_flags_with_links_and_has_done(
     page.get_by_label("Distance").fill("15")
     page.get_by_label("Duration").fill("1:20:00")
     give_pain(page, 1, 6)
-    screenshot(page, f"log-form-{page.viewport_size['width']}.png", full_page=True)
+    size = page.viewport_size
+    assert size is not None
+    screenshot(page, f"log-form-{size['width']}.png", full_page=True)
     save(page)
 
     confirmation = saved(page)
@@ -344,7 +346,7 @@ def test_the_confirmation_names_the_flags_with_links_and_has_done(
         "href", "/definitions/#pain_flare"
     )
     assert_no_sideways_scroll(page)
-    screenshot(page, f"confirmation-{page.viewport_size['width']}.png")
+    screenshot(page, f"confirmation-{size['width']}.png")
 
     spike.tap()
     expect(page.get_by_role("heading", name="Long-run spike")).to_be_in_viewport()

@@ -79,6 +79,7 @@ def test_share_a_report_with_a_clinician(open_phone: PhoneFactory, runner: User)
     expect(clinic.get_by_role("link", name="Report (PDF)")).to_be_visible()
 
     pdf_href = clinic.get_by_role("link", name="Report (PDF)").get_attribute("href")
+    assert pdf_href is not None
     pdf = clinic.request.get(url + pdf_href)
     assert pdf.status == 200
     assert pdf.headers["content-type"] == "application/pdf"

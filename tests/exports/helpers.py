@@ -5,14 +5,15 @@ from __future__ import annotations
 import csv
 import io
 
-from django.http import HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase, StreamingHttpResponse
 
 
 def body(response: HttpResponseBase) -> bytes:
     """The whole body, streamed or not."""
-    if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content)  # type: ignore[attr-defined]
-    return response.content  # type: ignore[attr-defined]
+    if isinstance(response, StreamingHttpResponse):
+        return b"".join(response)
+    assert isinstance(response, HttpResponse), type(response)
+    return response.content
 
 
 def csv_rows(response: HttpResponseBase) -> list[dict[str, str]]:

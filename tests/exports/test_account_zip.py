@@ -219,9 +219,9 @@ def test_unauthenticated(alice: User) -> None:
     response = APIClient().get(URL)
     assert response.status_code == 401
     assert b"alice" not in response.content
-    response = Client().get(URL, HTTP_ACCEPT="text/html")
-    assert response.status_code == 302
-    assert response["Location"].startswith("/accounts/login/?next=/export/account.zip")
+    page = Client().get(URL, HTTP_ACCEPT="text/html")
+    assert page.status_code == 302
+    assert page["Location"].startswith("/accounts/login/?next=/export/account.zip")
 
 
 def test_settings_link_to_it(alice_client: Client) -> None:

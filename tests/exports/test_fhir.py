@@ -156,7 +156,7 @@ def test_run_and_its_pain_scores(californian: User, alice_client: Client) -> Non
     assert [m["reference"] for m in exercise["hasMember"]] == [
         next(e["fullUrl"] for e in data["entry"] if e["resource"]["id"] == p["id"]) for p in scores
     ]
-    assert run.pk  # ids are derived, not the run's own
+    assert run.pk is not None  # ids are derived, not the run's own
     assert str(run.pk) not in {p["id"] for p in scores}
 
 

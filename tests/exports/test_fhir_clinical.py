@@ -19,6 +19,7 @@ from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.procedure import Procedure
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
+from pydantic import BaseModel
 
 from clinical.models import Treatment
 from runs import services
@@ -28,7 +29,7 @@ from tests.factories import QuestionnaireResponseFactory, RunFactory, TreatmentF
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
-MODELS = {
+MODELS: dict[str, type[BaseModel]] = {
     "Questionnaire": Questionnaire,
     "QuestionnaireResponse": QuestionnaireResponse,
     "Observation": Observation,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -74,7 +75,8 @@ def test_a_download_abandoned_half_way_leaves_no_cursor_open(
     alice_client: Client, url: str, atomic_requests: bool
 ) -> None:
     response = alice_client.get(url)
-    chunks = iter(response.streaming_content)
+    assert isinstance(response, StreamingHttpResponse)
+    chunks = iter(response)
     next(chunks)
     next(chunks)
     response.close()

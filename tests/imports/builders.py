@@ -271,3 +271,25 @@ def zipped(members: dict[str, bytes], *, compression: int = zipfile.ZIP_DEFLATED
         for name, content in members.items():
             archive.writestr(name, content)
     return buffer.getvalue()
+
+
+def long_strava_csv(runs: int, *, start: dt.datetime, description_chars: int = 1800) -> bytes:
+    """Strava's activities.csv with ``runs`` daily runs, each with a long description:
+    a file over 1 MB from a few hundred rows."""
+    rows = []
+    for day in range(runs):
+        when = start + dt.timedelta(days=day)
+        rows.append(
+            strava_row(
+                activity_id=5_000_000_000 + day,
+                date=f"{when:%b} {when.day}, {when.year}, {when:%I:%M:%S %p}",
+                name="Morning Run",
+                kind="Run",
+                elapsed_s=2400,
+                moving_s=2350,
+                km="8.00",
+                metres="8000.0",
+                description=("Easy loop, back fine. " * (description_chars // 22 + 1))[:description_chars],
+            )
+        )
+    return strava_csv(rows)

@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import threading
 import uuid
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -23,7 +24,8 @@ START = dt.datetime(2024, 5, 4, 7, 30, tzinfo=dt.UTC)
 
 @pytest.mark.django_db(transaction=True)
 def test_two_imports_of_the_same_file_at_once_store_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    # is_in_memory_db() is SQLite's own, asked after the vendor check.
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]
         pytest.skip("threads cannot share SQLite's in-memory test database; run with DATABASE_URL")
     user: User = UserFactory(username="alice")
     parsed = parse("watch.fit", fit_file(fit_session(START), fit_session(START + dt.timedelta(hours=3))))
@@ -74,7 +76,7 @@ def test_an_import_retries_while_other_imports_keep_colliding(monkeypatch: pytes
     real_store = services._store
     collisions = services.STORE_ATTEMPTS - 1
 
-    def store_after_collisions(*args: object) -> services.ImportResult:
+    def store_after_collisions(*args: Any) -> services.ImportResult:
         nonlocal collisions
         if collisions:
             collisions -= 1

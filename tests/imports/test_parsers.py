@@ -21,6 +21,7 @@ from tests.imports.builders import (
     fit_session,
     gpx,
     gpx_line,
+    long_strava_csv,
     strava_csv,
     strava_row,
     tcx,
@@ -619,3 +620,44 @@ def test_zips_of_arbitrary_members_never_raise_anything_but_unreadable(members: 
     """A well-formed zip whose member names and contents are anything: the archive
     reader's own paths (which members it opens, nested files), not only the zip format."""
     assert_parsed_or_refused("export.zip", zipped(members))
+
+
+# --- Progress (imports in the background) -----------------------------------------------
+
+
+def test_a_zip_tells_progress_file_by_file() -> None:
+    seen: list[tuple[int, int]] = []
+    content = zipped(
+        {
+            "activities/1.fit": fit_file(fit_session(START)),
+            "photos/1.jpg": b"not read",
+            "activities/2.gpx": gpx_line(START + dt.timedelta(days=1)),
+            "activities/3.fit": fit_file(fit_session(START + dt.timedelta(days=2))),
+        }
+    )
+
+    parsed = parse("export.zip", content, progress=lambda done, total: seen.append((done, total)))
+
+    assert len(parsed.activities) == 3
+    assert seen == [(0, 3), (1, 3), (2, 3), (3, 3)]
+
+
+def test_a_csv_tells_progress_every_few_hundred_rows_and_ends_at_the_total() -> None:
+    seen: list[tuple[int, int]] = []
+    content = long_strava_csv(600, start=START, description_chars=0)
+
+    parsed = parse("activities.csv", content, progress=lambda done, total: seen.append((done, total)))
+
+    assert len(parsed.activities) == 600
+    assert [done for done, _ in seen] == [257, 513, 601]  # lines read: the header is line 1
+    assert {total for _, total in seen} == {601}
+
+
+def test_a_zip_with_activities_csv_tells_the_csvs_progress() -> None:
+    seen: list[tuple[int, int]] = []
+    parse(
+        "export.zip",
+        zipped({"activities.csv": strava_csv()}),
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen == [(5, 5)]

@@ -17,6 +17,7 @@ from backpainlog.accounts.selectors import profile_of
 from runs import services as run_services
 from runs.models import Run
 from shoes.models import Insole, Shoe
+from tests.exports.helpers import body as body_of
 from tests.factories import InsoleFactory, RunFactory, ShoeFactory
 from tests.imports.builders import RUN_FIELDS
 
@@ -42,7 +43,7 @@ NOTES = [
 def downloaded(client: Client) -> bytes:
     response = client.get("/export/runs.csv")
     assert response.status_code == 200
-    return b"".join(response.streaming_content)
+    return body_of(response)
 
 
 def uploaded(user: User, content: bytes, name: str = "backpainlog-runs.csv") -> dict[str, Any]:

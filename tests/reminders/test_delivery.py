@@ -229,7 +229,8 @@ def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
 
 
 def needs_separate_connections() -> None:
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    # is_in_memory_db() is SQLite's own, asked after the vendor check.
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():  # type: ignore[attr-defined]
         pytest.skip("threads cannot share SQLite's in-memory test database; run with a file or PostgreSQL")
 
 

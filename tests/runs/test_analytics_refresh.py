@@ -20,6 +20,7 @@ from backpainlog.accounts.selectors import user_zone
 from backpainlog.accounts.services import profile_update
 from runs import services
 from runs.models import PainCheckin, Pattern, Run
+from runs.services import RunFields
 from shoes.services import gear_create, gear_delete, gear_update
 from tests.factories import RunFactory, ShoeFactory
 
@@ -146,7 +147,7 @@ def test_a_run_can_raise_the_median_behind_a_check_in_flare(alice: User) -> None
 @pytest.mark.django_db
 def test_a_retried_create_does_not_recompute(alice: User) -> None:
     entry = uuid.uuid4()
-    fields = {"started_at": local(alice, 1), "distance_m": 5000, "shoe": None, "insole": None}
+    fields: RunFields = {"started_at": local(alice, 1), "distance_m": 5000, "shoe": None, "insole": None}
     services.run_create(user=alice, id=entry, **fields)
     with CaptureQueriesContext(connection) as queries:
         _, created = services.run_create(user=alice, id=entry, **fields)

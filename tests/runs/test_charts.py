@@ -18,6 +18,7 @@ from runs.charts import (
     weekly_distance_pain_svg,
     weekly_session_load_svg,
 )
+from tests.helpers import text_of
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONDAY = dt.date(2025, 3, 3)
@@ -168,18 +169,21 @@ def test_weeks_are_drawn_in_date_order_whatever_the_input_order() -> None:
     weeks = weeks_of([10.0, 20.0])
     root = parse(weekly_distance_pain_svg(list(reversed(weeks)), unit="km"))
     bars = data_bars(root)
-    assert [bar.find(f"{SVG}title").text.split(":")[0] for bar in bars] == ["Week of 3 Mar", "Week of 10 Mar"]
+    assert [text_of(bar.find(f"{SVG}title")).split(":")[0] for bar in bars] == [
+        "Week of 3 Mar",
+        "Week of 10 Mar",
+    ]
 
 
 def test_a_zero_week_has_no_bar_and_all_zero_weeks_do_not_divide_by_zero() -> None:
     root = parse(weekly_distance_pain_svg(weeks_of([12.0, 0.0, 8.0]), unit="km"))
-    titles = [bar.find(f"{SVG}title").text for bar in data_bars(root)]
+    titles = [text_of(bar.find(f"{SVG}title")) for bar in data_bars(root)]
     assert len(titles) == 2
     assert not any("10 Mar" in title for title in titles)
 
     root = parse(weekly_distance_pain_svg(weeks_of([0.0, 0.0], [2, 4]), unit="mi"))
     assert data_bars(root) == []
-    assert "no distance logged" in (root.find(f"{SVG}desc").text or "")
+    assert "no distance logged" in (text_of(root.find(f"{SVG}desc")) or "")
     assert len(with_class(root, "chart-marker", "circle")) == 1 + 2  # legend + two weeks
 
 
@@ -207,13 +211,13 @@ def test_a_week_without_pain_breaks_the_line() -> None:
 def test_all_pain_missing_draws_no_pain_line() -> None:
     root = parse(weekly_distance_pain_svg(weeks_of([5, 6, 7]), unit="km"))
     assert len(with_class(root, "chart-pain", "polyline")) == 1  # the legend swatch
-    assert "no pain scores" in (root.find(f"{SVG}desc").text or "")
+    assert "no pain scores" in (text_of(root.find(f"{SVG}desc")) or "")
 
 
 def test_flare_weeks_get_a_marker_above_their_bar() -> None:
     root = parse(weekly_distance_pain_svg(weeks_of([5, 10, 0], [1, 2, 3], [0, 2, 1]), unit="km"))
     flares = [f for f in with_class(root, "chart-flare", "path") if f.find(f"{SVG}title") is not None]
-    assert [f.find(f"{SVG}title").text for f in flares] == [
+    assert [text_of(f.find(f"{SVG}title")) for f in flares] == [
         "Week of 10 Mar: 2 flare-ups",
         "Week of 17 Mar: 1 flare-up",
     ]
@@ -302,7 +306,7 @@ def test_acwr_gaps_are_not_joined() -> None:
 def test_acwr_without_values_says_why(points: list[tuple[dt.date, float | None]]) -> None:
     root = parse(acwr_svg(points))
     assert texts(root, "chart-message") == [ACWR_NOT_ENOUGH_DATA]
-    assert root.find(f"{SVG}desc").text == f"{ACWR_NOT_ENOUGH_DATA}."
+    assert text_of(root.find(f"{SVG}desc")) == f"{ACWR_NOT_ENOUGH_DATA}."
 
 
 def test_acwr_single_day_and_a_year_render() -> None:
@@ -366,11 +370,11 @@ def test_squares_carry_their_pain_class_and_a_title() -> None:
     root = parse(pain_calendar_svg(days, start=dt.date(2025, 3, 3), end=dt.date(2025, 3, 30)))
     cells = squares(root)
     assert cells[dt.date(2025, 3, 4)].get("class") == "cal-day pain-6"
-    assert cells[dt.date(2025, 3, 4)].find(f"{SVG}title").text == "Tue 4 Mar: pain 6/10"
+    assert text_of(cells[dt.date(2025, 3, 4)].find(f"{SVG}title")) == "Tue 4 Mar: pain 6/10"
     assert cells[dt.date(2025, 3, 5)].get("class") == "cal-day pain-0"
     assert cells[dt.date(2025, 3, 6)].get("class") == "cal-day pain-none"
-    assert cells[dt.date(2025, 3, 7)].find(f"{SVG}title").text == "Fri 7 Mar: no entry"
-    assert "highest 6/10" in (root.find(f"{SVG}desc").text or "")
+    assert text_of(cells[dt.date(2025, 3, 7)].find(f"{SVG}title")) == "Fri 7 Mar: no entry"
+    assert "highest 6/10" in (text_of(root.find(f"{SVG}desc")) or "")
 
 
 def test_scores_outside_the_range_are_ignored_or_clamped() -> None:

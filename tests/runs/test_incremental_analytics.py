@@ -155,12 +155,14 @@ def test_an_edit_far_in_the_past_moves_the_acwr_of_every_later_run(alice: User) 
             user=alice, started_at=at(alice, (days_ago, 7)), distance_m=5000.0 + days_ago, shoe=None
         )
     first = Run.objects.filter(user=alice).order_by("started_at").first()
+    assert first is not None
     before = dict(Run.objects.filter(user=alice).values_list("id", "acwr"))
 
     services.run_update(first, distance_m=30_000.0)
 
     after = dict(Run.objects.filter(user=alice).values_list("id", "acwr"))
     latest = Run.objects.filter(user=alice).order_by("-started_at").first()
+    assert latest is not None
     assert after[latest.pk] != before[latest.pk]  # the chronic EWMA remembers, if faintly
     incremental = stored(alice)
     services.analytics_refresh(alice)

@@ -34,7 +34,7 @@ def checkin_form(client: Client, path: str = "/pain/new/") -> HtmlForm:
 
 
 def snapshot(checkin: PainCheckin) -> dict[str, Any]:
-    return PainCheckin.objects.values().get(pk=checkin.pk)
+    return dict(PainCheckin.objects.values().get(pk=checkin.pk))
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from backpainlog.accounts.selectors import local_today, user_zone
 from backpainlog.accounts.services import profile_update
 from runs.models import Run
+from shoes.models import Shoe
 from tests.assertions import assert_field_error_shown
 from tests.conftest import HtmlForm, HtmlPage
 from tests.factories import InsoleFactory, PainCheckinFactory, RunFactory, ShoeFactory
@@ -55,7 +56,7 @@ def local_noon(user: User, days_ago: int) -> dt.datetime:
 
 
 def snapshot(run: Run) -> dict[str, Any]:
-    return Run.objects.values().get(pk=run.pk)
+    return dict(Run.objects.values().get(pk=run.pk))
 
 
 @pytest.fixture
@@ -631,8 +632,9 @@ def test_htmx_delete_redirects_the_page(alice_client: Client, alice_run: Run) ->
 
 def test_deleting_a_run_keeps_its_shoe(alice_client: Client, alice_run: Run) -> None:
     shoe = alice_run.shoe
+    assert shoe is not None
     alice_client.post(f"/runs/{alice_run.pk}/delete/")
-    assert type(shoe).objects.filter(pk=shoe.pk).exists()
+    assert Shoe.objects.filter(pk=shoe.pk).exists()
 
 
 # --- The next-morning question ---

@@ -151,8 +151,13 @@ def test_an_imported_csv_row_too_fast_is_skipped_with_the_pace(alice_api: APICli
 
 def test_a_strava_row_too_fast_is_skipped_with_the_reason(alice_api: APIClient) -> None:
     # 50 km in 10 minutes.
-    named = {"activity_id": 1, "date": "Oct 7, 2020, 2:43:11 PM", "name": "Typo", "kind": "Run"}
-    typo = strava_row(**named, elapsed_s=600, moving_s=600, km="50.00", metres="50000.0")  # type: ignore[arg-type]
+    named: dict[str, Any] = {
+        "activity_id": 1,
+        "date": "Oct 7, 2020, 2:43:11 PM",
+        "name": "Typo",
+        "kind": "Run",
+    }
+    typo = strava_row(**named, elapsed_s=600, moving_s=600, km="50.00", metres="50000.0")
     body = upload(alice_api, "activities.csv", strava_csv([typo]))
     assert body["created"] == 0
     assert "faster than anyone can run" in body["skipped"][0]["reason"]

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from backpainlog.accounts.authentication import token_digest
 from sharing.models import ShareLink
@@ -69,7 +70,9 @@ def test_create_shows_the_url_once_with_a_qr_code(alice: User, alice_client: Cli
 
     assert response.status_code == 200
     html = response.content.decode()
-    url, token = SHARE_URL.search(html).groups()
+    match = SHARE_URL.search(html)
+    assert match is not None
+    url, token = match.groups()
     link = ShareLink.objects.get(user=alice)
     assert link.label == "Dr Ruiz"
     assert link.digest == token_digest(token)
@@ -207,12 +210,12 @@ def test_page_queries_do_not_grow_with_links_or_accesses(alice: User, alice_clie
 
 
 @pytest.mark.parametrize("pk", ["0", "99999999999999999999999999"])
-def test_odd_ids_are_404(alice_client: Client, alice_api: object, pk: str) -> None:
+def test_odd_ids_are_404(alice_client: Client, alice_api: APIClient, pk: str) -> None:
     assert alice_client.get(f"/share/{pk}/revoke/").status_code == 404
     assert alice_client.post(f"/share/{pk}/revoke/").status_code == 404
-    assert alice_api.get(f"/api/v1/share-links/{pk}/").status_code == 404  # type: ignore[attr-defined]
-    assert alice_api.delete(f"/api/v1/share-links/{pk}/").status_code == 404  # type: ignore[attr-defined]
-    assert alice_api.get("/api/v1/share-links/abc/").status_code == 404  # type: ignore[attr-defined]
+    assert alice_api.get(f"/api/v1/share-links/{pk}/").status_code == 404
+    assert alice_api.delete(f"/api/v1/share-links/{pk}/").status_code == 404
+    assert alice_api.get("/api/v1/share-links/abc/").status_code == 404
 
 
 def test_errors_come_back_in_place_with_htmx(alice_client: Client) -> None:

@@ -9,9 +9,11 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import User
 from django.db import connection
+from django.http import HttpResponseBase
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pytest_django import Settings
 
 from backpainlog.accounts.selectors import local_today, user_zone
 from backpainlog.clients import client_address, coarse_client
@@ -19,6 +21,7 @@ from runs.services import analytics_refresh
 from sharing import throttle
 from sharing.models import ShareAccess, ShareLink
 from sharing.services import share_link_revoke
+from tests.exports.helpers import body as body_of
 from tests.factories import PainCheckinFactory, RunFactory, ShoeFactory
 from tests.sharing.helpers import make_link
 
@@ -34,10 +37,10 @@ def local_noon(user: User, days_ago: int) -> dt.datetime:
     )
 
 
-def assert_private(response: object) -> None:
-    assert response["Referrer-Policy"] == "no-referrer"  # type: ignore[index]
-    assert "no-store" in response["Cache-Control"]  # type: ignore[index]
-    assert response["X-Robots-Tag"] == "noindex, nofollow"  # type: ignore[index]
+def assert_private(response: HttpResponseBase) -> None:
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert "no-store" in response["Cache-Control"]
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
 
 
 @pytest.fixture
@@ -118,7 +121,7 @@ def test_pdf_and_csv(alice: User, alice_log: None) -> None:
     csv = client.get(f"/shared/{token}/runs.csv")
     assert csv.status_code == 200
     assert csv["Content-Type"].startswith("text/csv")
-    body = b"".join(csv.streaming_content).decode("utf-8-sig")
+    body = body_of(csv).decode("utf-8-sig")
     assert "IN-PERIOD" in body
     assert_private(csv)
 
@@ -126,7 +129,7 @@ def test_pdf_and_csv(alice: User, alice_log: None) -> None:
 def test_csv_covers_the_shared_period_only(alice: User, alice_log: None) -> None:
     today = local_today(alice)
     _, token = make_link(alice, start=today - dt.timedelta(days=30), end=today)
-    body = b"".join(Client().get(f"/shared/{token}/runs.csv").streaming_content).decode("utf-8-sig")
+    body = body_of(Client().get(f"/shared/{token}/runs.csv")).decode("utf-8-sig")
     assert "IN-PERIOD" in body
     assert "BEFORE-PERIOD" not in body
 
@@ -251,7 +254,7 @@ def test_successful_opens_do_not_count(alice: User) -> None:
         assert client.get(f"/shared/{token}/").status_code == 200
 
 
-def test_ipv6_counts_per_64(db: None, settings: object) -> None:
+def test_ipv6_counts_per_64(db: None, settings: Settings) -> None:
     from django.test import RequestFactory
 
     one = RequestFactory().get("/", REMOTE_ADDR="2001:db8:1:2::1")
@@ -259,14 +262,14 @@ def test_ipv6_counts_per_64(db: None, settings: object) -> None:
     assert client_address(one) == client_address(other) == "2001:db8:1:2::/64"
 
 
-def test_behind_the_trusted_proxy_the_forwarded_address_counts(settings: object) -> None:
+def test_behind_the_trusted_proxy_the_forwarded_address_counts(settings: Settings) -> None:
     from django.test import RequestFactory
 
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5")
     assert client_address(request) == "10.0.0.1"  # no proxy configured: not trusted
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     assert client_address(request) == "10.0.0.1"  # HTTPS alone trusts no X-Forwarded-For
-    settings.TRUSTED_PROXIES = 1  # type: ignore[attr-defined]
+    settings.TRUSTED_PROXIES = 1
     assert client_address(request) == "203.0.113.5"
 
 
@@ -294,7 +297,7 @@ def test_a_period_without_runs(alice: User, alice_log: None, suffix: str) -> Non
     assert response.status_code == 200
     assert_private(response)
     if suffix == "runs.csv":
-        [header] = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+        [header] = body_of(response).decode("utf-8-sig").splitlines()
         assert header.startswith("id,started_at,")
 
 

@@ -17,13 +17,14 @@ from rest_framework.test import APIClient
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
 from runs.models import Run
 from shoes.models import Gear, Insole, Shoe
+from shoes.selectors import GearModel
 from tests.factories import InsoleFactory, RunFactory, ShoeFactory
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 
 class Kind:
-    def __init__(self, url: str, model: type[Gear], factory: Any, run_field: str) -> None:
+    def __init__(self, url: str, model: GearModel, factory: Any, run_field: str) -> None:
         self.url, self.model, self.factory, self.run_field = url, model, factory, run_field
 
     def detail(self, pk: object) -> str:
@@ -410,7 +411,7 @@ def test_list_query_count_does_not_grow_with_rows(alice: User, alice_api: APICli
 
 @pytest.mark.django_db
 def test_retiring_the_default_pair_through_the_api_clears_the_default(
-    alice_api: object, alice: object
+    alice_api: APIClient, alice: User
 ) -> None:
     from tests.factories import ShoeFactory
 

@@ -17,6 +17,7 @@ from backpainlog.accounts.selectors import local_today
 from backpainlog.accounts.services import profile_update
 from runs.models import Run
 from shoes.models import Gear, Insole, Shoe
+from shoes.selectors import GearModel
 from tests.assertions import assert_field_error_shown
 from tests.conftest import HtmlForm, HtmlPage
 from tests.factories import InsoleFactory, RunFactory, ShoeFactory
@@ -41,7 +42,7 @@ def gear_form(client: Client, path: str) -> HtmlForm:
 
 
 def snapshot(pair: Gear) -> dict[str, Any]:
-    return type(pair).objects.values().get(pk=pair.pk)
+    return dict(type(pair)._default_manager.values().get(pk=pair.pk))
 
 
 def log_form_options(client: Client, field: str) -> list[str]:
@@ -80,7 +81,7 @@ def test_replacement_advice_fits_shoes_and_insoles(alice_client: Client) -> None
 
 @pytest.mark.parametrize(("prefix", "model", "factory", "field"), KINDS)
 def test_add_a_pair_in_km(
-    alice: User, alice_client: Client, prefix: str, model: type[Gear], factory: Any, field: str
+    alice: User, alice_client: Client, prefix: str, model: GearModel, factory: Any, field: str
 ) -> None:
     form = gear_form(alice_client, f"/{prefix}/new/")
     defaults = form.data()
@@ -103,7 +104,7 @@ def test_add_a_pair_in_km(
 
 @pytest.mark.parametrize(("prefix", "model", "factory", "field"), KINDS)
 def test_add_a_pair_in_miles(
-    alice: User, alice_client: Client, prefix: str, model: type[Gear], factory: Any, field: str
+    alice: User, alice_client: Client, prefix: str, model: GearModel, factory: Any, field: str
 ) -> None:
     profile_update(user=alice, distance_unit="mi")
     page = HtmlPage(alice_client.get(f"/{prefix}/new/").content)
@@ -123,7 +124,7 @@ def test_add_a_pair_in_miles(
 
 @pytest.mark.parametrize(("prefix", "model", "factory", "field"), KINDS)
 def test_a_pair_saved_as_shown_in_miles_keeps_its_exact_distances(
-    alice: User, alice_client: Client, prefix: str, model: type[Gear], factory: Any, field: str
+    alice: User, alice_client: Client, prefix: str, model: GearModel, factory: Any, field: str
 ) -> None:
     """Shown whole (640 km is "398" mi), sent back unchanged: still 640 km, not 398 mi."""
     profile_update(user=alice, distance_unit="mi")
@@ -181,7 +182,7 @@ def test_adding_a_default_pair_takes_the_default_from_the_other(alice: User, ali
 def test_bad_input_shows_the_error_and_stores_nothing(
     alice_client: Client,
     prefix: str,
-    model: type[Gear],
+    model: GearModel,
     factory: Any,
     run_field: str,
     field: str,
@@ -264,7 +265,7 @@ def test_dashboard_shows_shoe_wear_without_actions(alice: User, alice_client: Cl
 
 @pytest.mark.parametrize(("prefix", "model", "factory", "field"), KINDS)
 def test_make_default_leaves_one_default(
-    alice: User, alice_client: Client, prefix: str, model: type[Gear], factory: Any, field: str
+    alice: User, alice_client: Client, prefix: str, model: GearModel, factory: Any, field: str
 ) -> None:
     first = factory(user=alice, name="First", is_default=True)
     second = factory(user=alice, name="Second")
@@ -281,7 +282,7 @@ def test_make_default_leaves_one_default(
 
 @pytest.mark.parametrize(("prefix", "model", "factory", "field"), KINDS)
 def test_retire_and_back_in_use(
-    alice: User, alice_client: Client, prefix: str, model: type[Gear], factory: Any, field: str
+    alice: User, alice_client: Client, prefix: str, model: GearModel, factory: Any, field: str
 ) -> None:
     pair = factory(user=alice, name="Veteran", is_default=True)
     other = factory(user=alice, name="Spare")
@@ -316,7 +317,7 @@ def test_retiring_keeps_the_pair_on_its_runs(alice: User, alice_client: Client) 
 
 @pytest.mark.parametrize(("prefix", "model", "factory", "field"), KINDS)
 def test_retiring_a_pair_first_worn_in_the_future_is_no_server_error(
-    alice: User, alice_client: Client, prefix: str, model: type[Gear], factory: Any, field: str
+    alice: User, alice_client: Client, prefix: str, model: GearModel, factory: Any, field: str
 ) -> None:
     pair = factory(user=alice, name="Bought ahead", started_on=local_today(alice) + dt.timedelta(days=10))
     response = alice_client.post(f"/{prefix}/{pair.pk}/retire/", follow=True)
@@ -328,7 +329,7 @@ def test_retiring_a_pair_first_worn_in_the_future_is_no_server_error(
 
 @pytest.mark.parametrize(("prefix", "model", "factory", "field"), KINDS)
 def test_edit_a_pair(
-    alice: User, alice_client: Client, prefix: str, model: type[Gear], factory: Any, field: str
+    alice: User, alice_client: Client, prefix: str, model: GearModel, factory: Any, field: str
 ) -> None:
     pair = factory(user=alice, name="Before", initial_distance_m=50_000, replacement_threshold_m=800_000)
     form = gear_form(alice_client, f"/{prefix}/{pair.pk}/edit/")
@@ -368,7 +369,7 @@ def test_a_start_after_retirement_is_refused(alice: User, alice_client: Client) 
 
 @pytest.mark.parametrize(("prefix", "model", "factory", "field"), KINDS)
 def test_delete_asks_then_deletes_and_keeps_the_runs(
-    alice: User, alice_client: Client, prefix: str, model: type[Gear], factory: Any, field: str
+    alice: User, alice_client: Client, prefix: str, model: GearModel, factory: Any, field: str
 ) -> None:
     pair = factory(user=alice, name="Goner")
     runs = [RunFactory(user=alice, **{field: pair}) for _ in range(2)]
@@ -405,7 +406,7 @@ def test_bob_gets_404_on_alices_pairs(
     alice: User,
     bob_client: Client,
     prefix: str,
-    model: type[Gear],
+    model: GearModel,
     factory: Any,
     field: str,
     method: str,
@@ -474,7 +475,7 @@ def test_anonymous_users_are_sent_to_login(
     alice: User,
     client: Client,
     prefix: str,
-    model: type[Gear],
+    model: GearModel,
     factory: Any,
     field: str,
     method: str,

@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 import zoneinfo
 from decimal import Decimal
+from typing import Any
 
 from backpainlog.units import to_metres
 from runs.analytics import CheckinRecord, RunRecord, ShoeRecord
@@ -62,8 +63,8 @@ def run(
     )
 
 
-def walk(when: str | dt.datetime, distance_m: float, **fields: object) -> RunRecord:
-    return run(when, distance_m, activity="walk", **fields)  # type: ignore[arg-type]
+def walk(when: str | dt.datetime, distance_m: float, **fields: Any) -> RunRecord:
+    return run(when, distance_m, activity="walk", **fields)
 
 
 def checkin(

@@ -9,7 +9,9 @@ from tests.runs.analytics.build import checkin, run, walk
 
 
 def analysis(*flags: str, rules: list[str] | None = None) -> RunAnalysis:
-    evidence = {"pain_flare": {"rules": rules or ["after_minus_before"]}} if "pain_flare" in flags else {}
+    evidence: dict[str, dict[str, object]] = (
+        {"pain_flare": {"rules": rules or ["after_minus_before"]}} if "pain_flare" in flags else {}
+    )
     return RunAnalysis(flags=flags, spike_band=None, acwr=None, evidence=evidence)
 
 
@@ -20,7 +22,7 @@ def test_a_gap_of_three_days_continues_an_episode_and_four_days_start_a_new_one(
         run("2024-05-08", 5_000.0, before=1, after=5, id="c"),  # 4 days later: a new one
         run("2024-05-09", 5_000.0, before=1, after=1, id="d"),  # no flare-up
     ]
-    analyses = {
+    analyses: dict[object, RunAnalysis] = {
         "a": analysis("pain_flare"),
         "b": analysis("pain_flare"),
         "c": analysis("pain_flare"),
@@ -39,7 +41,10 @@ def test_next_morning_pain_alone_counts_on_the_day_after() -> None:
         run("2024-05-01", 5_000.0, before=1, after=1, morning=5, id="a"),
         walk("2024-05-06", 3_000.0, before=1, after=4, id="w"),  # walks flare up too
     ]
-    analyses = {"a": analysis("pain_flare", rules=["next_morning_minus_before"]), "w": analysis("pain_flare")}
+    analyses: dict[object, RunAnalysis] = {
+        "a": analysis("pain_flare", rules=["next_morning_minus_before"]),
+        "w": analysis("pain_flare"),
+    }
     flares = flare_ups(runs, analyses, [], [])
     assert [flare.local_date for flare in flares] == [dt.date(2024, 5, 2), dt.date(2024, 5, 6)]
     # 2 May to 6 May is 4 days: two episodes; the morning's 5 is the peak.

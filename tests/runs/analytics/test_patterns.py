@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Collection, Mapping
 from statistics import NormalDist
+from typing import Any
 
 import numpy as np
 import pytest
 from statsmodels.stats.contingency_tables import Table2x2
 from statsmodels.stats.multitest import multipletests
 
-from runs.analytics import Association, RunAnalysis, RunRecord, analyse_runs, associations
+from runs.analytics import Association, RunAnalysis, RunRecord, ShoeRecord, analyse_runs, associations
 from runs.analytics.patterns import association
 from tests.runs.analytics.build import NEW_YORK, checkin, run, shoe, walk
 
@@ -20,9 +22,9 @@ Z = NormalDist().inv_cdf(0.975)
 
 
 def table(
-    exposed_runs: int, exposed_flares: int, unexposed_runs: int, unexposed_flares: int, **kwargs: object
+    exposed_runs: int, exposed_flares: int, unexposed_runs: int, unexposed_flares: int, **kwargs: Any
 ) -> Association:
-    return association(  # type: ignore[misc]
+    return association(
         exposure="shoe_worn",
         label="Shoes past their replacement distance",
         who="runs in shoes past their replacement distance",
@@ -30,7 +32,7 @@ def table(
         exposed_flares=exposed_flares,
         unexposed_runs=unexposed_runs,
         unexposed_flares=unexposed_flares,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -59,6 +61,8 @@ def test_the_spec_example() -> None:
     ratio, low, high = log_method(5, 3, 3, 27)
     assert found.risk_ratio == pytest.approx(ratio) == 6.25
     assert (found.ci95_low, found.ci95_high) == (pytest.approx(low), pytest.approx(high))
+    assert found.ci95_low is not None
+    assert found.ci95_high is not None
     assert (round(found.ci95_low, 2), round(found.ci95_high, 2)) == (1.88, 20.76)
     assert found.p_value == pytest.approx(fisher_two_sided(5, 3, 3, 27))
     assert found.p_adjusted == pytest.approx(found.p_value)  # the only test
@@ -191,12 +195,14 @@ def analysed(record: RunRecord, *flags: str) -> tuple[RunRecord, RunAnalysis]:
     return record, RunAnalysis(flags=flags, spike_band=None, acwr=None, evidence={})
 
 
-def judged(log: list[tuple[RunRecord, RunAnalysis]], **kwargs: object) -> dict[str, Association]:
+def judged(
+    log: list[tuple[RunRecord, RunAnalysis]],
+    shoes: Mapping[int, ShoeRecord] | None = None,
+    flare_days: Collection[dt.date] = (),
+) -> dict[str, Association]:
     runs = [record for record, _ in log]
-    analyses = {record.id: analysis for record, analysis in log}
-    return {
-        found.exposure: found for found in associations(runs, analyses, kwargs.pop("shoes", {}), **kwargs)
-    }  # type: ignore[arg-type]
+    analyses: dict[object, RunAnalysis] = {record.id: analysis for record, analysis in log}
+    return {found.exposure: found for found in associations(runs, analyses, shoes or {}, flare_days)}
 
 
 def test_exposures_population_and_order() -> None:
