@@ -304,7 +304,8 @@ class Run(models.Model):
     # Where a later write resumes the whole-log figures instead of recomputing them from the
     # first run: the EWMAs of daily load after the run's date, before bias correction (runs
     # only, not walks); the start of the flare-up episode its flare-up belongs to; and, on
-    # runs with pain before and after, the patterns' counts over those runs up to this one.
+    # the last run with pain before and after of each local week, the patterns' counts over
+    # those runs up to this one (about 1 KB: on every such run it made the rows twice as big).
     ewma_acute = models.FloatField(null=True, blank=True, editable=False)
     ewma_chronic = models.FloatField(null=True, blank=True, editable=False)
     episode = models.DateField(null=True, blank=True, editable=False)

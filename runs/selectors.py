@@ -478,8 +478,9 @@ def ewma_before(user: AbstractBaseUser, low: dt.datetime) -> analytics.EwmaState
 
 def pattern_tally_before(user: AbstractBaseUser, low: dt.datetime) -> dict[str, Any] | None:
     """The stored pattern tally of the last rated run (SPEC §2: a run with pain before and
-    after) before ``low``; an empty tally when there is none, None when that run has none
-    stored (the caller then recomputes the whole log)."""
+    after) before ``low``, the start of a week (the last rated run of each week carries
+    one); an empty tally when there is none, None when that run has none stored (the
+    caller then recomputes the whole log)."""
     rated = Run.objects.filter(
         user=user,
         activity=Run.Activity.RUN,
