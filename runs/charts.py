@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -130,6 +131,10 @@ def _finite(value: float | None) -> float | None:
     return float(value)
 
 
+# What quoteattr leaves as it is: most attributes are figures, class names and dates.
+_PLAIN_ATTRIBUTE = re.compile(r"[^&<>\"'\n\r\t]*")
+
+
 def _attrs(**attributes: object) -> str:
     """Escaped attributes; a trailing underscore is dropped (``class_``) and ``_`` in the
     middle becomes ``-`` (``text_anchor``)."""
@@ -139,7 +144,9 @@ def _attrs(**attributes: object) -> str:
             continue
         attribute = name.rstrip("_").replace("_", "-")
         text = _n(value) if isinstance(value, float) else str(value)
-        parts.append(f" {attribute}={quoteattr(text)}")
+        # A calendar alone has hundreds: quoteattr's escaping only for those that need it.
+        quoted = f'"{text}"' if _PLAIN_ATTRIBUTE.fullmatch(text) else quoteattr(text)
+        parts.append(f" {attribute}={quoted}")
     return "".join(parts)
 
 
