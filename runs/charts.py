@@ -769,10 +769,11 @@ def _calendar_desc(start: dt.date, end: dt.date, scores: Mapping[dt.date, int]) 
 
 
 def trend_charts(
-    trends: Trends, unit: str, *, treatments: Sequence[tuple[dt.date, str]] = ()
+    trends: Trends, unit: str, *, treatments: Sequence[tuple[dt.date, str]] = (), acwr: bool = True
 ) -> dict[str, str]:
     """The dashboard's charts as SVG (server-rendered, so the PDF report can use them too);
-    ``treatments`` (local date, label) are marked on the weekly chart."""
+    ``treatments`` (local date, label) are marked on the weekly chart. Without ``acwr``, no
+    ACWR chart (SPEC §2: not on the home page)."""
     weeks = [
         WeekPoint(
             week_start=week.week_start,
@@ -789,7 +790,7 @@ def trend_charts(
         "session_load": mark_safe(  # noqa: S308
             weekly_session_load_svg([(week.week_start, week.session_load) for week in trends.weeks])
         ),
-        "acwr": mark_safe(acwr_svg(trends.acwr)),  # noqa: S308
+        **({"acwr": mark_safe(acwr_svg(trends.acwr))} if acwr else {}),  # noqa: S308
         "calendar": mark_safe(  # noqa: S308
             pain_calendar_svg(
                 trends.pain_by_day,

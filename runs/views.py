@@ -130,7 +130,8 @@ def trends_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     return {
         "range_form": range_form,
         "trends": trends,
-        "charts": trend_charts(trends, unit, treatments=treatments),
+        # The ACWR is kept for clinicians: the share page and the report draw it, not this one.
+        "charts": trend_charts(trends, unit, treatments=treatments, acwr=False),
         "treatment_marks": treatments,
         "unit": unit,
         # Below the knee apart (SPEC §9: clinicians read it as a sign of nerve-root pain).
