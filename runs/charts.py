@@ -133,6 +133,7 @@ def _finite(value: float | None) -> float | None:
 
 # What quoteattr leaves as it is: most attributes are figures, class names and dates.
 _PLAIN_ATTRIBUTE = re.compile(r"[^&<>\"'\n\r\t]*")
+_ATTRIBUTE_NAMES: dict[str, str] = {}  # keyword → attribute name: "class_" → "class"
 
 
 def _attrs(**attributes: object) -> str:
@@ -142,7 +143,9 @@ def _attrs(**attributes: object) -> str:
     for name, value in attributes.items():
         if value is None:
             continue
-        attribute = name.rstrip("_").replace("_", "-")
+        attribute = _ATTRIBUTE_NAMES.get(name) or _ATTRIBUTE_NAMES.setdefault(
+            name, name.rstrip("_").replace("_", "-")
+        )
         text = _n(value) if isinstance(value, float) else str(value)
         # A calendar alone has hundreds: quoteattr's escaping only for those that need it.
         quoted = f'"{text}"' if _PLAIN_ATTRIBUTE.fullmatch(text) else quoteattr(text)
