@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -131,6 +132,11 @@ def _finite(value: float | None) -> float | None:
     return float(value)
 
 
+# What quoteattr leaves as it is: most attributes are figures, class names and dates.
+_PLAIN_ATTRIBUTE = re.compile(r"[^&<>\"'\n\r\t]*")
+_ATTRIBUTE_NAMES: dict[str, str] = {}  # keyword → attribute name: "class_" → "class"
+
+
 def _attrs(**attributes: object) -> str:
     """Escaped attributes; a trailing underscore is dropped (``class_``) and ``_`` in the
     middle becomes ``-`` (``text_anchor``)."""
@@ -138,9 +144,13 @@ def _attrs(**attributes: object) -> str:
     for name, value in attributes.items():
         if value is None:
             continue
-        attribute = name.rstrip("_").replace("_", "-")
+        attribute = _ATTRIBUTE_NAMES.get(name) or _ATTRIBUTE_NAMES.setdefault(
+            name, name.rstrip("_").replace("_", "-")
+        )
         text = _n(value) if isinstance(value, float) else str(value)
-        parts.append(f" {attribute}={quoteattr(text)}")
+        # A calendar alone has hundreds: quoteattr's escaping only for those that need it.
+        quoted = f'"{text}"' if _PLAIN_ATTRIBUTE.fullmatch(text) else quoteattr(text)
+        parts.append(f" {attribute}={quoted}")
     return "".join(parts)
 
 
@@ -763,10 +773,11 @@ def _calendar_desc(start: dt.date, end: dt.date, scores: Mapping[dt.date, int]) 
 
 
 def trend_charts(
-    trends: Trends, unit: str, *, treatments: Sequence[tuple[dt.date, str]] = ()
+    trends: Trends, unit: str, *, treatments: Sequence[tuple[dt.date, str]] = (), acwr: bool = True
 ) -> dict[str, str]:
     """The dashboard's charts as SVG (server-rendered, so the PDF report can use them too);
-    ``treatments`` (local date, label) are marked on the weekly chart."""
+    ``treatments`` (local date, label) are marked on the weekly chart. Without ``acwr``, no
+    ACWR chart (docs/analytics.md#acwr: not on the home page)."""
     weeks = [
         WeekPoint(
             week_start=week.week_start,
@@ -783,7 +794,7 @@ def trend_charts(
         "session_load": mark_safe(  # noqa: S308
             weekly_session_load_svg([(week.week_start, week.session_load) for week in trends.weeks])
         ),
-        "acwr": mark_safe(acwr_svg(trends.acwr)),  # noqa: S308
+        **({"acwr": mark_safe(acwr_svg(trends.acwr))} if acwr else {}),  # noqa: S308
         "calendar": mark_safe(  # noqa: S308
             pain_calendar_svg(
                 trends.pain_by_day,

@@ -65,9 +65,12 @@ def runs_for_user(
     start: dt.date | None = None,
     end: dt.date | None = None,
     needs_pain: bool = False,
+    odometer: bool = True,
 ) -> QuerySet[Run]:
     """The user's runs, newest first, with their shoes, insoles, ``shoe_distance_m`` and
-    ``needs_pain`` (:data:`NEEDS_PAIN`); with ``needs_pain``, only the runs that need it."""
+    ``needs_pain`` (:data:`NEEDS_PAIN`); with ``needs_pain``, only the runs that need it.
+    Without ``odometer``, no ``shoe_distance_m``: it sums every earlier run in the pair, a
+    cost that grows with the log, for pages that do not show it."""
     low, high = local_day_bounds(user, start, end)
     runs = Run.objects.filter(user=user).select_related("shoe", "insole")
     if needs_pain:
@@ -76,10 +79,11 @@ def runs_for_user(
         runs = runs.filter(started_at__gte=low)
     if high:
         runs = runs.filter(started_at__lt=high)
-    return runs.annotate(
-        shoe_distance_m=_shoe_distance_before(),
-        needs_pain=ExpressionWrapper(NEEDS_PAIN, output_field=BooleanField()),
-    ).order_by("-started_at", "-id")
+    if odometer:
+        runs = runs.annotate(shoe_distance_m=_shoe_distance_before())
+    return runs.annotate(needs_pain=ExpressionWrapper(NEEDS_PAIN, output_field=BooleanField())).order_by(
+        "-started_at", "-id"
+    )
 
 
 def runs_needing_pain_count(user: User) -> int:
@@ -257,27 +261,36 @@ def flags_for_user(
     return insights.newest_first(flag for flag in found if _in_period(flag.date, start, end))
 
 
-def dashboard_alerts(user: User, *, shoes_in_use: Iterable[Any]) -> list[insights.Flag]:
+def dashboard_alerts(
+    user: User,
+    *,
+    shoes_in_use: Iterable[Any],
+    retired_shoes: Iterable[int] | None = None,
+    patterns: Iterable[Pattern] | None = None,
+) -> list[insights.Flag]:
     """What needs the user's attention now (docs/analytics.md#home-page-alerts): the flare-ups of
     the last two weeks, pairs in use past (or near) their replacement distance, the
     long-run spikes of the last two weeks and new likely patterns, at most one per kind
     and subject a week. Patterns about a retired pair are history, never alerts.
 
     ``shoes_in_use`` are the pairs with their wear (:func:`shoes.selectors.gear_list`),
-    which the dashboard lists anyway."""
+    which the dashboard lists anyway; so are the ids of the retired pairs and all the
+    user's patterns, which are read here when not given."""
     zone, unit = user_zone(user), profile_of(user).distance_unit
     today = local_today(user)
     since, _ = local_day_bounds(user, today - dt.timedelta(days=ALERT_WINDOW_DAYS - 1), None)
-    retired = {
-        f"shoe:{pk}"
-        for pk in Shoe.objects.filter(user=user, retired_on__isnull=False).values_list("pk", flat=True)
-    }
+    if retired_shoes is None:
+        retired_shoes = Shoe.objects.filter(user=user, retired_on__isnull=False).values_list("pk", flat=True)
+    retired = {f"shoe:{pk}" for pk in retired_shoes}
+    news_since = timezone.now() - dt.timedelta(days=NEW_PATTERN_DAYS)
+    if patterns is None:
+        patterns = Pattern.objects.filter(user=user, likely_since__gte=news_since)
     new_patterns = [
         pattern
-        for pattern in Pattern.objects.filter(
-            user=user, likely_since__gte=timezone.now() - dt.timedelta(days=NEW_PATTERN_DAYS)
-        )
-        if not retired.intersection([pattern.exposure, *pattern.same_as])
+        for pattern in patterns
+        if pattern.likely_since is not None
+        and pattern.likely_since >= news_since
+        and not retired.intersection([pattern.exposure, *pattern.same_as])
     ]
     worn_first = sorted(shoes_in_use, key=lambda pair: -pair.wear_ratio)
     return insights.home_alerts(
@@ -481,9 +494,10 @@ def ewma_before(user: User, low: dt.datetime) -> analytics.EwmaState | None:
 
 
 def pattern_tally_before(user: User, low: dt.datetime) -> dict[str, Any] | None:
-    """The stored pattern tally of the last rated run (docs/analytics.md#rated-runs: a run with pain before
-    and after) before ``low``; an empty tally when there is none, None when that run has none
-    stored (the caller then recomputes the whole log)."""
+    """The stored pattern tally of the last rated run (docs/analytics.md#rated-runs: a run with pain
+    before and after) before ``low``, the start of a week (the last rated run of each week carries
+    one); an empty tally when there is none, None when that run has none stored (the caller then
+    recomputes the whole log)."""
     rated = Run.objects.filter(
         user=user,
         activity=Run.Activity.RUN,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import math
 import uuid
 from decimal import Decimal
@@ -145,7 +146,19 @@ class _Resume:
     since: dt.date  # the first local date whose figures are recomputed
     low: dt.datetime  # the log is read from this instant on
     ewma: analytics.EwmaState
-    tally: analytics.PatternTally  # over the rated runs dated before since − 2 days
+    tally: analytics.PatternTally  # over the rated runs dated before tally_start(since)
+
+
+def tally_start(since: dt.date) -> dt.date:
+    """The first local date whose runs a recompute from ``since`` tallies again for the
+    patterns: the Monday of the week of ``since`` − 2 days (a flare-up changes the delayed
+    outcome of the runs of the two days before it).
+
+    A tally is stored only on the last rated run of each local week, not on every rated
+    run: one in seven or so at a run a day, so that the run rows stay small (scans of the
+    runs table, the whole-log recompute) while a write still resumes from the tally of the
+    week before, at most a week's rated runs earlier, inside the days it reads anyway."""
+    return analytics.week_start(since - dt.timedelta(days=DELAYED_DAYS))
 
 
 @transaction.atomic
@@ -181,7 +194,7 @@ def _resume(user: User, since: dt.date) -> _Resume | None:
     """Where a recompute from ``since`` starts; None for the whole log (nothing before
     it, or nothing stored to resume from)."""
     low, _ = selectors.local_day_bounds(user, since - dt.timedelta(days=CONTEXT_DAYS), None)
-    patterns_low, _ = selectors.local_day_bounds(user, since - dt.timedelta(days=DELAYED_DAYS), None)
+    patterns_low, _ = selectors.local_day_bounds(user, tally_start(since), None)
     # A start date gives a start.
     assert low is not None
     assert patterns_low is not None
@@ -200,8 +213,11 @@ def _recompute(user: User, shoes: dict[int, analytics.ShoeRecord], resume: _Resu
     if resume:
         worn = selectors.distance_worn_before(user, resume.low, {run.shoe_id for run in runs if run.shoe_id})
 
-    def recomputed(day: dt.date, *, days_before: int = 0) -> bool:
-        return resume is None or day >= resume.since - dt.timedelta(days=days_before)
+    def recomputed(day: dt.date) -> bool:
+        return resume is None or day >= resume.since
+
+    def tallied(day: dt.date) -> bool:
+        return resume is None or day >= tally_start(resume.since)
 
     # The runs and check-ins read before ``since`` are context only: their own windows
     # reach back before the first one read, so they keep their stored figures.
@@ -238,19 +254,23 @@ def _recompute(user: User, shoes: dict[int, analytics.ShoeRecord], resume: _Resu
         for episode in analytics.episodes(flare_ups, first_start=first_start)
         for entry in (*episode.runs, *episode.checkins)
     }
-    # A flare-up changes the delayed outcome of the runs of the two days before it.
+    # A flare-up changes the delayed outcome of the runs of the two days before it; the
+    # tally is stored on the last rated run of each week (see tally_start).
     tally = resume.tally if resume else analytics.PatternTally()
     flare_days = {flare.local_date for flare in flare_ups}
     tallies = {}
-    for run in runs:
-        if analytics.is_rated(run) and recomputed(run.local_date, days_before=DELAYED_DAYS):
-            flags = analyses[run.id].flags
-            tally.add(run, flags, analytics.flared_later(run, flags, flare_days))
+    rated = [run for run in runs if analytics.is_rated(run) and tallied(run.local_date)]
+    for run, following in itertools.zip_longest(rated, rated[1:]):
+        flags = analyses[run.id].flags
+        tally.add(run, flags, analytics.flared_later(run, flags, flare_days))
+        if following is None or analytics.week_start(following.local_date) != analytics.week_start(
+            run.local_date
+        ):
             tallies[run.id] = tally.as_json()
 
     changed_runs = []
     for run in runs:
-        if not recomputed(run.local_date, days_before=DELAYED_DAYS):
+        if not tallied(run.local_date):
             continue
         new, stored = analyses[run.id], stored_runs[run.id]
         ewma = (None, None) if new.ewma is None else tuple(finite_or_none(value) for value in new.ewma)

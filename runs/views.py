@@ -44,14 +44,20 @@ def yesterday(user: User) -> dt.date:
 @vary_on_headers("HX-Request")
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    [trends] = cached_partials(
-        request, ["trends"], lambda: trends_context(request), variant=request.GET.urlencode()
-    )
+    built: dict[str, Any] = {}  # the trends, when computed here: this week's figures are in them
+
+    def build_trends() -> dict[str, Any]:
+        built.update(trends_context(request))
+        return built
+
+    [trends] = cached_partials(request, ["trends"], build_trends, variant=request.GET.urlencode())
     if request.htmx:
         # The range picker swaps the trends only; alerts, shoes and patterns stay.
         return HttpResponse(trends)
     this_week, alerts, wear_and_patterns = cached_partials(
-        request, ["this_week", "alerts", "wear_and_patterns"], lambda: summary_context(user)
+        request,
+        ["this_week", "alerts", "wear_and_patterns"],
+        lambda: summary_context(user, trends=built.get("trends")),
     )
     return render(
         request,
@@ -65,7 +71,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             # Not cached with the partials: a count is one query, and always current.
             "needs_pain_count": selectors.runs_needing_pain_count(user),
             "yesterday": yesterday(user),
-            "recent_runs": list(selectors.runs_for_user(user)[:5]),
+            "recent_runs": list(selectors.runs_for_user(user, odometer=False)[:5]),
             "recent_checkins": list(selectors.checkins_for_user(user)[:3]),
             # Not cached either: red flags come first, whatever else changed (docs/analytics.md#red-flags).
             "red_flag_checkin": selectors.latest_red_flag_checkin(user),
@@ -124,7 +130,8 @@ def trends_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     return {
         "range_form": range_form,
         "trends": trends,
-        "charts": trend_charts(trends, unit, treatments=treatments),
+        # The ACWR is kept for clinicians: the share page and the report draw it, not this one.
+        "charts": trend_charts(trends, unit, treatments=treatments, acwr=False),
         "treatment_marks": treatments,
         "unit": unit,
         # Below the knee apart (docs/product.md#where-it-hurts): clinicians read it as a sign of
@@ -135,20 +142,30 @@ def trends_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     }
 
 
-def summary_context(user: User) -> dict[str, Any]:
-    """This week against last week, alerts, shoe wear and patterns: the pairs' wear is
-    read once for the alerts and the wear."""
-    shoes = [pair for pair in gear_list(Shoe, user=user) if pair.retired_on is None]
+def summary_context(user: User, *, trends: selectors.Trends | None = None) -> dict[str, Any]:
+    """This week against last week, alerts, shoe wear and patterns: the pairs' wear and
+    the patterns are read once for the alerts and the lists. This week and last week are
+    taken from ``trends`` (the dashboard's, just computed) when they span both weeks up
+    to today; else they are read."""
+    pairs = gear_list(Shoe, user=user)
+    shoes = [pair for pair in pairs if pair.retired_on is None]
+    patterns = list(selectors.patterns_for_user(user))
     today = local_today(user)
-    last_week, this_week = selectors.trends_for_user(
-        user, start=analytics.week_start(today) - dt.timedelta(days=7), end=today
-    ).weeks
+    last_monday = analytics.week_start(today) - dt.timedelta(days=7)
+    if trends is None or trends.end != today or trends.start > last_monday:
+        trends = selectors.trends_for_user(user, start=last_monday, end=today)
+    last_week, this_week = trends.weeks[-2:]
     return {
         "this_week": this_week,
         "last_week": last_week,
-        "alerts": selectors.dashboard_alerts(user, shoes_in_use=shoes),
+        "alerts": selectors.dashboard_alerts(
+            user,
+            shoes_in_use=shoes,
+            retired_shoes=[pair.pk for pair in pairs if pair.retired_on is not None],
+            patterns=patterns,
+        ),
         "shoes": shoes,
-        "patterns": insights.shown_once(selectors.patterns_for_user(user)),
+        "patterns": insights.shown_once(patterns),
         "unit": profile_of(user).distance_unit,
     }
 

@@ -10,12 +10,14 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.db import connection
+from django.template import defaultfilters
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from backpainlog.accounts.models import Profile
 from backpainlog.accounts.selectors import local_today, profile_of, user_zone
+from backpainlog.templatetags import backpainlog as backpainlog_filters
 from runs import services
 from runs.analytics import DEFINITIONS
 from tests.factories import ShoeFactory
@@ -255,3 +257,15 @@ def test_run_and_check_in_lists_show_flag_badges(alice: User, alice_client: Clie
     assert 'href="/definitions/#long_run_spike"' in runs
     assert ">FLARE<" in runs
     assert checkins.count('href="/definitions/#checkin_flare"') == 1
+
+
+@pytest.mark.parametrize("format_", ["D j M Y", "j M Y", "D j M"])
+def test_the_day_filter_writes_what_the_date_filter_does(format_: str) -> None:
+    first = dt.date(1999, 12, 27)
+    for offset in range(0, 800, 3):
+        day = first + dt.timedelta(days=offset)
+        assert backpainlog_filters.day(day, format_) == defaultfilters.date(day, format_)
+    # Anything else is the date filter's.
+    moment = dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)
+    assert backpainlog_filters.day(moment, "D j M Y, H:i") == defaultfilters.date(moment, "D j M Y, H:i")
+    assert backpainlog_filters.day(None, format_) == ""
