@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from backpainlog.accounts import services as account_services
 from backpainlog.accounts.selectors import local_today, profile_of
 from backpainlog.http import AuthenticatedHttpRequest
 from backpainlog.pages import confirm_delete, date_filter, paginate, save_form
@@ -196,11 +197,17 @@ def run_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             if not request.htmx:
                 messages.success(request, saved_message(saved))
                 return redirect("run_list")
-            # In place of the form: what was saved and what it raised.
+            # In place of the form: what was saved and what it raised, and the first time
+            # (once per account) an offer of a reminder for next-morning pain.
             return render(
                 request,
                 "runs/run_form.html#saved",
-                {"run": saved, "raised": raised_by(saved), "unit": form.unit},
+                {
+                    "run": saved,
+                    "raised": raised_by(saved),
+                    "unit": form.unit,
+                    "reminder_offer": account_services.reminder_offer_claim(user=request.user),
+                },
             )
     if request.htmx:
         template += "#form"

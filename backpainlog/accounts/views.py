@@ -99,6 +99,8 @@ def _settings_context(request: AuthenticatedHttpRequest, **forms: object) -> dic
         "api_tokens": list(selectors.api_tokens_for_user(user)),
         "api_token_days": settings.API_TOKEN_IDLE_DAYS,
         "questionnaire_schedule_form": schedule_form(user),
+        # Reminders by e-mail are offered only where the server has a mail server to send through.
+        "email_offered": bool(settings.EMAIL_HOST),
         **forms,
     }
 
