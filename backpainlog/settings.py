@@ -16,6 +16,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from backpainlog.chart_css import FALLBACK_CSS_CSP_SOURCE
+from reminders.endpoints import DEFAULT_PUSH_ENDPOINT_HOSTS, HostRule, parse_host_rules
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -123,6 +124,7 @@ INSTALLED_APPS = [
     "sharing",
     "audit",
     "clinical",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -301,10 +303,33 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 # What the worker does on a schedule besides running queued tasks: dotted path → seconds
 # between runs. Every job must be safe to run in several workers at once.
-WORKER_PERIODIC_JOBS: dict[str, int] = {}
+WORKER_PERIODIC_JOBS: dict[str, int] = {
+    # Makes the reminders whose local time has come and sends those due (SPEC §10).
+    "reminders.jobs.reminders_tick": 60,
+}
 WORKER_POLL_SECONDS = 1.0
 
-# E-mail: password reset. SMTP when EMAIL_HOST is set, the console otherwise.
+
+def env_push_hosts(name: str) -> tuple[HostRule, ...]:
+    """The hosts push messages may be posted to: ``name``, ``*.name`` (its subdomains) or
+    either with ``:port`` (443 otherwise), comma-separated; the major push services if unset."""
+    entries = env_list(name) or list(DEFAULT_PUSH_ENDPOINT_HOSTS)
+    try:
+        return parse_host_rules(entries)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from exc
+
+
+# Reminders by Web Push: the server posts only to these hosts (never to an address a client
+# chose), signing with the VAPID key of the environment or, when unset, one made once and
+# kept in the database (reminders.vapid).
+PUSH_ENDPOINT_HOSTS = env_push_hosts("PUSH_ENDPOINT_HOSTS")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY")
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT")
+
+# E-mail: password reset, and reminders for those who ask (only offered with EMAIL_HOST).
+# SMTP when EMAIL_HOST is set, the console otherwise.
 EMAIL_HOST = env_str("EMAIL_HOST")
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -13,6 +13,7 @@ from backpainlog.accounts import api as accounts_api
 from backpainlog.accounts import views as accounts_views
 from clinical.api import QuestionnaireResponseViewSet, QuestionnaireViewSet, TreatmentViewSet
 from imports.api import ImportView
+from reminders.api import PushKeyView, PushSubscriptionViewSet, PushTestView
 from runs.api import (
     EpisodeListView,
     FlagListView,
@@ -37,6 +38,7 @@ router.register(
 )
 router.register("treatments", TreatmentViewSet, basename="api-treatment")
 router.register("auth/tokens", accounts_api.ApiTokenViewSet, basename="api-tokens")
+router.register("push-subscriptions", PushSubscriptionViewSet, basename="api-push-subscription")
 
 api_v1 = [
     path("auth/token/", accounts_api.token_obtain, name="api-token"),
@@ -48,6 +50,8 @@ api_v1 = [
     path("episodes/", EpisodeListView.as_view(), name="api-episodes"),
     path("stats/weekly/", WeeklyStatsView.as_view(), name="api-stats-weekly"),
     path("imports/", ImportView.as_view(), name="api-imports"),
+    path("push/key/", PushKeyView.as_view(), name="api-push-key"),
+    path("push/test/", PushTestView.as_view(), name="api-push-test"),
     *router.urls,
 ]
 
@@ -75,6 +79,7 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("sharing.urls")),
     path("", include("clinical.urls")),
+    path("", include("reminders.urls")),
     path("settings/", accounts_views.settings_page, name="settings"),
     path("settings/two-step/start/", accounts_views.two_step_start, name="two_step_start"),
     path("settings/two-step/", accounts_views.two_step_setup, name="two_step_setup"),

@@ -27,6 +27,8 @@ from backpainlog.accounts.selectors import profile_of
 from backpainlog.api import ModelSerializer, StrictCharField, UserScopedMixin
 from backpainlog.clients import address_key
 from backpainlog.schema import DeleteWithBodySchema
+from reminders.api import ReminderSettingsSerializer
+from reminders.selectors import reminder_settings_of
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -191,25 +193,42 @@ class ProfileSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     # The names themselves, so that the schema lists them (the model validates any string).
     timezone = serializers.ChoiceField(choices=sorted(timezone_names()), required=False)
+    reminders = ReminderSettingsSerializer(
+        source="user.reminder_settings", required=False, help_text="Push reminders: which, and when."
+    )
 
     class Meta:
         model = Profile
-        fields = ["username", "distance_unit", "timezone", "default_replacement_threshold_m"]
+        fields = ["username", "distance_unit", "timezone", "default_replacement_threshold_m", "reminders"]
 
 
 class ProfileView(UserScopedMixin, APIView):
     serializer_class = ProfileSerializer
 
+    def _profile(self, request: Request) -> Profile:
+        profile = profile_of(request.user)
+        reminder_settings_of(request.user)  # made with the defaults on first use, as the profile
+        return profile
+
     @extend_schema(responses=ProfileSerializer, summary="Your profile")
     def get(self, request: Request) -> Response:
-        return Response(ProfileSerializer(profile_of(request.user)).data)
+        return Response(ProfileSerializer(self._profile(request), context={"request": request}).data)
 
     @extend_schema(request=ProfileSerializer, responses=ProfileSerializer, summary="Change your profile")
     def patch(self, request: Request) -> Response:
-        serializer = ProfileSerializer(profile_of(request.user), data=request.data, partial=True)
+        context = {"request": request}
+        serializer = ProfileSerializer(
+            self._profile(request), data=request.data, partial=True, context=context
+        )
         serializer.is_valid(raise_exception=True)
-        profile = services.profile_update(user=request.user, **serializer.validated_data)
-        return Response(ProfileSerializer(profile).data)
+        fields = dict(serializer.validated_data)
+        reminders = fields.pop("user", {}).get("reminder_settings")
+        profile = services.profile_update(
+            user=request.user, reminders=reminders, origin=request.build_absolute_uri("/"), **fields
+        )
+        # Read again: the user object of this request still holds the settings from before.
+        saved = Profile.objects.select_related("user__reminder_settings").get(pk=profile.pk)
+        return Response(ProfileSerializer(saved, context=context).data)
 
 
 class AccountDeleteSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from backpainlog.accounts.authentication import token_digest
 from backpainlog.accounts.models import ApiToken, Profile, RecoveryCode
 from backpainlog.accounts.selectors import profile_of
 from backpainlog.clients import coarse_client
+from reminders.services import reminder_settings_update
 from runs.services import analytics_refresh
 
 
@@ -81,7 +82,6 @@ def api_tokens_revoke_all(*, user: User, reason: str = "", request: HttpRequest 
     return count
 
 
-@transaction.atomic
 def reminder_offer_claim(*, user: User) -> bool:
     """Whether to offer reminders now, after a saved run: true the first time only. A
     conditional update, so that two runs saved at once do not both show it."""
@@ -96,13 +96,20 @@ def reminder_offer_claim(*, user: User) -> bool:
     return claimed == 1
 
 
-def profile_update(*, user: User, **fields: Any) -> Profile:
+@transaction.atomic
+def profile_update(
+    *, user: User, reminders: dict[str, Any] | None = None, origin: str = "", **fields: Any
+) -> Profile:
+    """Change the profile and, with ``reminders``, the reminder settings (``origin``: the
+    address the change came from, where reminder e-mails link to): all of it or nothing."""
     profile = profile_of(user)
     old_timezone = profile.timezone
     for name, value in fields.items():
         setattr(profile, name, value)
     profile.full_clean()
     profile.save()
+    if reminders is not None:
+        reminder_settings_update(user=user, origin=origin, **reminders)
     if profile.timezone != old_timezone:
         # Local dates, and with them every window of the analytics, move with the zone.
         analytics_refresh(user)

@@ -3,7 +3,7 @@
    button is tapped. No inline scripts: the page works with a strict Content-Security-Policy.
 
    Each [data-push] block holds a status line ([data-push-status]) and the buttons
-   [data-push-on], [data-push-off] and [data-push-test]; its data-push-key-url and
+   [data-push-on] and [data-push-off]; its data-push-key-url and
    data-push-subscriptions-url name the API. Without JavaScript the status line keeps what
    the server wrote (that reminders here need it) and the buttons stay hidden. */
 (function () {
@@ -100,8 +100,7 @@
     working: "Turning on\u2026",
     stopping: "Turning off\u2026",
     failed: "That did not work: ",
-    refused: "This server does not accept this browser's push service, so reminders cannot reach it.",
-    tested: "Sent: a test notification should appear on your devices in a few seconds."
+    refused: "This server does not accept this browser's push service, so reminders cannot reach it."
   };
 
   function Block(element) {
@@ -109,7 +108,6 @@
     this.status = element.querySelector("[data-push-status]");
     this.on = element.querySelector("[data-push-on]");
     this.off = element.querySelector("[data-push-off]");
-    this.test = element.querySelector("[data-push-test]");
     this.email = element.querySelector("[data-push-email]");
     this.dismiss = element.querySelector("[data-push-dismiss]");
     this.offer = element.hasAttribute("data-push-offer");
@@ -122,14 +120,13 @@
     var canTurnOn = ["off", "dismissed", "failed"].indexOf(state) !== -1;
     if (this.on) this.on.hidden = !canTurnOn;
     if (this.off) this.off.hidden = state !== "on";
-    if (this.test) this.test.hidden = state !== "on";
     // Where push cannot work here, e-mail is the way (offered only when the server sends it).
     if (this.dismiss) this.dismiss.textContent = state === "on" ? "Close" : "No thanks";
     if (this.email) this.email.hidden = ["unsupported", "iosOld", "blocked"].indexOf(state) === -1;
   };
 
   Block.prototype.busy = function (isBusy) {
-    [this.on, this.off, this.test].forEach(function (button) {
+    [this.on, this.off].forEach(function (button) {
       if (button) button.disabled = isBusy;
     });
   };
@@ -228,16 +225,6 @@
     }).then(function () { block.busy(false); });
   };
 
-  Block.prototype.sendTest = function () {
-    var block = this;
-    block.busy(true);
-    return api("POST", block.test.dataset.pushTestUrl).then(function () {
-      block.status.textContent = MESSAGES.tested;
-    }, function (error) {
-      block.status.textContent = MESSAGES.failed + ((error && error.message) || "unknown error.");
-    }).then(function () { block.busy(false); });
-  };
-
   var blocks = [];
 
   // Another block on the page (Settings and an offer never share one, but two tabs might)
@@ -253,7 +240,6 @@
     blocks.push(block);
     if (block.on) block.on.addEventListener("click", function () { block.turnOn(); });
     if (block.off) block.off.addEventListener("click", function () { block.turnOff(); });
-    if (block.test) block.test.addEventListener("click", function () { block.sendTest(); });
     // Closing the offer needs no request: the server recorded it as shown when it drew it.
     if (block.dismiss) {
       block.dismiss.addEventListener("click", function () {

@@ -24,9 +24,8 @@ def test_settings_say_where_push_works_and_offer_the_device_buttons(alice_client
     assert 'data-push-script="/static/js/push.js"' in section
     assert 'data-push-key-url="/api/v1/push/key/"' in section
     assert 'data-push-subscriptions-url="/api/v1/push-subscriptions/"' in section
-    assert 'data-push-test-url="/api/v1/push/test/"' in section
     # Hidden until the script knows this device can use them.
-    for label in ("Turn on reminders on this device", "Turn off on this device", "Send a test notification"):
+    for label in ("Turn on reminders on this device", "Turn off on this device"):
         assert re.search(
             rf'<button type="button" class="button[^"]*" [^>]*hidden>{label}</button>', section
         ), label
