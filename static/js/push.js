@@ -114,7 +114,8 @@
   }
 
   Block.prototype.show = function (state, detail) {
-    var text = MESSAGES[state] || "";
+    // An offer asks its own question; "Off on this device" would only repeat it.
+    var text = this.offer && state === "off" ? "" : MESSAGES[state] || "";
     this.status.textContent = detail ? text + detail : text;
     this.element.dataset.pushState = state;
     var canTurnOn = ["off", "dismissed", "failed"].indexOf(state) !== -1;

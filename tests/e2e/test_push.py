@@ -35,6 +35,8 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, Playwright, Worker, expect
 
 from backpainlog.accounts.models import Profile
+from reminders import payloads
+from reminders.models import PushSubscription
 from tests.e2e.conftest import NARROW_VIEWPORT, PHONE, screenshot, sign_in
 from tests.e2e.test_core_flow import scale_button
 from tests.e2e.test_pwa import CONTROLLED, WORKER_ACTIVATED
@@ -82,6 +84,12 @@ COUNT_PERMISSION_QUESTIONS = """(() => {
   const ask = Notification.requestPermission.bind(Notification);
   Notification.requestPermission = (...args) => { window.e2eAsked += 1; return ask(...args); };
 })();"""
+TARGET_BOX = """(element) => {
+  const boxes = [element, ...(element.labels || [])].map((part) => part.getBoundingClientRect());
+  const left = Math.min(...boxes.map((b) => b.left)), right = Math.max(...boxes.map((b) => b.right));
+  const top = Math.min(...boxes.map((b) => b.top)), bottom = Math.max(...boxes.map((b) => b.bottom));
+  return { x: left, width: right - left, height: bottom - top };
+}"""
 SUBSCRIBE_CALLS = "() => JSON.parse(localStorage.getItem('e2e-push-subscribe-calls') || '[]')"
 NOTIFICATIONS = """async () => (await (await navigator.serviceWorker.ready).getNotifications())
   .map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: n.data && n.data.url, icon: n.icon, badge: n.badge }))"""
@@ -170,46 +178,50 @@ def turn_on(page: Page) -> None:
 
 
 def subscriptions_of(user: User) -> list[dict[str, Any]]:
-    from reminders.models import PushSubscription
-
     return list(PushSubscription.objects.filter(user=user).values("id", "endpoint", "p256dh", "auth"))
 
 
-def service_worker_cdp(page: Page) -> tuple[CDPSession, str]:
-    """A DevTools session on the page with the ServiceWorker domain on, and the id of the
-    app's registration (scope ``/``)."""
-    session = page.context.new_cdp_session(page)
-    registrations: list[dict[str, Any]] = []
-    session.on(
-        "ServiceWorker.workerRegistrationUpdated", lambda event: registrations.extend(event["registrations"])
-    )
-    session.send("ServiceWorker.enable")
-    origin = page.evaluate("location.origin")
-    for _ in range(50):
-        live = [r for r in registrations if r["scopeURL"] == origin + "/" and not r["isDeleted"]]
-        if live:
-            return session, live[-1]["registrationId"]
-        page.wait_for_timeout(100)
-    raise AssertionError(f"no service worker registration for {origin}/: {registrations}")
+class PushDelivery:
+    """Pushes through DevTools (``ServiceWorker.deliverPushMessage``) to the app's
+    registration, as the browser does when its push service hands one over."""
 
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.origin = page.evaluate("location.origin")
+        self.session: CDPSession = page.context.new_cdp_session(page)
+        self.registrations: list[dict[str, Any]] = []
+        self.errors: list[dict[str, Any]] = []
+        self.session.on(
+            "ServiceWorker.workerRegistrationUpdated", lambda e: self.registrations.extend(e["registrations"])
+        )
+        self.session.on("ServiceWorker.workerErrorReported", lambda e: self.errors.append(e["errorMessage"]))
+        self.session.send("ServiceWorker.enable")
 
-def deliver_push(page: Page, data: str) -> None:
-    session, registration_id = service_worker_cdp(page)
-    session.send(
-        "ServiceWorker.deliverPushMessage",
-        {"origin": page.evaluate("location.origin"), "registrationId": registration_id, "data": data},
-    )
+    def registration_id(self) -> str:
+        for _ in range(100):
+            live = [
+                r for r in self.registrations if r["scopeURL"] == self.origin + "/" and not r["isDeleted"]
+            ]
+            if live:
+                return live[-1]["registrationId"]
+            self.page.wait_for_timeout(100)
+        raise AssertionError(f"no service worker registration for {self.origin}/: {self.registrations}")
 
+    def push(self, data: str) -> None:
+        self.session.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": self.origin, "registrationId": self.registration_id(), "data": data},
+        )
 
-def shown_notifications(page: Page, count: int = 1) -> list[dict[str, Any]]:
-    """The worker's notifications once there are ``count`` (a push is handled apart from
-    the page; polled from here, as ``wait_for_function`` does not wait for a promise)."""
-    for _ in range(100):
-        shown = page.evaluate(NOTIFICATIONS)
-        if len(shown) >= count:
-            return shown
-        page.wait_for_timeout(100)
-    raise AssertionError(f"{count} notification(s) expected, shown: {page.evaluate(NOTIFICATIONS)}")
+    def shown(self, count: int = 1) -> list[dict[str, Any]]:
+        """The worker's notifications once there are ``count`` (a push is handled apart from
+        the page; polled from here, as ``wait_for_function`` does not wait for a promise)."""
+        for _ in range(200):
+            shown = self.page.evaluate(NOTIFICATIONS)
+            if len(shown) >= count:
+                return shown
+            self.page.wait_for_timeout(100)
+        raise AssertionError(f"{count} notification(s) expected, none shown; worker errors: {self.errors}")
 
 
 def the_service_worker(page: Page) -> Worker:
@@ -301,12 +313,14 @@ def test_the_reminders_section_fits_360_px_with_44_px_targets(push_phones: Any, 
     targets = section.locator("button:visible, a:visible, input:visible, select:visible")
     assert targets.count() >= 1
     for index in range(targets.count()):
-        box = targets.nth(index).bounding_box()
-        assert box, f"target {index} has no box"
-        assert box["height"] >= 44, (targets.nth(index).inner_text(), box)
-        assert box["width"] >= 44, (targets.nth(index).inner_text(), box)
-        assert box["x"] >= 0, box
-        assert box["x"] + box["width"] <= NARROW_VIEWPORT["width"], box
+        target = targets.nth(index)
+        # A tick box is tapped with its label too: the two together are the target.
+        box = page.evaluate(TARGET_BOX, target.element_handle())
+        name = target.get_attribute("name") or target.inner_text()
+        assert box["height"] >= 44, (name, box)
+        assert box["width"] >= 44, (name, box)
+        assert box["x"] >= 0, (name, box)
+        assert box["x"] + box["width"] <= NARROW_VIEWPORT["width"], (name, box)
     screenshot(section, "settings-reminders-360.png")
     turn_on(page)
     screenshot(section, "settings-reminders-on-360.png")
@@ -320,22 +334,16 @@ def test_a_pushed_reminder_is_shown_and_a_tap_opens_its_screen(push_phones: Any,
     controlled(page, runner, "/settings/")
     turn_on(page)
 
-    deliver_push(
-        page,
-        json.dumps(
-            {
-                "title": "Questionnaire due: Pain over the last 7 days",
-                "body": "It takes under a minute.",
-                "url": "/questionnaires/pain-7d/",
-                "tag": "questionnaire-pain_7d",
-            }
-        ),
-    )
+    # What the server sends when a questionnaire is due.
+    payload = payloads.questionnaire_due(key="pain_7d")
+    assert payload["url"] == "/questionnaires/pain-7d/"
+    delivery = PushDelivery(page)
+    delivery.push(json.dumps(payload))
     origin = page.evaluate("location.origin")
-    [shown] = shown_notifications(page)
-    assert shown["title"] == "Questionnaire due: Pain over the last 7 days"
-    assert shown["body"] == "It takes under a minute."
-    assert shown["tag"] == "questionnaire-pain_7d"
+    [shown] = delivery.shown()
+    assert shown["title"] == payload["title"]
+    assert shown["body"] == payload["body"]
+    assert shown["tag"] == payload["tag"]
     assert shown["url"] == origin + "/questionnaires/pain-7d/"
     assert shown["icon"].endswith("/static/icons/icon-192.png")
     assert shown["badge"].endswith("/static/icons/badge-96.png")
@@ -349,8 +357,9 @@ def test_a_pushed_reminder_is_shown_and_a_tap_opens_its_screen(push_phones: Any,
 def test_a_push_without_a_payload_still_shows_a_reminder(push_phones: Any, runner: User) -> None:
     page = push_phones()
     controlled(page, runner, "/settings/")
-    deliver_push(page, "")
-    [shown] = shown_notifications(page)
+    delivery = PushDelivery(page)
+    delivery.push("")
+    [shown] = delivery.shown()
     assert (shown["title"], shown["body"]) == ("backpainlog", "You have a reminder.")
     assert shown["url"] == page.evaluate("location.origin") + "/"
 
@@ -358,9 +367,10 @@ def test_a_push_without_a_payload_still_shows_a_reminder(push_phones: Any, runne
 def test_a_reminder_naming_another_site_opens_the_app_instead(push_phones: Any, runner: User) -> None:
     page = push_phones()
     controlled(page, runner, "/settings/")
-    deliver_push(page, json.dumps({"title": "Hello", "body": "Tap me", "url": "https://example.com/phish"}))
+    delivery = PushDelivery(page)
+    delivery.push(json.dumps({"title": "Hello", "body": "Tap me", "url": "https://example.com/phish"}))
     origin = page.evaluate("location.origin")
-    [shown] = shown_notifications(page)
+    [shown] = delivery.shown()
     assert shown["url"] == origin + "/"
     the_service_worker(page).evaluate(CLICK_FIRST_NOTIFICATION)
     expect(page).to_have_url(origin + "/")
