@@ -27,6 +27,7 @@ from backpainlog.units import format_distance
 from clinical import instruments
 from clinical import selectors as clinical_selectors
 from clinical.dashboard import dashboard_context as clinical_dashboard_context
+from reminders.selectors import push_subscriptions_for_user, reminder_settings_of
 from runs import analytics, insights, selectors, services
 from runs.charts import trend_charts
 from runs.forms import DashboardRangeForm, NextMorningPainForm, PainCheckinForm, RunFilterForm, RunForm
@@ -206,12 +207,20 @@ def run_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                     "run": saved,
                     "raised": raised_by(saved),
                     "unit": form.unit,
-                    "reminder_offer": account_services.reminder_offer_claim(user=request.user),
+                    "reminder_offer": offers_reminders(request.user),
                 },
             )
     if request.htmx:
         template += "#form"
     return render(request, template, {"form": form, "unit": form.unit, "title": "Log a run"})
+
+
+def offers_reminders(user: User) -> bool:
+    """The offer of next-morning reminders in a run's confirmation: made once per account, and
+    used up without being shown for a runner who has them on a device or turned them off."""
+    if not account_services.reminder_offer_claim(user=user):
+        return False
+    return reminder_settings_of(user).next_morning and not push_subscriptions_for_user(user).exists()
 
 
 @dataclass(frozen=True)

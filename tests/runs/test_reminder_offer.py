@@ -12,6 +12,7 @@ from django.test import Client
 from backpainlog.accounts import services
 from backpainlog.accounts.models import Profile
 from backpainlog.accounts.selectors import profile_of
+from reminders.models import PushSubscription, ReminderSettings
 
 OFFER = "Get a reminder for next-morning pain?"
 
@@ -83,3 +84,22 @@ def test_the_offer_is_claimed_once_even_from_a_stale_profile(alice: User) -> Non
     assert services.reminder_offer_claim(user=alice) is True
     assert services.reminder_offer_claim(user=stale) is False
     assert services.reminder_offer_claim(user=alice) is False
+
+
+@pytest.mark.django_db
+def test_a_runner_with_reminders_on_a_device_is_not_offered_them(alice: User, alice_client: Client) -> None:
+    PushSubscription.objects.create(
+        user=alice, endpoint="https://fcm.googleapis.com/fcm/send/alice-phone", p256dh="x", auth="y"
+    )
+    assert OFFER not in save_run(alice_client)
+    # Used up: taking the phone's subscription away does not bring it back.
+    PushSubscription.objects.filter(user=alice).delete()
+    assert OFFER not in save_run(alice_client)
+
+
+@pytest.mark.django_db
+def test_a_runner_who_turned_next_morning_reminders_off_is_not_offered_them(
+    alice: User, alice_client: Client
+) -> None:
+    ReminderSettings.objects.create(user=alice, next_morning=False)
+    assert OFFER not in save_run(alice_client)
