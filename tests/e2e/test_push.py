@@ -261,6 +261,19 @@ def test_turning_reminders_on_and_off_for_this_device(push_phones: Any, runner: 
     expect(page.get_by_role("button", name=TURN_ON)).to_be_visible()
 
 
+def test_signing_out_stops_reminders_to_this_browser(push_phones: Any, runner: User) -> None:
+    page = push_phones()
+    controlled(page, runner, "/settings/")
+    turn_on(page)
+    assert len(subscriptions_of(runner)) == 1
+
+    page.get_by_role("button", name="Sign out").tap()
+
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible()
+    assert subscriptions_of(runner) == []
+    assert page.evaluate("() => localStorage.getItem('e2e-push-subscription')") is None
+
+
 def test_permission_is_asked_only_on_the_tap_and_a_refusal_is_explained(
     push_phones: Any, runner: User
 ) -> None:
