@@ -1,4 +1,4 @@
-"""``/api/v1/audit-events/`` (API.md, Account activity): the caller's own, read-only."""
+"""``/api/v1/audit-events/`` (docs/api.md#account-activity): the caller's own, read-only."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API list pagination (API.md: ``?page=``, ``?page_size=`` up to 500).
+"""API list pagination (docs/api.md#pagination: ``?page=``, ``?page_size=`` up to 500).
 
 A module of its own: REST framework imports it while loading its generic views.
 """
@@ -18,7 +18,7 @@ class Pagination(PageNumberPagination):
     def get_page_size(self, request: Request) -> int:
         # REST framework silently falls back to the default for a page size it cannot
         # read; a client asking for ``page_size=ten`` should learn that it is wrong.
-        # Sizes above the maximum are still cut to it (API.md: "up to 500").
+        # Sizes above the maximum are still cut to it (docs/api.md#pagination: "up to 500").
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size

@@ -1,4 +1,4 @@
-"""The OpenAPI schema's error answers (API.md, Conventions: 400, 401, 404, 429).
+"""The OpenAPI schema's error answers (docs/api.md#errors: 400, 401, 404, 429).
 
 drf-spectacular documents the success answers only; clients (and the schema tests) need
 to know the error answers too, and what they look like.
@@ -52,7 +52,8 @@ class AutoSchema(openapi.AutoSchema):
         self, serializer: Any, direction: str, bypass_extensions: bool = False
     ) -> dict[str, Any]:
         schema = super()._map_serializer(serializer, direction, bypass_extensions)
-        # A serializer that refuses unknown fields says so (API.md: anything else is a 400).
+        # A serializer that refuses unknown fields says so (docs/api.md#questionnaires-treatments-red-flags:
+        # anything else is a 400).
         from backpainlog.api import RejectUnknownFieldsMixin  # the API module loads views
 
         if (

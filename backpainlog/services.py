@@ -1,5 +1,5 @@
-"""Writes shared by the apps, with idempotent creation by client-generated UUID (API.md:
-runs and pain check-ins).
+"""Writes shared by the apps, with idempotent creation by client-generated UUID
+(docs/api.md#idempotent-creates).
 
 A phone that lost its connection re-sends the same entry with the same id. The first
 request stores it; a retry with the same content gets the stored row back; the same id

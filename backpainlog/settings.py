@@ -112,7 +112,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    # The task queue (SPEC §10): Django 6.0's tasks framework, backported, on the database.
+    # The task queue (docs/product.md#the-task-queue): Django 6.0's tasks framework, backported,
+    # on the database.
     "django_tasks",
     "django_tasks_db",
     "backpainlog",
@@ -304,7 +305,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # What the worker does on a schedule besides running queued tasks: dotted path → seconds
 # between runs. Every job must be safe to run in several workers at once.
 WORKER_PERIODIC_JOBS: dict[str, int] = {
-    # Makes the reminders whose local time has come and sends those due (SPEC §10).
+    "backpainlog.worker.prune_finished_tasks": 24 * 60 * 60,
+    # Makes the reminders whose local time has come and sends those due (docs/product.md#reminders).
     "reminders.jobs.reminders_tick": 60,
 }
 WORKER_POLL_SECONDS = 1.0

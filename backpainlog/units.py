@@ -58,7 +58,7 @@ def format_duration(seconds: int | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-# --- Numbers as people type them (SPEC §3). static/js/numbers.js reads them the same way,
+# --- Numbers as people type them (docs/product.md#log-a-run). static/js/numbers.js reads them the same way,
 # so that an entry saved offline stores what the same entry saved online does.
 
 

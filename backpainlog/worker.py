@@ -14,11 +14,14 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.management import call_command
 from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
 from django_tasks_db.management.commands.db_worker import Worker as QueueWorker
 
 logger = logging.getLogger(__name__)
+
+FINISHED_TASKS_KEPT_DAYS = 30
 
 
 class PeriodicJobs:
@@ -42,6 +45,12 @@ class PeriodicJobs:
             except Exception:
                 logger.exception("Periodic job %s failed", job.__qualname__)
         return ran
+
+
+def prune_finished_tasks() -> None:
+    """Finished task records are kept a month (what an import or a reminder did can be looked
+    up), then deleted; deleting is idempotent, so every worker may do it."""
+    call_command("prune_db_task_results", queue_name="*", min_age_days=FINISHED_TASKS_KEPT_DAYS, verbosity=0)
 
 
 def queue_worker(*, worker_id: str | None = None) -> QueueWorker:

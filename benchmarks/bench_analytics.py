@@ -48,7 +48,7 @@ def seed(username: str, years: int) -> User:
 
 
 def computed_analytics(user: User) -> Callable[[], object]:
-    """All of SPEC §2 over the user's whole log, already read: run flags, check-in
+    """All of docs/analytics.md over the user's whole log, already read: run flags, check-in
     flares, flare-up episodes, patterns (with the delayed outcome), and the weekly figures
     with their ACWR and session load."""
     runs, _, checkins, _ = selectors.stored_log(user)

@@ -1,5 +1,5 @@
-"""The questionnaires (SPEC §9): their items, ranges, schedules, scoring and what counts
-as a change patients notice. Pure functions over plain values: no ORM in here.
+"""The questionnaires (docs/analytics.md#questionnaires): their items, ranges, schedules, scoring and what
+counts as a change patients notice. Pure functions over plain values: no ORM in here.
 
 Scores compare exactly (fractions, not floats): a boundary such as "30 % of the first
 score" must not move by a rounding error (0.3 × 10 is 3.0000000000000004 in floats).
@@ -241,7 +241,7 @@ class Change:
 
 def change(key: str, first_answers: Any, answers: Any) -> Change:
     """How ``answers`` differ from ``first_answers`` (both clean), and whether the
-    difference is one patients notice, better or worse (SPEC §9)."""
+    difference is one patients notice, better or worse (docs/analytics.md#meaningful-change)."""
     instrument = INSTRUMENTS[key]
     first, current = exact_score(key, first_answers), exact_score(key, answers)
     size = abs(current - first)

@@ -1,4 +1,4 @@
-"""Questionnaire answers, their schedules, and treatments (SPEC §9)."""
+"""Questionnaire answers, their schedules, and treatments (docs/product.md#clinical-outcomes)."""
 
 from __future__ import annotations
 

@@ -91,7 +91,7 @@ def responses_for_user(
 
 
 def last_psfs_activities(user: AbstractBaseUser) -> list[str]:
-    """The activities of the latest PSFS answers: offered again (SPEC §9)."""
+    """The activities of the latest PSFS answers: offered again (docs/analytics.md#psfs)."""
     latest = responses_for_user(user, questionnaire=instruments.PSFS).only("answers").first()
     return instruments.previous_activities(latest.answers if latest else None)
 

@@ -1,5 +1,5 @@
-"""``account.zip``: everything the user has, machine-readable (SPEC §3, "download all my
-data"), written as a zip stream: each file is compressed as it is produced and the
+"""``account.zip``: everything the user has, machine-readable (docs/product.md#account-archive, "download all
+my data"), written as a zip stream: each file is compressed as it is produced and the
 archive goes out in pieces, so its size does not matter to the server's memory."""
 
 from __future__ import annotations

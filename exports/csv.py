@@ -1,4 +1,4 @@
-"""The runs CSV (API.md, Export): written row by row into a small buffer and streamed, so
+"""The runs CSV (docs/api.md#export): written row by row into a small buffer and streamed, so
 that ten years of runs export in constant memory (Django's "Streaming large CSV files").
 
 Share links serve the same file through :func:`stream_runs_csv`.

@@ -1,10 +1,10 @@
-"""The app's own CSV of runs (API.md, Export): its columns, and how a cell is made safe
+"""The app's own CSV of runs (docs/api.md#export): its columns, and how a cell is made safe
 for spreadsheets. The export writes it and the importer reads it back, so both use this.
 """
 
 from __future__ import annotations
 
-# The columns API.md names, with the machine-readable SI values the importer reads back.
+# The columns docs/api.md#export names, with the machine-readable SI values the importer reads back.
 SI_COLUMNS = [
     "id",
     "started_at",
@@ -23,7 +23,8 @@ SI_COLUMNS = [
     "flags",
     "notes",
     "source",
-    "pain_regions",  # where it hurt (SPEC §9): the codes, separated by REGION_SEPARATOR
+    # Where it hurt (docs/product.md#where-it-hurts): the codes, separated by REGION_SEPARATOR.
+    "pain_regions",
 ]
 REGION_SEPARATOR = ";"
 

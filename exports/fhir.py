@@ -1,4 +1,4 @@
-"""The FHIR R4 Bundle (SPEC §4): the user's pain scores and runs as Observations, for a
+"""The FHIR R4 Bundle (docs/product.md#fhir-bundle): the user's pain scores and runs as Observations, for a
 clinician's system.
 
 Choices, so that a reader of the file can trust it:
@@ -16,7 +16,7 @@ Choices, so that a reader of the file can trust it:
   and as components with the app's own code system (LOINC has no codes for them) the
   distance, activity, surface, elevation gain, perceived exertion, shoe and insole. The
   pain scores taken around a run are its members (``hasMember``).
-- **Where it hurts** (SPEC §9): each body-map region marked on a check-in, or on a run
+- **Where it hurts** (docs/product.md#where-it-hurts): each body-map region marked on a check-in, or on a run
   (on its before and after scores), is a "finding site" component (SNOMED CT 363698007)
   with the region's SNOMED CT body structure, left and right as a laterality refinement
   (272741003 = 7771000 left / 24028007 right, a post-coordinated expression); with one
@@ -318,7 +318,7 @@ def checkin_observation(checkin: PainCheckin, *, zone: dt.tzinfo, subject: str) 
 
 
 def red_flag_observations(checkin: PainCheckin, *, zone: dt.tzinfo, subject: str) -> list[dict[str, Any]]:
-    """One Observation per new symptom ticked on the check-in (SPEC §9)."""
+    """One Observation per new symptom ticked on the check-in (docs/analytics.md#red-flags)."""
     return [
         {
             "resourceType": "Observation",
@@ -344,7 +344,7 @@ def questionnaire_id(key: str) -> str:
 
 
 def questionnaire_resource(key: str) -> dict[str, Any]:
-    """The questionnaire as published (SPEC §9): its items in order, linkIds "1", "2" …"""
+    """The questionnaire as published (docs/product.md#fhir-bundle): its items in order, linkIds "1", "2" …"""
     instrument = instruments.INSTRUMENTS[key]
     if key == instruments.RMDQ:
         items = [

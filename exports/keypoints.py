@@ -1,4 +1,4 @@
-"""The report's first page (SPEC §4 "Key points"): what a clinician acts on, in the third
+"""The report's first page (docs/product.md#key-points): what a clinician acts on, in the third
 person, each point with its figures. Pure: built from a gathered :class:`Report`."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class KeyPoint:
 
 
 def key_points(report: Report) -> list[KeyPoint]:
-    """In SPEC order; red flags, when any were recorded, before everything else (SPEC §9),
+    """In the order of docs/product.md#key-points; red flags, when any were recorded, before everything else,
     and the questionnaires and pain below the knee once there is something to say."""
     points = [
         _red_flags(report),

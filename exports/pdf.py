@@ -370,7 +370,7 @@ def _summary(pdf: ReportPDF, report: Report) -> None:
 
 
 def _key_points(pdf: ReportPDF, report: Report) -> None:
-    """SPEC §4: the first thing on page 1, each point a bold title and its lines."""
+    """docs/product.md#key-points: the first thing on page 1, each point a bold title and its lines."""
     pdf.heading("Key points")
     for point in key_points(report):
         top = pdf.get_y()
@@ -434,7 +434,7 @@ def _weekly(pdf: ReportPDF, report: Report) -> None:
 
 
 def _questionnaires(pdf: ReportPDF, report: Report) -> None:
-    """SPEC §9: a section per questionnaire answered in the period, its scores over time
+    """docs/product.md#pdf-report: a section per questionnaire answered in the period, its scores over time
     and each one's change from the period's first."""
     for scores in report.questionnaires:
         instrument = scores.instrument
@@ -507,7 +507,7 @@ def _answers_text(key: str, answers: object) -> str:
 
 
 def _regions(pdf: ReportPDF, report: Report) -> None:
-    """SPEC §9: how often each body-map region was marked, below the knee apart."""
+    """docs/product.md#where-it-hurts: how often each body-map region was marked, below the knee apart."""
     pdf.heading("Where it hurt")
     if not report.regions_marked:
         pdf.paragraph("No region of the body map was marked in the period.", grey=True)
@@ -547,7 +547,7 @@ def _regions(pdf: ReportPDF, report: Report) -> None:
 
 
 def _treatments(pdf: ReportPDF, report: Report) -> None:
-    """SPEC §9: the treatments under way in the period (the app does not judge them)."""
+    """docs/product.md#treatments: the treatments under way in the period (the app does not judge them)."""
     pdf.heading(f"Treatments ({len(report.treatments)})")
     if not report.treatments:
         pdf.paragraph("No treatment recorded in the period.", grey=True)
@@ -584,7 +584,8 @@ def _flags(pdf: ReportPDF, flags: Sequence[insights.Flag], empty: str) -> None:
 
 
 def _flare_ups(pdf: ReportPDF, report: Report) -> None:
-    """One row per episode (SPEC §2), newest first, with what came in the 7 days before it."""
+    """One row per episode (docs/analytics.md#flare-up-episodes), newest first, with what came in the 7 days
+    before it."""
     episodes = list(reversed(report.episodes))
     pdf.heading(f"Flare-up episodes ({len(episodes)}; {report.totals.flare_ups} flare-ups)")
     if not episodes:

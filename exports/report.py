@@ -1,4 +1,4 @@
-"""The clinician's report (SPEC §4): what a physiotherapist reads in two minutes.
+"""The clinician's report (docs/product.md#pdf-report): what a physiotherapist reads in two minutes.
 
 :func:`report_for_user` gathers the figures of one period into a plain :class:`Report`
 (reads only, through :mod:`exports.selectors` and :mod:`runs.selectors`); the same object
@@ -38,7 +38,7 @@ DISCLAIMER = (
 FLARE_KINDS = ("pain_flare", "checkin_flare")
 SPIKE_KINDS = ("long_run_spike", "weekly_increase", "acwr_high")
 
-#: The red flags (SPEC §9) as a clinician reads them, in the third person.
+#: The red flags (docs/analytics.md#red-flags) as a clinician reads them, in the third person.
 RED_FLAG_WORDS = {
     "saddle_numbness": "numbness in the saddle area (groin or buttocks)",
     "bladder_bowel": "new trouble controlling the bladder or bowel",
@@ -210,8 +210,8 @@ class Report:
     episodes: list[analytics.Episode] = dataclasses.field(default_factory=list)
     radiating_days: list[dt.date] = dataclasses.field(default_factory=list)
     pain_scores: list[tuple[dt.date, int]] = dataclasses.field(default_factory=list)
-    # SPEC §9: the red flags recorded (oldest first), each questionnaire answered in the
-    # period, how often each body-map region was marked (in PAIN_REGIONS order), the days
+    # docs/product.md#clinical-data-in-the-exports: the red flags recorded (oldest first), each questionnaire
+    # answered in the period, how often each body-map region was marked (in PAIN_REGIONS order), the days
     # with pain below the knee, and the treatments under way in the period (oldest first).
     red_flags: list[RedFlag] = dataclasses.field(default_factory=list)
     questionnaires: list[QuestionnaireScores] = dataclasses.field(default_factory=list)
@@ -413,7 +413,7 @@ def _shoe_uses(
 
 
 def run_flag_labels(run: Run) -> list[str]:
-    """The run's flags by their short names, in SPEC order."""
+    """The run's flags by their short names, in the order of docs/analytics.md#flags."""
     labels = []
     for kind in run.flags:
         label = FLAG_KINDS[kind].short if kind in FLAG_KINDS else kind

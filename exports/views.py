@@ -1,4 +1,4 @@
-"""The downloads (API.md, Export). Thin: they check who asks and for which dates, then
+"""The downloads (docs/api.md#export). Thin: they check who asks and for which dates, then
 hand the file over (streamed, but for the PDF, which fpdf2 lays out whole); reading and
 writing the files happens in the modules below.
 

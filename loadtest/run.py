@@ -300,7 +300,7 @@ class Client:
 
 def plausible_duration(rng: random.Random, distance_m: float) -> int:
     """A time at an everyday pace (4:30–7:00 /km): faster than 2:00 /km is refused as a
-    typing slip (SPEC §1, plausibility)."""
+    typing slip (docs/analytics.md#plausibility)."""
     return round(distance_m / 1000 * rng.randint(270, 420))
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -20,6 +21,12 @@ from reminders import selectors, services, vapid
 from reminders.endpoints import MAX_ENDPOINT_LENGTH
 from reminders.keys import validate_auth_secret, validate_p256dh
 from reminders.models import PushSubscription, ReminderSettings
+
+
+def _caller(request: Request) -> User:
+    """The signed-in user: every view here needs one (the API's default permission)."""
+    return cast(User, request.user)
+
 
 _HH_MM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 
@@ -122,7 +129,7 @@ class PushSubscriptionViewSet(
     queryset = PushSubscription.objects.none()  # for the schema; get_queryset() scopes to the caller
 
     def get_queryset(self) -> QuerySet[PushSubscription]:
-        return selectors.push_subscriptions_for_user(self.request.user)
+        return selectors.push_subscriptions_for_user(_caller(self.request))
 
     @extend_schema(
         responses={
@@ -136,7 +143,7 @@ class PushSubscriptionViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         subscription, created = services.push_subscription_save(
-            user=request.user,
+            user=_caller(request),
             endpoint=data["endpoint"],
             p256dh=data["keys"]["p256dh"],
             auth=data["keys"]["auth"],
@@ -167,13 +174,13 @@ class PushTestView(APIView):
         summary="Send a test notification to your devices (queued: it goes out within seconds)",
     )
     def post(self, request: Request) -> Response:
-        reminder = services.push_test_send(user=request.user, origin=request.build_absolute_uri("/"))
+        reminder = services.push_test_send(user=_caller(request), origin=request.build_absolute_uri("/"))
         return Response(
             {
                 "id": reminder.pk,
-                "subscriptions": selectors.push_subscriptions_for_user(request.user).count(),
-                "email": selectors.reminder_settings_of(request.user).email
-                and not selectors.email_refusal(request.user),
+                "subscriptions": selectors.push_subscriptions_for_user(_caller(request)).count(),
+                "email": selectors.reminder_settings_of(_caller(request)).email
+                and not selectors.email_refusal(_caller(request)),
             },
             status=status.HTTP_202_ACCEPTED,
         )

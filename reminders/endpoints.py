@@ -1,4 +1,5 @@
-"""Where the server may post push messages: the push services' hosts only (SPEC §10, no SSRF).
+"""Where the server may post push messages: the push services' hosts only (no SSRF:
+``docs/product.md#exactly-once``).
 
 A subscription's endpoint is a URL the browser hands over, so the server would post to any
 address a client chose if it took it as it is. It accepts only ``https`` URLs to a host of

@@ -43,7 +43,9 @@ class ReminderSettingsForm(ServiceModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, prefix="reminders", **kwargs)
         for name in ("time", "quiet_start", "quiet_end"):
-            self.fields[name].input_formats = ["%H:%M"]
-            self.fields[name].error_messages["invalid"] = "Enter a time as HH:MM, 00:00 to 23:59."
+            field = self.fields[name]
+            assert isinstance(field, forms.TimeField)
+            field.input_formats = ["%H:%M"]
+            field.error_messages["invalid"] = "Enter a time as HH:MM, 00:00 to 23:59."
         if not email_offered():
             del self.fields["email"]

@@ -30,7 +30,7 @@ class Outcome(enum.Enum):
 class _NoRedirects(requests.Session):
     """A redirect from a push service would lead to an address nobody checked: not followed."""
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs["allow_redirects"] = False
         return super().request(*args, **kwargs)
 

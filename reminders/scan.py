@@ -13,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Exists, F, FloatField, Max, OuterRef, Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -44,7 +46,7 @@ class DueUser:
     kinds: set[str] = field(default_factory=set)
 
 
-def _reachable_settings() -> list[dict[str, object]]:
+def _reachable_settings() -> list[Mapping[str, Any]]:
     """The settings of every user with a kind of reminder on and somewhere to send it."""
     has_device = Exists(PushSubscription.objects.filter(user=OuterRef("user")))
     return list(
@@ -67,24 +69,24 @@ def _reachable_settings() -> list[dict[str, object]]:
 
 
 def _due_users(
-    now: dt.datetime, rows: list[dict[str, object]]
+    now: dt.datetime, rows: list[Mapping[str, Any]]
 ) -> tuple[dict[int, DueUser], dict[dt.date, list[int]]]:
     due: dict[int, DueUser] = {}
     scanned: dict[dt.date, list[int]] = defaultdict(list)
     for row in rows:
-        zone = zoneinfo.ZoneInfo(str(row["user__profile__timezone"] or "UTC"))
-        timing = Timing(row["time"], row["quiet_start"], row["quiet_end"], zone)  # type: ignore[arg-type]
-        days, through = days_due(now, timing, row["scanned_through"])  # type: ignore[arg-type]
+        # No profile yet: its defaults.
+        zone = zoneinfo.ZoneInfo(row["user__profile__timezone"] or "UTC")
+        timing = Timing(row["time"], row["quiet_start"], row["quiet_end"], zone)
+        days, through = days_due(now, timing, row["scanned_through"])
         if through is not None:
-            scanned[through].append(int(row["user_id"]))  # type: ignore[call-overload]
+            scanned[through].append(row["user_id"])
         if not days:
             continue
-        joined: dt.datetime = row["user__date_joined"]  # type: ignore[assignment]
         user = DueUser(
-            user_id=int(row["user_id"]),  # type: ignore[call-overload]
+            user_id=row["user_id"],
             timing=timing,
-            unit=str(row["user__profile__distance_unit"] or "km"),
-            joined=joined.astimezone(zone).date(),
+            unit=row["user__profile__distance_unit"] or "km",
+            joined=row["user__date_joined"].astimezone(zone).date(),
             days=days,
         )
         user.kinds = {kind for kind in ("next_morning", "questionnaires", "shoes") if row[kind]}

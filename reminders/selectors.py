@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from reminders.models import PushSubscription, ReminderSettings
 
 
-def reminder_settings_of(user: AbstractBaseUser) -> ReminderSettings:
+def reminder_settings_of(user: User) -> ReminderSettings:
     """The user's reminder settings, made with the defaults on first use (as the profile)."""
     found, _ = ReminderSettings.objects.get_or_create(user=user)
     return found
 
 
-def push_subscriptions_for_user(user: AbstractBaseUser) -> QuerySet[PushSubscription]:
+def push_subscriptions_for_user(user: User) -> QuerySet[PushSubscription]:
     return PushSubscription.objects.filter(user=user).order_by("-created_at", "-id")
 
 
@@ -24,10 +24,10 @@ def email_offered() -> bool:
     return bool(settings.EMAIL_HOST)
 
 
-def email_refusal(user: AbstractBaseUser) -> str | None:
+def email_refusal(user: User) -> str | None:
     """Why reminders cannot go to ``user`` by e-mail, or None when they can."""
     if not email_offered():
         return "This server does not send e-mail (EMAIL_HOST is not set)."
-    if not getattr(user, "email", ""):
+    if not user.email:
         return "Your account has no e-mail address to send reminders to."
     return None

@@ -3,6 +3,7 @@ settings page and the API) come through here."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -18,6 +19,9 @@ from reminders.endpoints import EndpointRefused, check_endpoint
 from reminders.keys import validate_auth_secret, validate_p256dh
 from reminders.models import PushSubscription, Reminder, ReminderSettings
 from reminders.selectors import email_refusal, reminder_settings_of
+
+# A test notification is not sent more often than this (each one is a post to every device).
+TEST_REPEAT_AFTER = dt.timedelta(seconds=10)
 
 
 def _check_keys(p256dh: str, auth: str) -> None:
@@ -91,10 +95,16 @@ def reminder_settings_update(*, user: User, origin: str = "", **fields: Any) -> 
 @transaction.atomic
 def push_test_send(*, user: User, origin: str = "") -> Reminder:
     """A notification to every device of the user (and by e-mail if chosen), at once:
-    queued for the worker, which sends it as it sends reminders."""
+    queued for the worker, which sends it as it sends reminders. Pressed again within a few
+    seconds, the button gives the one already on its way rather than another."""
     if origin:
         ReminderSettings.objects.filter(pk=reminder_settings_of(user).pk).update(link_origin=origin[:200])
     now = timezone.now()
+    recent = Reminder.objects.filter(
+        user=user, kind=Reminder.Kind.TEST, created_at__gte=now - TEST_REPEAT_AFTER
+    ).first()
+    if recent is not None:
+        return recent
     reminder = Reminder.objects.create(
         user=user,
         kind=Reminder.Kind.TEST,

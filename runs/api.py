@@ -52,7 +52,7 @@ class CodeListField(serializers.ListField):
 
 
 PAIN_REGIONS_HELP = (
-    "Where it hurt, seen from behind (SPEC §9), each code once. A thigh or below-knee "
+    "Where it hurt, seen from behind (docs/product.md#where-it-hurts), each code once. A thigh or below-knee "
     "region is pain down the leg."
 )
 
@@ -227,7 +227,7 @@ class PainCheckinViewSet(ServiceViewSet):
         services.checkin_delete(instance)
 
 
-# --- Analytics (SPEC §2) ------------------------------------------------------------------
+# --- Analytics (docs/api.md#analytics) ----------------------------------------------------
 
 
 class FlagSerializer(serializers.Serializer):
@@ -303,7 +303,7 @@ class AnalyticsListView(UserScopedMixin, generics.ListAPIView):
 @extend_schema_view(get=extend_schema(parameters=DATE_RANGE_PARAMETERS, summary="Your flags, newest first"))
 class FlagListView(AnalyticsListView):
     """Run flags, check-in flare-ups, each pair's crossing of 80 % and 100 % of its
-    replacement distance, and likely patterns (SPEC §2)."""
+    replacement distance, and likely patterns (docs/analytics.md#flags)."""
 
     serializer_class = FlagSerializer
 
@@ -331,7 +331,8 @@ class InsightListView(AnalyticsListView):
     )
 )
 class EpisodeListView(AnalyticsListView):
-    """Flare days (of runs and check-ins) with gaps of at most 3 days (SPEC §2)."""
+    """Flare days (of runs and check-ins) with gaps of at most 3 days
+    (docs/analytics.md#flare-up-episodes)."""
 
     serializer_class = EpisodeSerializer
 

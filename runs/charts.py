@@ -1,4 +1,5 @@
-"""Server-rendered SVG charts for the dashboard and the clinician PDF (SPEC §3, §4).
+"""Server-rendered SVG charts for the dashboard and the clinician PDF (docs/product.md#dashboard,
+docs/product.md#pdf-report).
 
 Why SVG strings built here rather than a JavaScript library: nothing may come from a CDN,
 the charts must fit a 360 px phone, follow the light and dark themes, and the same markup
@@ -412,7 +413,7 @@ def _weekly_desc(
 def weekly_session_load_svg(weeks: Sequence[tuple[dt.date, float | None]]) -> str:
     """Weekly session load (RPE × minutes, AU) as bars, one per Monday-started week; a
     week with no session that has both RPE and duration has no bar (and says so in its
-    title). No threshold is drawn: none is validated (SPEC §2)."""
+    title). No threshold is drawn: none is validated (docs/analytics.md#session-load)."""
     title = "Weekly session load"
     loads = [(monday, _finite(load)) for monday, load in sorted(weeks, key=lambda week: week[0])]
     present = [load for _, load in loads if load is not None]
@@ -466,7 +467,7 @@ def weekly_session_load_svg(weeks: Sequence[tuple[dt.date, float | None]]) -> st
 def acwr_svg(points: Sequence[tuple[dt.date, float | None]], *, high: float = 1.5) -> str:
     """The EWMA acute:chronic workload ratio over time, with a dashed rule at ``high``
     (where the app flags it, for information). No "sweet spot" band: none is validated
-    (SPEC §2).
+    (docs/analytics.md#acwr).
 
     The y axis always reaches at least 2.0 so that the threshold sits in the same place
     from one period to the next; a None (ratio not yet defined) is a gap.
@@ -579,7 +580,7 @@ def pain_calendar_svg(
     Each square has ``class="pain-N"`` (or ``pain-none``) and a ``<title>`` with the date
     and score, so the colour is never the only carrier of the number. Each flare-up
     episode (first day, last day, peak) is a band: every day of it outlined, so that a bad
-    spell reads as one stretch (SPEC §2 "Flare-up episodes"). A day in ``radiating`` (pain
+    spell reads as one stretch (docs/analytics.md#flare-up-episodes). A day in ``radiating`` (pain
     down the leg reported) carries a dot in its corner, and says so in its title.
     """
     title = "Pain calendar"

@@ -192,7 +192,7 @@ class RunForm(ServiceModelForm):
 
     @cached_property
     def unlikely_reasons(self) -> list[str]:
-        """Why the typed run looks unlikely (SPEC §2), to ask "Is this right?" before
+        """Why the typed run looks unlikely (docs/analytics.md#plausibility), to ask "Is this right?" before
         saving; empty once answered with "Save anyway", or when nothing is unusual."""
         if not self.is_bound or self.wants_change or not self.is_valid() or self.cleaned_data["save_anyway"]:
             return []

@@ -290,7 +290,8 @@ def pattern_flag(pattern: Any, *, on: dt.date) -> Flag:
     )
 
 
-# The home page's groups, in SPEC §2's order: flare-ups, shoes, long-run spikes, patterns.
+# The home page's groups, in the order of docs/analytics.md#home-page-alerts: flare-ups, shoes, long-run
+# spikes, patterns.
 ALERT_GROUPS = {
     "pain_flare": 0,
     "checkin_flare": 0,
@@ -302,8 +303,8 @@ ALERT_GROUPS = {
 
 
 def home_alerts(flags: Iterable[Flag]) -> list[Flag]:
-    """The flags the home page raises, in SPEC §2's order (by group, newest first in
-    each), at most one per kind and subject (pair of shoes, pattern) in a Monday-started
+    """The flags the home page raises, in the order of docs/analytics.md#home-page-alerts (by group, newest
+    first in each), at most one per kind and subject (pair of shoes, pattern) in a Monday-started
     week: the latest. Patterns that select the same runs are told once. Kinds that are
     not home alerts (``acwr_high``, ``weekly_increase``) are left out."""
     shown: list[Flag] = []

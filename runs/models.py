@@ -31,8 +31,8 @@ MAX_FUTURE = dt.timedelta(days=1)
 EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 
 
-# Plausibility (SPEC §2): no one covers 1 km or more faster than this, so such an entry is
-# a typo (500 km in 30 min) and is refused through every door, before it floods the
+# Plausibility (docs/analytics.md#plausibility): no one covers 1 km or more faster than this, so such an entry
+# is a typo (500 km in 30 min) and is refused through every door, before it floods the
 # analytics with spikes. Exactly the limit is allowed; only faster is refused.
 PLAUSIBLE_FROM_M = 1000
 FASTEST_PACE_S_PER_KM = {"run": 120, "walk": 210}
@@ -70,7 +70,7 @@ def validate_recorded_time(value: dt.datetime) -> None:
 
 SURFACES = ["road", "concrete", "track", "treadmill", "trail", "grass", "sand", "mixed"]
 
-# Where it hurts (SPEC §9): the body map's nine regions, seen from behind, in the order
+# Where it hurts (docs/product.md#where-it-hurts): the body map's nine regions, seen from behind, in the order
 # every list shows them. A thigh or below the knee is pain down the leg; below the knee is
 # shown apart (clinicians read it as a sign of nerve-root pain).
 PAIN_REGIONS = {
@@ -87,7 +87,7 @@ PAIN_REGIONS = {
 LEG_REGIONS = frozenset({"thigh_left", "thigh_right", "below_knee_left", "below_knee_right"})
 BELOW_KNEE_REGIONS = frozenset({"below_knee_left", "below_knee_right"})
 
-# Red flags (SPEC §9): any one needs a doctor the same day.
+# Red flags (docs/analytics.md#red-flags): any one needs a doctor the same day.
 RED_FLAGS = {
     "saddle_numbness": "Numbness in the groin or buttocks (saddle area)",
     "bladder_bowel": "New trouble controlling your bladder or bowel",
@@ -201,7 +201,7 @@ def code_set_check(field: str, codes: Sequence[str], name: str) -> models.CheckC
 
 
 def leg_regions_radiate(name: str) -> models.CheckConstraint:
-    """A check-in with a region in a leg says the pain radiates (SPEC §9)."""
+    """A check-in with a region in a leg says the pain radiates (docs/product.md#where-it-hurts)."""
     leg_bits = sum(1 << list(PAIN_REGIONS).index(code) for code in LEG_REGIONS)
     in_a_leg = models.ExpressionWrapper(
         models.F("pain_regions").bitand(leg_bits), output_field=models.IntegerField()
@@ -295,7 +295,7 @@ class Run(models.Model):
     # so the app asks for them).
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MANUAL, editable=False)
 
-    # Derived by the analytics (SPEC §2) and stored so that lists stay cheap.
+    # Derived by the analytics (docs/analytics.md#flags) and stored so that lists stay cheap.
     flags = models.JSONField(default=list, blank=True, editable=False)
     spike_band = models.CharField(max_length=8, null=True, blank=True, editable=False)
     acwr = models.FloatField(null=True, blank=True, editable=False)
@@ -357,7 +357,7 @@ class Run(models.Model):
 
     @property
     def session_load(self) -> float | None:
-        """RPE × minutes (AU, SPEC §2); None unless both are recorded."""
+        """RPE × minutes (AU, docs/analytics.md#session-load); None unless both are recorded."""
         return session_load(self.rpe, self.duration_s)
 
     @property
@@ -387,7 +387,7 @@ class PainCheckin(models.Model):
     red_flags = CodeSetField("New symptoms", codes=list(RED_FLAGS))
     notes = models.TextField(max_length=NOTES_MAX_LENGTH, blank=True)
 
-    # Derived by the analytics (SPEC §2: check-in flare, and the start of the flare-up
+    # Derived by the analytics (docs/analytics.md: check-in flare, and the start of the flare-up
     # episode a flare belongs to).
     flare = models.BooleanField(default=False, editable=False)
     flare_evidence = models.JSONField(null=True, blank=True, editable=False)
@@ -411,7 +411,7 @@ class PainCheckin(models.Model):
 
     @property
     def see_doctor(self) -> bool:
-        """Any red flag: the app says to see a doctor today (SPEC §9)."""
+        """Any red flag: the app says to see a doctor today (docs/analytics.md#red-flags)."""
         return bool(self.red_flags)
 
     @property
@@ -431,7 +431,7 @@ class PainCheckin(models.Model):
 
 class Pattern(models.Model):
     """An association between an exposure and pain flare-ups over the user's whole log
-    (SPEC §2 "Associations"), kept current on every write so the dashboard only reads it.
+    (docs/analytics.md#patterns), kept current on every write so the dashboard only reads it.
 
     ``likely_since`` survives recomputation while the verdict stays ``likely``: the
     dashboard shows new likely patterns as alerts.
@@ -452,7 +452,7 @@ class Pattern(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patterns")
     exposure = models.CharField(max_length=64)
     label = models.CharField(max_length=200)
-    position = models.PositiveIntegerField(default=0)  # the order SPEC §2 lists exposures in
+    position = models.PositiveIntegerField(default=0)  # the order of docs/analytics.md#exposures
     exposed_runs = models.PositiveIntegerField()
     exposed_flares = models.PositiveIntegerField()
     unexposed_runs = models.PositiveIntegerField()

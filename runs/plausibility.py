@@ -1,4 +1,4 @@
-"""The question before an unlikely run is saved (SPEC §2, plausibility).
+"""The question before an unlikely run is saved (docs/analytics.md#plausibility).
 
 A pace no one can run is refused by the model (``runs.models.implausible_pace``). What
 is possible but unusual — far longer than anything of late, or elite-fast — is asked

@@ -107,7 +107,7 @@ RED_FLAG_DAYS = 7  # the dashboard puts a red flag of the last week before every
 
 def latest_red_flag_checkin(user: AbstractBaseUser, *, days: int = RED_FLAG_DAYS) -> PainCheckin | None:
     """The newest check-in of the last ``days`` local days (today included) that recorded
-    a red flag (SPEC §9), or None. One query."""
+    a red flag (docs/analytics.md#red-flags), or None. One query."""
     low, _ = local_day_bounds(user, local_today(user) - dt.timedelta(days=days - 1), None)
     return PainCheckin.objects.filter(user=user, recorded_at__gte=low).exclude(red_flags=[]).first()
 
@@ -257,7 +257,7 @@ def flags_for_user(
 
 
 def dashboard_alerts(user: AbstractBaseUser, *, shoes_in_use: Iterable[Any]) -> list[insights.Flag]:
-    """What needs the user's attention now (SPEC §2 "Home-page alerts"): the flare-ups of
+    """What needs the user's attention now (docs/analytics.md#home-page-alerts): the flare-ups of
     the last two weeks, pairs in use past (or near) their replacement distance, the
     long-run spikes of the last two weeks and new likely patterns, at most one per kind
     and subject a week. Patterns about a retired pair are history, never alerts.
@@ -298,7 +298,7 @@ def dashboard_alerts(user: AbstractBaseUser, *, shoes_in_use: Iterable[Any]) -> 
 
 
 def patterns_for_user(user: AbstractBaseUser) -> QuerySet[Pattern]:
-    """The stored patterns over the whole log, in SPEC §2's order of exposures."""
+    """The stored patterns over the whole log, in the order of docs/analytics.md#exposures."""
     return Pattern.objects.filter(user=user)
 
 
@@ -477,8 +477,8 @@ def ewma_before(user: AbstractBaseUser, low: dt.datetime) -> analytics.EwmaState
 
 
 def pattern_tally_before(user: AbstractBaseUser, low: dt.datetime) -> dict[str, Any] | None:
-    """The stored pattern tally of the last rated run (SPEC §2: a run with pain before and
-    after) before ``low``; an empty tally when there is none, None when that run has none
+    """The stored pattern tally of the last rated run (docs/analytics.md#rated-runs: a run with pain before
+    and after) before ``low``; an empty tally when there is none, None when that run has none
     stored (the caller then recomputes the whole log)."""
     rated = Run.objects.filter(
         user=user,
@@ -517,7 +517,8 @@ class Trends:
     pain_by_day: dict[dt.date, int]  # the highest pain score of each date with one
     episodes: list[analytics.Episode]  # the flare-up episodes that touch the period, oldest first
     radiating_days: set[dt.date]  # days with a check-in reporting pain down the leg
-    # How often each body-map region was marked in the period (SPEC §9), in PAIN_REGIONS order.
+    # How often each body-map region was marked in the period (docs/product.md#where-it-hurts), in
+    # PAIN_REGIONS order.
     regions: list[analytics.RegionCount] = dataclasses.field(default_factory=list)
 
 

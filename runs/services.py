@@ -118,9 +118,9 @@ class _Resume:
 
 @transaction.atomic
 def analytics_refresh(user: User, since: dt.date | None = None) -> None:
-    """Recompute and store the derived figures of the user's log (SPEC §2) from the local
-    date ``since`` on (the whole log when None): run flags, spike bands and ACWR, check-in
-    flares, flare-up episodes and the patterns.
+    """Recompute and store the derived figures of the user's log
+    (docs/analytics.md#keeping-the-figures-current) from the local date ``since`` on (the whole log when
+    None): run flags, spike bands and ACWR, check-in flares, flare-up episodes and the patterns.
 
     Every write that can change them calls this with the earliest date it touches (of a
     moved run, both its old and new date). An edit moves the windows, odometers and moving

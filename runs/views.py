@@ -69,7 +69,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "yesterday": yesterday(user),
             "recent_runs": list(selectors.runs_for_user(user)[:5]),
             "recent_checkins": list(selectors.checkins_for_user(user)[:3]),
-            # Not cached either: red flags come first, whatever else changed (SPEC §9).
+            # Not cached either: red flags come first, whatever else changed (docs/analytics.md#red-flags).
             "red_flag_checkin": selectors.latest_red_flag_checkin(user),
             "unit": profile_of(user).distance_unit,
             # Not cached either: what is due changes with the date and each answer.
@@ -129,7 +129,8 @@ def trends_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
         "charts": trend_charts(trends, unit, treatments=treatments),
         "treatment_marks": treatments,
         "unit": unit,
-        # Below the knee apart (SPEC §9: clinicians read it as a sign of nerve-root pain).
+        # Below the knee apart (docs/product.md#where-it-hurts): clinicians read it as a sign of
+        # nerve-root pain.
         "regions_above_knee": [row for row in regions if row[1].region not in BELOW_KNEE_REGIONS],
         "regions_below_knee": [row for row in regions if row[1].region in BELOW_KNEE_REGIONS],
         "regions_marked": any(count.total for count in trends.regions),
@@ -233,7 +234,7 @@ class Raised:
 
 
 def raised_by(run: Run) -> list[Raised]:
-    """The run's stored flags (SPEC §2), in their order, each with what triggered it."""
+    """The run's stored flags (docs/analytics.md#flags), in their order, each with what triggered it."""
     raised = []
     for kind in run.flags:
         definition = analytics.DEFINITIONS.get(kind)

@@ -1,4 +1,4 @@
-"""``/api/v1/share-links/`` (API.md, Share links): create, list, read, revoke."""
+"""``/api/v1/share-links/`` (docs/api.md#share-links): create, list, read, revoke."""
 
 from __future__ import annotations
 

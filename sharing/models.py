@@ -1,4 +1,4 @@
-"""Share links: a read-only view of the owner's report for a clinician (SPEC §4).
+"""Share links: a read-only view of the owner's report for a clinician (docs/product.md#share-links).
 
 The token itself is never stored: only its SHA-256 digest, as for API tokens, so that a
 leaked database opens no report. Every access is recorded for the owner to see; what is

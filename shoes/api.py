@@ -52,7 +52,7 @@ class GearSerializer(ModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         # The database's check constraint would say so too, but as a non-field error:
-        # name the field (API.md: 400 with the field as key).
+        # name the field (docs/api.md#errors: 400 with the field as key).
         started_on = attrs.get(
             "started_on", self.instance.started_on if self.instance else self.context["today"]
         )

@@ -1,4 +1,4 @@
-"""Shoe wear (SPEC §1, §2): one rule for every place that judges a pair.
+"""Shoe wear (docs/analytics.md#shoe-wear): one rule for every place that judges a pair.
 
 A pair is ``nearing`` its replacement distance from 80 % of it and ``replace`` from 100 %
 (runs in it are then flagged ``shoe_nearing`` / ``shoe_worn``); ``retired`` pairs are out

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import factory
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from clinical.models import QuestionnaireResponse, Treatment
 from clinical.services import response_create, treatment_create
+from reminders.keys import b64url
+from reminders.models import PushSubscription
 from runs.models import PainCheckin, Run
 from shoes.models import Insole, Shoe
 
@@ -104,3 +109,21 @@ class TreatmentFactory(factory.django.DjangoModelFactory):
     def _create(cls, model_class: type, *args: object, **kwargs: object) -> Treatment:
         treatment, _ = treatment_create(**kwargs)  # type: ignore[arg-type]
         return treatment
+
+
+def _browser_public_key() -> str:
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    return b64url(key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint))
+
+
+class PushSubscriptionFactory(factory.django.DjangoModelFactory):
+    """A browser's subscription on Firebase Cloud Messaging's host (no request is sent to it:
+    tests that send point ``endpoint`` at their own push service)."""
+
+    class Meta:
+        model = PushSubscription
+
+    user = factory.SubFactory(UserFactory)
+    endpoint = factory.Sequence(lambda n: f"https://fcm.googleapis.com/fcm/send/device{n}:APA91b")
+    p256dh = factory.LazyFunction(_browser_public_key)
+    auth = factory.LazyFunction(lambda: b64url(os.urandom(16)))

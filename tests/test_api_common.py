@@ -1,4 +1,4 @@
-"""What every API endpoint shares (API.md "Conventions"): authentication, the health check,
+"""What every API endpoint shares (docs/api.md#conventions): authentication, the health check,
 the OpenAPI schema and its browsable docs."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The pain calendar's colour scales (static/css/charts.css): in both themes every score
-is told apart from its neighbours by lightness and by colour (SPEC §3: "every colour
-scale stays distinguishable in dark mode")."""
+is told apart from its neighbours by lightness and by colour (docs/product.md#dashboard: "every colour
+scale stays distinguishable in the dark theme too")."""
 
 from __future__ import annotations
 

@@ -171,7 +171,7 @@ def test_duration_field_empty_is_none() -> None:
     assert DurationField(required=False).clean("") is None
 
 
-# --- Numbers as people type them: a decimal comma, stopwatch digits (SPEC §3) ---
+# --- Numbers as people type them: a decimal comma, stopwatch digits (docs/product.md#log-a-run) ---
 
 
 @pytest.mark.parametrize("text", ["8,2", "8.2", " 8,2 ", "8,200", ",5", "8,"])

@@ -3,6 +3,7 @@ stop on SIGTERM (``manage.py worker`` in its own process)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -10,7 +11,12 @@ import sys
 import time
 from pathlib import Path
 
-from backpainlog.worker import PeriodicJobs
+import pytest
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+
+from backpainlog.worker import PeriodicJobs, prune_finished_tasks
 from tests.helpers import ROOT
 
 CALLS: list[str] = []
@@ -77,3 +83,20 @@ def test_worker_command_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     finally:
         if worker.poll() is None:
             worker.kill()
+
+
+@pytest.mark.django_db
+def test_finished_tasks_older_than_a_month_are_pruned() -> None:
+    now = timezone.now()
+    _month_old, recent = (
+        DBTaskResult.objects.create(
+            task_path="backpainlog.worker.prune_finished_tasks",
+            status=TaskResultStatus.SUCCESSFUL,
+            args_kwargs={"args": [], "kwargs": {}},
+            backend_name="default",
+            finished_at=now - dt.timedelta(days=days),
+        )
+        for days in (31, 29)
+    )
+    prune_finished_tasks()
+    assert list(DBTaskResult.objects.values_list("id", flat=True)) == [recent.id]

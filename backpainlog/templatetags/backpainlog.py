@@ -44,8 +44,8 @@ def pain_field(field: BoundField) -> dict[str, object]:
 
 @register.inclusion_tag("includes/body_map.html")
 def body_map(field: BoundField, legend: str) -> dict[str, object]:
-    """Where it hurts (SPEC §9): a checkbox per region over a drawing of the back of the
-    body, below the knee apart; the same checkboxes read as a list."""
+    """Where it hurts (docs/product.md#where-it-hurts): a checkbox per region over a drawing of the back of
+    the body, below the knee apart; the same checkboxes read as a list."""
     boxes = list(field)
     marked = [code for code in PAIN_REGIONS if code in (field.value() or [])]
     return {

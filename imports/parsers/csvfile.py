@@ -1,4 +1,4 @@
-"""CSV files: the app's own export (API.md, Export) or Strava's ``activities.csv``, told
+"""CSV files: the app's own export (docs/api.md#export) or Strava's ``activities.csv``, told
 apart by their header.
 
 Strava's header repeats names (``Distance`` twice: first in the profile's unit, then in

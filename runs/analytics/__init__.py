@@ -1,4 +1,4 @@
-"""Pure analytics over the user's log (SPEC §2): run flags, ACWR, check-in flares,
+"""Pure analytics over the user's log (docs/analytics.md): run flags, ACWR, check-in flares,
 flare-up episodes, associations and weekly figures. Plain records in, plain results out: no
 ORM, no Django, no time zones (the caller gives each record its local date)."""
 

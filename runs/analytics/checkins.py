@@ -1,4 +1,4 @@
-"""Check-in flares (SPEC §2): a pain check-in well above the user's usual pain."""
+"""Check-in flares (docs/analytics.md#check-in-flare): a pain check-in well above the user's usual pain."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The registry of flag kinds (SPEC §2): what each means, where its threshold comes from,
+"""The registry of flag kinds (docs/analytics.md#flags): what each means, where its threshold comes from,
 how loud it is, its short name in tables, and whether it is a home-page alert.
 
 Every place that lists flag kinds reads them from here: the definitions page, the
@@ -227,7 +227,7 @@ FLAG_EXPOSURES: dict[str, Definition] = {
 
 
 def severity(kind: str) -> str:
-    """``info``, ``warning`` or ``alert`` (SPEC §2)."""
+    """``info``, ``warning`` or ``alert`` (docs/analytics.md#flags)."""
     found = FLAG_KINDS[kind].severity
     assert found is not None  # FLAG_KINDS holds only kinds with one
     return found

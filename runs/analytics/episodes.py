@@ -1,5 +1,5 @@
-"""Flare-up episodes (SPEC §2): flare days with gaps of at most 3 days, shown as one row
-or one band instead of one line per run."""
+"""Flare-up episodes (docs/analytics.md#flare-up-episodes): flare days with gaps of at most 3 days, shown as
+one row or one band instead of one line per run."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The flags of each run (SPEC §2), with the figures that triggered them."""
+"""The flags of each run (docs/analytics.md#flags), with the figures that triggered them."""
 
 from __future__ import annotations
 

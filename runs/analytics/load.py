@@ -1,5 +1,5 @@
 """Load: daily distances of runs, the windows over them, and the EWMA acute:chronic
-workload ratio (SPEC §2).
+workload ratio (docs/analytics.md#acwr).
 
 Thresholds are compared exactly on the figures the user typed. A distance arrives as a
 float (5 mi is 8046.72 m, which binary cannot hold exactly, and 8046.72 × 1.1 is

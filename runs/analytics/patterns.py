@@ -1,5 +1,5 @@
-"""Associations between exposures and pain flare-ups in the user's own log (SPEC §2
-"Associations"): 2×2 tables, risk ratios with a 95 % interval, Fisher's exact test, the
+"""Associations between exposures and pain flare-ups in the user's own log
+(docs/analytics.md#patterns): 2×2 tables, risk ratios with a 95 % interval, Fisher's exact test, the
 Benjamini–Hochberg adjustment over all patterns of one request, and the number of separate
 periods the exposed runs fall in."""
 
@@ -201,8 +201,8 @@ def associations(
     shoes: Mapping[int, ShoeRecord],
     flare_days: Collection[dt.date] = (),
 ) -> list[Association]:
-    """One association per exposure, in SPEC order: the run flags, each pair of shoes
-    worn in the population (by name), each surface in it (alphabetically), then the
+    """One association per exposure, in the order of docs/analytics.md#exposures: the run flags, each pair of
+    shoes worn in the population (by name), each surface in it (alphabetically), then the
     delayed variants of the load flags.
 
     The outcome is the run's own ``pain_flare``; for the delayed variants also any of
@@ -376,8 +376,8 @@ def _judged(
 def _verdict(
     statistics: tuple[float, float, float, float], risk_ratio: Fraction, p_adjusted: float, periods: int
 ) -> str:
-    """SPEC §2's verdicts in their order, for a table with enough data. ``risk_ratio`` is
-    exact, so that 3 of 20 against 2 of 20 is 1.5 (possible), not 1.4999999999999998."""
+    """The verdicts of docs/analytics.md#verdicts in their order, for a table with enough data. ``risk_ratio``
+    is exact, so that 3 of 20 against 2 of 20 is 1.5 (possible), not 1.4999999999999998."""
     _, low, high, _ = statistics
     convincing = p_adjusted < SIGNIFICANCE and periods >= MIN_PERIODS
     if convincing and low > 1:
@@ -447,8 +447,8 @@ def _statistics(
             [unexposed_flares, unexposed_runs - unexposed_flares],
         ]
     )
-    # SPEC: 0.5 added to every cell when any is 0 (Haldane). statsmodels' shift_zeros=True
-    # only replaces the zero cells (whatever its docstring says), so the shift is done here.
+    # docs/analytics.md#statistics: 0.5 added to every cell when any is 0 (Haldane). statsmodels'
+    # shift_zeros=True only replaces the zero cells (whatever its docstring says), so the shift is done here.
     shifted = Table2x2(table + HALDANE if (table == 0).any() else table, shift_zeros=False)
     low, high = shifted.riskratio_confint(alpha=0.05, method="normal")
     # The test runs on the counts as they are: an exact test needs no correction.

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 def session_load(rpe: int | None, duration_s: int | None) -> float | None:
     """Session RPE × minutes (Foster et al. 2001), in arbitrary units; None unless both
-    are recorded (SPEC §2 "Session load")."""
+    are recorded (docs/analytics.md#session-load)."""
     if rpe is None or duration_s is None:
         return None
     return rpe * duration_s / 60
@@ -31,11 +31,12 @@ class RunRecord:
     pain_next_morning: int | None
     duration_s: int | None = None
     rpe: int | None = None
-    pain_regions: tuple[str, ...] = ()  # where it hurt (SPEC §9)
+    pain_regions: tuple[str, ...] = ()  # where it hurt (docs/product.md#where-it-hurts)
 
     @property
     def is_load(self) -> bool:
-        """Whether the distance counts as load (SPEC §2: walks are shown, not counted)."""
+        """Whether the distance counts as load (docs/analytics.md#ground-rules: walks are shown, not
+        counted)."""
         return self.activity == "run"
 
     @property
@@ -50,7 +51,7 @@ class CheckinRecord:
     local_date: dt.date
     score: int  # 0 … 10
     radiating_leg_pain: bool = False
-    pain_regions: tuple[str, ...] = ()  # where it hurts (SPEC §9)
+    pain_regions: tuple[str, ...] = ()  # where it hurts (docs/product.md#where-it-hurts)
 
 
 @dataclass(frozen=True, slots=True)

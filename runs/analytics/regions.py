@@ -1,4 +1,4 @@
-"""Where it hurts (SPEC §9): how often each body-map region was marked."""
+"""Where it hurts (docs/product.md#where-it-hurts): how often each body-map region was marked."""
 
 from __future__ import annotations
 

@@ -79,7 +79,7 @@ def weekly_stats(
 
     Pain averages and the maximum take runs and walks alike (pain is pain); the maximum
     also takes check-ins. ``session_load`` sums the runs' and walks' RPE × minutes
-    (SPEC §2). ``flare_count`` counts runs and walks flagged ``pain_flare`` and
+    (docs/analytics.md#session-load). ``flare_count`` counts runs and walks flagged ``pain_flare`` and
     the check-ins in ``flare_checkin_ids``.
     """
     for name, monday in (("first_week", first_week), ("last_week", last_week)):

@@ -1,5 +1,5 @@
-"""Tokens, the profile and the account over the API (API.md "Conventions", "Profile and
-account")."""
+"""Tokens, the profile and the account over the API (docs/api.md#conventions,
+docs/api.md#tokens, docs/api.md#profile-and-account)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The questionnaire and treatment API (API.md "Questionnaires, treatments, red flags")."""
+"""The questionnaire and treatment API (docs/api.md#questionnaires-treatments-red-flags)."""
 
 from __future__ import annotations
 

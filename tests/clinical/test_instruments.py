@@ -1,4 +1,4 @@
-"""Scoring and meaningful change of the questionnaires (SPEC §9), as pure functions."""
+"""Scoring and meaningful change of the questionnaires (docs/analytics.md#questionnaires): pure functions."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The questionnaire and treatment pages (SPEC §9, §3): one screen per questionnaire, the
-confirmation in words, due ones on the home page, scores over time, schedules in
+"""The questionnaire and treatment pages (docs/product.md#questionnaires-on-the-phone): one screen per
+questionnaire, the confirmation in words, due ones on the home page, scores over time, schedules in
 Settings, treatments listed and marked on the weekly chart."""
 
 from __future__ import annotations

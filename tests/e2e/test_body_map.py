@@ -1,6 +1,6 @@
-"""Where it hurts and red flags (SPEC §9) in a browser at 360 px: the body map's regions
-are real controls (touch, keyboard), they are stored, and a red flag puts the instruction to
-see a doctor first on the screen, before anything else."""
+"""Where it hurts and red flags (docs/product.md#where-it-hurts, docs/analytics.md#red-flags) in a browser at
+360 px: the body map's regions are real controls (touch, keyboard), they are stored, and a red flag puts the
+instruction to see a doctor first on the screen, before anything else."""
 
 from __future__ import annotations
 

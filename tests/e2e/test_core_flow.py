@@ -21,7 +21,7 @@ from tests.e2e.conftest import NARROW_VIEWPORT, PhoneFactory, sign_in
 
 pytestmark = pytest.mark.e2e
 
-# SPEC §3: a typical run is logged in under 15 seconds.
+# docs/product.md#log-a-run: a typical run is logged in under 15 seconds.
 RUN_LOGGING_BUDGET_S = 15.0
 # Keystroke-level estimates for a person on a phone: find a control and tap it; type one
 # character on the on-screen keyboard.
@@ -246,7 +246,7 @@ def test_nothing_scrolls_sideways_at_360_px(narrow_phone: Page, runner: User) ->
         clearance = page.evaluate(TAB_BAR_CLEARANCE)
         assert clearance["lastBottom"] <= clearance["tabBarTop"], f"{path}: the tab bar covers the end"
 
-    # The pain scale: every score 44 × 44 px at least (SPEC §3), inside the screen, in
+    # The pain scale: every score 44 × 44 px at least (docs/product.md#log-a-run), inside the screen, in
     # reading order (0–5, then 6–10).
     page.goto("/runs/new/")
     boxes = [scale_button(page, "Pain before", score).bounding_box() for score in range(11)]

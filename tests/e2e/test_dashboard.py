@@ -27,7 +27,7 @@ def test_charts_fit_and_follow_the_theme(narrow_phone: Page, runner: User, schem
 
     for name in ("Weekly distance and pain", "Weekly session load", "Pain calendar"):
         expect(page.get_by_role("heading", name=name)).to_be_visible()
-    # ACWR is for the report and the API, not the home page (SPEC §2).
+    # ACWR is for the report and the API, not the home page (docs/analytics.md#acwr).
     expect(page.get_by_role("heading", name=re.compile("ACWR"))).to_have_count(0)
     charts = page.locator("figure.chart svg[role=img]")
     expect(charts).to_have_count(3)

@@ -1,5 +1,5 @@
-"""The log form forgives how people type and says what it did (SPEC §2 plausibility, §3
-"Log a run"), at 360 px and on a Pixel 7: a decimal comma in any browser language,
+"""The log form forgives how people type and says what it did (docs/analytics.md#plausibility,
+docs/product.md#log-a-run), at 360 px and on a Pixel 7: a decimal comma in any browser language,
 stopwatch digits, the question before a run without pain scores or an unlikely one, the
 confirmation's flags, 44 px targets, nothing scrolling sideways."""
 

@@ -1,5 +1,5 @@
-"""The questionnaires on a 360 px phone (SPEC §9): the RMDQ answered by tapping its rows,
-the score and its change shown at once, the due card on the home page."""
+"""The questionnaires on a 360 px phone (docs/product.md#questionnaires-on-the-phone): the RMDQ answered by
+tapping its rows, the score and its change shown at once, the due card on the home page."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The shared report on a phone folds its sections under their headings (SPEC §4): the key
+"""The shared report on a phone folds its sections under their headings (docs/product.md#share-links): the key
 points first and open, the rest an outline a clinician opens part by part; on a wide
 screen, and for a link into a section, everything it needs is open."""
 

@@ -1,4 +1,4 @@
-"""The FHIR Bundle's clinical outcomes (SPEC §9): questionnaires and their responses with
+"""The FHIR Bundle's clinical outcomes (docs/product.md#fhir-bundle): questionnaires and their responses with
 a total score, body sites from where it hurts, treatments and red flags, each resource
 valid against the models of fhir.resources."""
 

@@ -1,4 +1,4 @@
-"""Page 1 of the PDF report opens with the key points (SPEC §4), read back from the PDF."""
+"""Page 1 of the PDF report opens with the key points (docs/product.md#key-points), read back from the PDF."""
 
 from __future__ import annotations
 

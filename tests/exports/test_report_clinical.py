@@ -1,5 +1,6 @@
-"""The report's clinical outcomes (SPEC §9): red flags first, each questionnaire's change,
-where it hurt with below the knee apart, and the treatments, read back from the PDF."""
+"""The report's clinical outcomes (docs/product.md#clinical-data-in-the-exports): red flags first, each
+questionnaire's change, where it hurt with below the knee apart, and the treatments, read back from the
+PDF."""
 
 from __future__ import annotations
 

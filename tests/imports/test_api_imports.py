@@ -210,7 +210,7 @@ def test_bobs_pair_of_the_same_name_is_never_used(alice: User, bob: User, alice_
 
 
 def export_row(run: Run, **overrides: str) -> dict[str, str]:
-    """A row as the export writes it (API.md, Export): SI values, escaped text."""
+    """A row as the export writes it (docs/api.md#export): SI values, escaped text."""
     row = {
         "id": str(run.pk),
         "started_at": run.started_at.isoformat(),

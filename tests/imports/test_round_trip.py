@@ -80,7 +80,8 @@ def log(alice: User) -> dict[uuid.UUID, dict[str, Any]]:
             started_at=started_at,
             activity="walk" if number % 4 == 3 else "run",
             distance_m=[5000.0, 8046.72, 0.1 + 0.2, 21097.5, 1234.5678901234][number % 5],
-            # Paces someone can run (SPEC §2): a half marathon in 33 minutes is refused.
+            # Paces someone can run (docs/analytics.md#plausibility): a half marathon in 33 minutes is
+            # refused.
             duration_s=None if number % 3 == 0 else 1500 + number * 610,
             elevation_gain_m=[None, 0.0, 12.25, 300.0][number % 4],
             surface=["road", "trail", "treadmill", "track", "grass", "sand", "mixed", "concrete"][number % 8],

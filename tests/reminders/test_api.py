@@ -3,6 +3,8 @@ the test notification, and the reminders part of the profile."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
@@ -13,7 +15,7 @@ from tests.reminders.browser import BrowserKeys
 FCM = "https://fcm.googleapis.com/fcm/send/dGVzdA:APA91bHPRgkF"
 
 
-def subscribe(client: APIClient, endpoint: str = FCM, keys: BrowserKeys | None = None) -> object:
+def subscribe(client: APIClient, endpoint: str = FCM, keys: BrowserKeys | None = None) -> Any:
     return client.post(
         "/api/v1/push-subscriptions/", (keys or BrowserKeys()).subscription(endpoint), format="json"
     )
@@ -158,3 +160,10 @@ def test_push_endpoints_need_sign_in() -> None:
     assert client.get("/api/v1/push/key/").status_code == 401
     assert client.get("/api/v1/push-subscriptions/").status_code == 401
     assert client.post("/api/v1/push/test/").status_code == 401
+
+
+def test_pressing_test_again_at_once_sends_one(alice: User, alice_api: APIClient) -> None:
+    subscribe(alice_api)
+    first = alice_api.post("/api/v1/push/test/").json()["id"]
+    assert alice_api.post("/api/v1/push/test/").json()["id"] == first
+    assert Reminder.objects.filter(user=alice, kind=Reminder.Kind.TEST).count() == 1

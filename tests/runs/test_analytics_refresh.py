@@ -1,5 +1,6 @@
 """The stored analytics (run flags, ACWR, check-in flares, patterns) stay current whatever
-door a write comes through and whichever row it touches (SPEC §2, API.md "Runs")."""
+door a write comes through and whichever row it touches (docs/analytics.md#keeping-the-figures-current,
+docs/api.md#runs)."""
 
 from __future__ import annotations
 

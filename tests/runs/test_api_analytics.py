@@ -1,4 +1,4 @@
-"""The analytics endpoints (API.md "Analytics"): flags, insights and weekly stats, scoped
+"""The analytics endpoints (docs/api.md#analytics): flags, insights and weekly stats, scoped
 to the caller, filtered by local dates, paginated, in a constant number of queries."""
 
 from __future__ import annotations

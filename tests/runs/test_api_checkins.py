@@ -1,4 +1,4 @@
-"""The pain check-ins API (API.md "Pain check-ins"): same verbs and idempotent-create rule
+"""The pain check-ins API (docs/api.md#pain-check-ins): same verbs and idempotent-create rule
 as runs."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The runs API (API.md "Runs"): isolation, validation edges, idempotent create, date
+"""The runs API (docs/api.md#runs): isolation, validation edges, idempotent create, date
 filters, derived fields and query counts."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def an_hour_ago() -> str:
 
 
 def valid_run(**overrides: Any) -> dict[str, Any]:
-    """A run none of SPEC §2's flags would hold for (one run, pain +1, no shoe wear)."""
+    """A run none of the flags of docs/analytics.md#flags would hold for (one run, pain +1, no shoe wear)."""
     return {
         "started_at": an_hour_ago(),
         "distance_m": 8000,
@@ -259,7 +259,7 @@ def test_23_hours_ahead_is_accepted(alice_api: APIClient) -> None:
     assert Run.objects.count() == 1
 
 
-# Edge values that need another field to stay a pace someone can run (SPEC §2).
+# Edge values that need another field to stay a pace someone can run (docs/analytics.md#plausibility).
 COMPANION: dict[tuple[str, object], dict[str, object]] = {
     ("distance_m", 500_000): {"duration_s": 172_800},
     ("duration_s", 1): {"distance_m": 999},
@@ -717,7 +717,7 @@ def test_list_query_count_does_not_grow_with_rows(alice: User, alice_api: APICli
 
 
 def test_json_dump_of_a_run_is_complete(alice_api: APIClient) -> None:
-    """Every field API.md names is in the response."""
+    """Every field docs/api.md#runs names is in the response."""
     body = alice_api.post(URL, valid_run(), format="json").json()
 
     expected = {

@@ -1,6 +1,6 @@
-"""Where it hurts and red flags (SPEC §9, API.md): the codes through every door (model,
-database, API, pages), a leg region as radiating pain, see_doctor, the red-flag notice first
-on the home page, and the dashboard's counts per region."""
+"""Where it hurts and red flags (docs/product.md#where-it-hurts, docs/api.md#pain-check-ins): the codes
+through every door (model, database, API, pages), a leg region as radiating pain, see_doctor, the red-flag
+notice first on the home page, and the dashboard's counts per region."""
 
 from __future__ import annotations
 

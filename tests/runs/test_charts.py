@@ -269,7 +269,7 @@ def acwr_points(values: list[float | None]) -> list[tuple[dt.date, float | None]
 def test_no_sweet_spot_band_and_the_threshold_at_its_value() -> None:
     root = parse(acwr_svg(acwr_points([None, 0.9, 1.1, 1.4, 1.6])))
     baseline = x_axis_y(root)
-    # SPEC §2: no "sweet spot" band anywhere.
+    # docs/analytics.md#acwr: no "sweet spot" band anywhere.
     assert with_class(root, "chart-band", "rect") == []
     assert "0.8–1.3" not in "".join(root.itertext())
     # The axis runs from 0 to 2.0 when every value is below it.

@@ -1,5 +1,5 @@
-"""Home-page alerts (SPEC §2): one per kind and subject a week, in SPEC's order, never
-ACWR or the weekly increase, never a pattern about a retired pair."""
+"""Home-page alerts (docs/analytics.md#home-page-alerts): one per kind and subject a week, in its
+order, never ACWR or the weekly increase, never a pattern about a retired pair."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """A write recomputes the stored analytics from the earliest date it affects, resuming from
 what is stored before it; whatever the edits, every stored figure is exactly what a
-recomputation of the whole log gives (SPEC §10 "Writes stay cheap on long logs")."""
+recomputation of the whole log gives (docs/product.md#writes-stay-cheap)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The dashboard (SPEC §3): alerts with their reasons and definitions, the trend charts with
+"""The dashboard (docs/product.md#dashboard): alerts with their reasons and definitions, the trend charts with
 text alternatives and a range picker that swaps only them, shoe wear and the patterns."""
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def test_charts_are_svg_with_tables_beside_them(alice: User, alice_client: Clien
     kinds = [
         ET.fromstring(svg).get("class") for svg in svgs if "chart" in (ET.fromstring(svg).get("class") or "")
     ]
-    # No ACWR on the home page (SPEC §2): weekly distance, session load, the calendar.
+    # No ACWR on the home page (docs/analytics.md#acwr): weekly distance, session load, the calendar.
     assert kinds == ["chart chart-weekly", "chart chart-load", "chart chart-calendar"]
     assert "ACWR" not in html
     assert "0.8–1.3" not in html

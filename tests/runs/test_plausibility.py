@@ -1,4 +1,4 @@
-"""Plausibility (SPEC §2): a run or walk of 1 km or more faster than 2:00 /km (run) or
+"""Plausibility (docs/analytics.md#plausibility): a run or walk of 1 km or more faster than 2:00 /km (run) or
 3:30 /km (walk) is refused through every door; the log and edit pages ask "Is this
 right?" before an unlikely run is saved, the API does not."""
 

@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: the demo account and its year of data (SPEC §7 "make run").
+"""``manage.py seed_demo``: the demo account and its year of data (docs/product.md#running-it).
 
 What is asserted is what the demo is for and what holds whatever the date: the shape of
 the year, the jumps in load, the worn-out pair, the flare-ups, and that every row would pass
@@ -63,7 +63,7 @@ def runs_oldest_first(user: User) -> list[Run]:
 
 
 def longest_before(runs: list[Run], day: dt.date) -> float:
-    """SPEC §2: the longest ``run`` dated d−30 … d−1; 0 when there is none."""
+    """docs/analytics.md#long-run-spike: the longest ``run`` dated d−30 … d−1; 0 when there is none."""
     window = [
         r.distance_m
         for r in runs
@@ -73,7 +73,7 @@ def longest_before(runs: list[Run], day: dt.date) -> float:
 
 
 def pain_flare(run: Run) -> bool:
-    """SPEC §2 ``pain_flare``."""
+    """docs/analytics.md#pain-flare-up."""
     if run.pain_before is None or run.pain_after is None:
         return False
     return (
@@ -222,7 +222,7 @@ def test_daily_check_ins_mostly_low_with_flare_ups(demo: User) -> None:
     assert sum(1 <= c.score <= 3 for c in checkins) >= 0.7 * len(checkins)
     assert sum(c.radiating_leg_pain for c in checkins) >= 3
 
-    # SPEC §2 check-in flare: ≥ 2 above the median of the 14 days' scores before it.
+    # docs/analytics.md#check-in-flare: ≥ 2 above the median of the 14 days' scores before it.
     runs = Run.objects.filter(user=demo, pain_before__isnull=False)
     scores = [(c.recorded_at, c.score) for c in checkins] + [(r.started_at, r.pain_before) for r in runs]
     flares = 0
@@ -372,7 +372,7 @@ def test_the_year_holds_together_whatever_the_date(
     assert any(p.distance_m > p.replacement_threshold_m for p in gear_with_wear(Shoe, user=demo))
 
 
-# --- The clinical record (SPEC §9) -----------------------------------------------------------
+# --- The clinical record (docs/product.md#clinical-outcomes) ---------------------------------
 
 
 def responses_of(user: User, key: str) -> list[QuestionnaireResponse]:

@@ -1,5 +1,5 @@
 """The OpenAPI schema (``/api/schema/``) describes what the share-link and import views
-answer, under the names API.md gives."""
+answer, under the names docs/api.md#share-links and docs/api.md#import give."""
 
 from __future__ import annotations
 

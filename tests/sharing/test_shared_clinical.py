@@ -1,5 +1,5 @@
 """The shared page shows the red flags before anything else, then the questionnaires,
-where it hurt and the treatments of the shared period (SPEC §9)."""
+where it hurt and the treatments of the shared period (docs/product.md#clinical-data-in-the-exports)."""
 
 from __future__ import annotations
 

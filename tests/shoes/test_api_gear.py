@@ -1,4 +1,4 @@
-"""The shoes and insoles API (API.md "Shoes and insoles"): the same fields, verbs and rules
+"""The shoes and insoles API (docs/api.md#shoes-and-insoles): the same fields, verbs and rules
 for both, so every test runs for each."""
 
 from __future__ import annotations

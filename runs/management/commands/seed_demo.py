@@ -6,20 +6,20 @@ The year is built to show what the app is for, so that every screen has somethin
   with a few walks (walk-run rehab), some trail, track and treadmill sessions, and a long
   run that builds from ~8 km to ~21 km over the year;
 - sharp jumps in load: a long run ~80 % longer than anything in the 30 days before it
-  (SPEC §2 ``long_run_spike``, band "moderate"), and a running-holiday week ~50 % bigger than
+  (docs/analytics.md#long-run-spike, band "moderate"), and a running-holiday week ~50 % bigger than
   the week before (``weekly_increase``), each followed by a flare-up and a week of walks;
   and five more long-run spikes six weeks apart, one in every band, three of which hurt
   only two days later (the delayed patterns find them);
 - hilly trail runs that often flare the back, scattered over the year: the pattern that
-  survives every honesty check (SPEC §2), where the worn pair, filling one stretch of time,
+  survives every honesty check (docs/analytics.md#verdicts), where the worn pair, filling one stretch of time,
   does not;
 - a first pair of shoes kept ~180 km past its replacement distance, a stretch in which
   flare-ups come often, then a second pair (now nearing its own) and a pair of insoles;
 - pain that is mostly low (1–3) and slowly easing, with the flare-ups visible everywhere:
   pain after − before ≥ 2, a worse next morning, daily check-ins well above their recent
   median and sometimes radiating down the leg;
-- the clinical record (SPEC §9): the lower back marked on the body map, the left side and
-  the left buttock and thigh on the bad days, and after the running holiday two weeks of
+- the clinical record (docs/product.md#clinical-outcomes): the lower back marked on the body map, the left
+  side and the left buttock and thigh on the bad days, and after the running holiday two weeks of
   pain below the left knee (which is pain radiating down the leg); a weekly RMDQ falling
   from a bad spell (14) to 5, with a bump in those two weeks; a PSFS every two weeks on
   three activities, rising; a weekly 7-day pain score that is the week's check-ins; a
@@ -76,9 +76,9 @@ EXTRA_WALK_CHANCE = 0.25
 
 # The designed jumps in load (week numbers from the first Monday). The long-run spikes
 # (× the longest run in the 30 days before) are six weeks apart, so that each compares
-# with ordinary runs: one in every SPEC §2 band, and how the back answers each.
+# with ordinary runs: one in every band of docs/analytics.md#long-run-spike, and how the back answers each.
 SPIKE_WEEK = 13
-SPIKE_FACTOR = 1.8  # inside SPEC's 30–100 % "moderate" band
+SPIKE_FACTOR = 1.8  # inside the 30–100 % "moderate" band
 # week: (factor, flare magnitude, days until the flare: 0 during the run, 2 two days on, the
 # "load today, pain the day after tomorrow" the delayed patterns look for; note)
 DESIGNED_SPIKES: dict[int, tuple[float, float, int, str]] = {
@@ -94,14 +94,14 @@ DESIGNED_SPIKES: dict[int, tuple[float, float, int, str]] = {
     37: (1.4, 3.2, 2, "Long trail day with the club. Legs tired, back fine on the day."),
 }
 JUMP_WEEKS_BEFORE_END = 11
-JUMP_FACTOR = 1.55  # × the week before: well past SPEC's 30 % weekly increase
+JUMP_FACTOR = 1.55  # × the week before: well past the 30 % of docs/analytics.md#weekly-increase
 
 # Shoes: the first pair has some distance on it already and is kept this far past its
 # replacement distance before the runner buys the second pair.
 FIRST_PAIR_INITIAL_M = 60_000.0
 WORN_EXTRA_M = 180_000.0
-# Per pair (SPEC §1): the second pair is a durable trainer rated for the top of the usual
-# 480–800 km range, which leaves it "nearing" rather than "replace" at the end of the year.
+# Per pair (docs/product.md#what-is-recorded): the second pair is a durable trainer rated for the top of the
+# usual 480–800 km range, which leaves it "nearing" rather than "replace" at the end of the year.
 SECOND_PAIR_THRESHOLD_M = 800_000.0
 SECOND_PAIR_END_RATIO = 0.9
 # Moulded insoles outlast shoe foam by far.
@@ -112,12 +112,12 @@ INSOLE_THRESHOLD_M = 2_000_000.0
 FLARE_DECAY = 0.6
 WORN_FLARE_CHANCE = {"long": 0.75, "easy": 0.4}
 # Hilly trail runs are hard on this runner's back all year: an exposure that comes and
-# goes, the kind the patterns can judge (SPEC §2 "Why periods").
+# goes, the kind the patterns can judge (docs/analytics.md#periods).
 TRAIL_FLARE_CHANCE = 0.65
 BACKGROUND_FLARE_CHANCE = 0.03  # bad days happen without a reason in the log too
 
-# The clinical record (SPEC §9). Its own random stream, so that the year above stays the
-# same whatever is added here.
+# The clinical record (docs/product.md#clinical-outcomes). Its own random stream, so that the year above stays
+# the same whatever is added here.
 CLINICAL_SEED = SEED + 1
 LEG_SPELL_DAYS = 14  # pain below the left knee, from the week after the running holiday
 RMDQ_FIRST, RMDQ_LAST = 14, 5
@@ -233,8 +233,8 @@ class DemoYear:
             factor *= recovery
 
         # The same weekdays every week (Tuesday, Thursday, Sunday long run; later a short
-        # Saturday run too), so that the rolling 7-day windows of SPEC §2 compare like with
-        # like and only the designed jumps stand out. Sometimes an extra walk; five runs
+        # Saturday run too), so that the rolling 7-day windows of docs/analytics.md#weekly-increase compare
+        # like with like and only the designed jumps stand out. Sometimes an extra walk; five runs
         # only on the holiday.
         if jump:
             weekdays = [0, 1, 3, 5, 6]

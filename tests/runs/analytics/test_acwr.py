@@ -1,4 +1,4 @@
-"""EWMA acute:chronic workload ratio and ``acwr_high`` (SPEC §2)."""
+"""EWMA acute:chronic workload ratio and ``acwr_high`` (docs/analytics.md#acwr)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def daily_runs(loads: list[float]) -> list[RunRecord]:
 
 def by_hand(loads: list[float], t: int) -> tuple[float, float]:
     """Bias-corrected acute and chronic EWMAs on day t, iterated day by day from the
-    SPEC formula (independently of the closed-form gaps the series uses)."""
+    formula of docs/analytics.md#acwr (independently of the closed-form gaps the series uses)."""
     acute = chronic = 0.0
     for load in (loads + [0.0] * t)[:t]:
         acute = ACUTE * load + (1 - ACUTE) * acute

@@ -1,4 +1,4 @@
-"""Check-in flares (SPEC §2): a score ≥ 2 + the median of the 14 days before it."""
+"""Check-in flares (docs/analytics.md#check-in-flare): a score ≥ 2 + the median of the 14 days before it."""
 
 from __future__ import annotations
 

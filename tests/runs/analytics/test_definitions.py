@@ -1,4 +1,5 @@
-"""The registry of flag kinds (SPEC §2, API "Analytics"): definitions, sources, severities."""
+"""The registry of flag kinds (docs/analytics.md#flags, docs/api.md#flags): definitions, sources,
+severities."""
 
 from __future__ import annotations
 

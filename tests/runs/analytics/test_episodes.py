@@ -1,4 +1,4 @@
-"""Flare-up episodes (SPEC §2): flare days, the 3-day gap, peaks."""
+"""Flare-up episodes (docs/analytics.md#flare-up-episodes): flare days, the 3-day gap, peaks."""
 
 from __future__ import annotations
 

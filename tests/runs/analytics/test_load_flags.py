@@ -1,4 +1,5 @@
-"""``long_run_spike`` and ``weekly_increase`` (SPEC §2): hand-computed cases and edges."""
+"""``long_run_spike`` and ``weekly_increase`` (docs/analytics.md#long-run-spike,
+docs/analytics.md#weekly-increase): hand-computed cases and edges."""
 
 from __future__ import annotations
 

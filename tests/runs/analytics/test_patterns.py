@@ -1,4 +1,4 @@
-"""Associations (SPEC §2): 2×2 tables, risk ratios, intervals, p-values, the adjustment,
+"""Associations (docs/analytics.md#patterns): 2×2 tables, risk ratios, intervals, p-values, the adjustment,
 periods, the delayed outcome, ``same_as`` and verdicts."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""``shoe_nearing`` / ``shoe_worn`` and ``pain_flare`` (SPEC §2), and the order of flags."""
+"""``shoe_nearing`` / ``shoe_worn`` and ``pain_flare`` (docs/analytics.md#shoe-flags,
+docs/analytics.md#pain-flare-up), and the order of flags."""
 
 from __future__ import annotations
 
