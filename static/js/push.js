@@ -76,7 +76,9 @@
     return Promise.race([
       navigator.serviceWorker.ready,
       new Promise(function (resolve, reject) {
-        setTimeout(function () { reject(new Error("no service worker")); }, READY_TIMEOUT_MS);
+        setTimeout(function () {
+          reject(new Error("the app's service worker did not start (a private window can refuse it)."));
+        }, READY_TIMEOUT_MS);
       })
     ]);
   }
@@ -121,8 +123,8 @@
     var canTurnOn = ["off", "dismissed", "failed"].indexOf(state) !== -1;
     if (this.on) this.on.hidden = !canTurnOn;
     if (this.off) this.off.hidden = state !== "on";
-    // Where push cannot work here, e-mail is the way (offered only when the server sends it).
     if (this.dismiss) this.dismiss.textContent = state === "on" ? "Close" : "No thanks";
+    // Where push cannot work here, e-mail is the way (offered only when the server sends it).
     if (this.email) this.email.hidden = ["unsupported", "iosOld", "blocked"].indexOf(state) === -1;
   };
 

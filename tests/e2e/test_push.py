@@ -1,4 +1,4 @@
-"""Reminders on a phone (SPEC §10): turning them on and off for this device in Settings,
+"""Reminders on a phone (docs/product.md#reminders): turning them on and off for this device in Settings,
 the one-time offer after a first run, a pushed reminder shown by the service worker, and
 tapping it opening the screen that answers it.
 
