@@ -307,12 +307,25 @@ def test_an_iphone_outside_the_home_screen_is_told_to_add_it_first(push_phones: 
     expect(page.get_by_role("button", name=TURN_ON)).to_be_hidden()
 
 
-def test_a_browser_without_web_push_says_so(push_phones: Any, runner: User) -> None:
+def test_a_browser_without_web_push_says_so_and_offers_e_mail(
+    push_phones: Any, runner: User, settings: Any
+) -> None:
+    settings.EMAIL_HOST = "smtp.example.org"  # the server sends e-mail
     page = push_phones(no_web_push=True)
     sign_in(page, runner)
     page.goto("/settings/")
     expect(device_status(page)).to_contain_text("This browser cannot show reminders")
     expect(page.get_by_role("button", name=TURN_ON)).to_be_hidden()
+    expect(page.get_by_text("They can come by e-mail instead")).to_be_visible()
+    expect(page.get_by_label("Send reminders by e-mail too")).to_be_visible()
+
+
+def test_where_push_works_e_mail_is_not_pushed_forward(push_phones: Any, runner: User, settings: Any) -> None:
+    settings.EMAIL_HOST = "smtp.example.org"
+    page = push_phones()
+    controlled(page, runner, "/settings/")
+    expect(device_status(page)).to_have_text("Off on this device.")
+    expect(page.get_by_text("They can come by e-mail instead")).to_be_hidden()
 
 
 def test_the_reminders_section_fits_360_px_with_44_px_targets(push_phones: Any, runner: User) -> None:
@@ -449,6 +462,17 @@ def test_the_offer_after_the_first_run_appears_once(push_phones: Any, runner: Us
     controlled(other, runner, "/runs/new/")
     log_a_run(other)
     expect(other.get_by_text(OFFER)).to_have_count(0)
+
+
+def test_an_iphone_outside_the_home_screen_is_offered_the_way_there(push_phones: Any, runner: User) -> None:
+    page = push_phones(device="iPhone 13", no_web_push=True)
+    sign_in(page, runner)
+    log_a_run(page)
+    offer = page.get_by_role("complementary", name=OFFER)
+    expect(offer).to_be_visible()
+    expect(offer.locator("[data-push-status]")).to_contain_text("Add to Home Screen first")
+    expect(offer.get_by_role("button", name=TURN_ON)).to_be_hidden()
+    expect(offer.get_by_role("button", name="No thanks")).to_be_visible()
 
 
 def test_the_offer_turns_reminders_on(push_phones: Any, runner: User) -> None:
