@@ -308,6 +308,7 @@ WORKER_PERIODIC_JOBS: dict[str, int] = {
     "backpainlog.worker.prune_finished_tasks": 24 * 60 * 60,
     # Makes the reminders whose local time has come and sends those due (docs/product.md#reminders).
     "reminders.jobs.reminders_tick": 60,
+    "reminders.jobs.prune_old_reminders": 24 * 60 * 60,
 }
 WORKER_POLL_SECONDS = 1.0
 

@@ -44,9 +44,12 @@ def shoe_wear(
         f"{format_distance(distance_m, unit, decimals=0)} of {format_distance(threshold_m, unit, decimals=0)}"
     )
     if worn:
-        title, body = f"Time to replace {name}", f"They have reached their replacement distance: {so_far}."
+        title, body = (
+            f"Time to replace your shoes: {name}",
+            f"They have reached their replacement distance: {so_far}.",
+        )
     else:
-        title, body = f"{name} are nearing replacement", f"{so_far}: 80 % of their replacement distance."
+        title, body = f"Shoes nearing replacement: {name}", f"{so_far}: 80 % of their replacement distance."
     return {
         "title": title,
         "body": body,

@@ -33,6 +33,10 @@ RULES_THE_SCHEMA_CANNOT_STATE = {
         for method, item in (("POST", ""), ("PUT", "{id}/"), ("PATCH", "{id}/"))
     },
     "POST /api/v1/share-links/": "`to` must not be before `from`",
+    "POST /api/v1/push-subscriptions/": (
+        "the endpoint must be on a push service's host (PUSH_ENDPOINT_HOSTS), the keys a P-256 point and a secret"
+    ),
+    "PATCH /api/v1/profile/": "reminders by e-mail only where the server sends e-mail",
     **{
         f"{method} /api/v1/questionnaire-responses/{item}": (
             "the answers must fit the questionnaire named beside them; new client ids"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from backpainlog.accounts.selectors import profile_of
 from reminders import delivery
 from reminders.models import PushSubscription, Reminder, ReminderSettings
+from reminders.scan import make_due_reminders
 from reminders.selectors import reminder_settings_of
 from tests.factories import RunFactory, UserFactory
 from tests.reminders.browser import BrowserKeys
@@ -265,3 +266,29 @@ def test_two_workers_claiming_one_reminder_send_it_once(push_service: PushServic
 
     assert sorted(results) == [False] * 7 + [True]
     assert len(push_service.to("phone")) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_ticking_together_make_and_send_each_reminder_once(push_service: PushService) -> None:
+    """The whole periodic job in four workers at the same moment: the scan's copies of one
+    reminder collapse into one row, and that row goes out once."""
+    needs_separate_connections()
+    users = [UserFactory(username=f"morning{n}") for n in range(3)]
+    for user in users:
+        device(user, push_service, user.username)
+        reminder_settings_of(user)  # 08:00 UTC, the default zone
+        for hours in (20, 22):
+            RunFactory(user=user, started_at=NOW - dt.timedelta(hours=hours), pain_next_morning=None)
+    now = NOW.replace(hour=8, minute=0, second=5)
+
+    def tick(_: int) -> int:
+        make_due_reminders(now)
+        return delivery.send_due(now)
+
+    results = at_once(4, tick)
+
+    assert all(isinstance(count, int) for count in results), results
+    assert Reminder.objects.count() == 6
+    assert sum(results) == 6
+    for user in users:
+        assert len(push_service.to(user.username)) == 2

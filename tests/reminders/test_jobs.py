@@ -24,8 +24,9 @@ from tests.reminders.conftest import PushService
 pytestmark = pytest.mark.django_db
 
 
-def test_the_job_is_in_every_worker() -> None:
+def test_the_jobs_are_in_every_worker() -> None:
     assert settings.WORKER_PERIODIC_JOBS["reminders.jobs.reminders_tick"] == 60
+    assert settings.WORKER_PERIODIC_JOBS["reminders.jobs.prune_old_reminders"] == 24 * 60 * 60
     PeriodicJobs(settings.WORKER_PERIODIC_JOBS)  # every path imports
 
 
@@ -62,3 +63,21 @@ def test_each_questionnaire_link_opens_its_form(alice_client: Client) -> None:
 
     for key in ("rmdq", "psfs", "pain_7d"):
         assert alice_client.get(questionnaire_due(key=key)["url"]).status_code == 200
+
+
+def test_old_reminders_are_pruned_but_shoes_keep_theirs(alice: User) -> None:
+    today = timezone.localdate()
+
+    def add(kind: str, subject: str, days_ago: int, status: str = Reminder.Status.SENT) -> None:
+        day = today - dt.timedelta(days=days_ago)
+        Reminder.objects.create(
+            user=alice, kind=kind, subject=subject, date=day, due_at=timezone.now(), status=status, payload={}
+        )
+
+    add(Reminder.Kind.NEXT_MORNING, "old-run", 40)
+    add(Reminder.Kind.QUESTIONNAIRE, "rmdq", 40)
+    add(Reminder.Kind.SHOE_NEARING, "1", 400)
+    add(Reminder.Kind.NEXT_MORNING, "recent-run", 5)
+    add(Reminder.Kind.QUESTIONNAIRE, "psfs", 40, status=Reminder.Status.PENDING)
+    assert jobs.prune_old_reminders() == 2
+    assert sorted(Reminder.objects.values_list("subject", flat=True)) == ["1", "psfs", "recent-run"]
