@@ -36,6 +36,7 @@ SHELL_STATIC = [
     "icons/icon-192.png",
     "icons/icon-512.png",
     "icons/apple-touch-icon.png",
+    "icons/badge-96.png",
 ]
 SERVICE_WORKER = "js/sw.js"
 
@@ -136,6 +137,9 @@ def service_worker_source() -> str:
         "offline": reverse("offline"),
         "forms": [reverse(name) for name in OFFLINE_FORMS],
         "outbox": static("js/outbox.js"),
+        # A reminder's notification: the app's icon, and the one-colour mark for the status bar.
+        "icon": static("icons/icon-192.png"),
+        "badge": static("icons/badge-96.png"),
     }
     config = f"self.SHELL = {json.dumps(shell)};\n"
     return config + _static_bytes(SERVICE_WORKER).decode()

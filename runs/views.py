@@ -19,6 +19,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from backpainlog.accounts import services as account_services
 from backpainlog.accounts.selectors import local_today, profile_of
 from backpainlog.http import AuthenticatedHttpRequest
 from backpainlog.pages import confirm_delete, date_filter, paginate, save_form
@@ -26,6 +27,7 @@ from backpainlog.units import format_distance
 from clinical import instruments
 from clinical import selectors as clinical_selectors
 from clinical.dashboard import dashboard_context as clinical_dashboard_context
+from reminders.selectors import push_subscriptions_for_user, reminder_settings_of
 from runs import analytics, insights, selectors, services
 from runs.charts import trend_charts
 from runs.forms import DashboardRangeForm, NextMorningPainForm, PainCheckinForm, RunFilterForm, RunForm
@@ -214,15 +216,29 @@ def run_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             if not request.htmx:
                 messages.success(request, saved_message(saved))
                 return redirect("run_list")
-            # In place of the form: what was saved and what it raised.
+            # In place of the form: what was saved and what it raised, and the first time
+            # (once per account) an offer of a reminder for next-morning pain.
             return render(
                 request,
                 "runs/run_form.html#saved",
-                {"run": saved, "raised": raised_by(saved), "unit": form.unit},
+                {
+                    "run": saved,
+                    "raised": raised_by(saved),
+                    "unit": form.unit,
+                    "reminder_offer": offers_reminders(request.user),
+                },
             )
     if request.htmx:
         template += "#form"
     return render(request, template, {"form": form, "unit": form.unit, "title": "Log a run"})
+
+
+def offers_reminders(user: User) -> bool:
+    """The offer of next-morning reminders in a run's confirmation: made once per account, and
+    used up without being shown for a runner who has them on a device or turned them off."""
+    if not account_services.reminder_offer_claim(user=user):
+        return False
+    return reminder_settings_of(user).next_morning and not push_subscriptions_for_user(user).exists()
 
 
 @dataclass(frozen=True)

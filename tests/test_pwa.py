@@ -85,6 +85,13 @@ def test_service_worker_is_served_from_the_root_and_never_cached(client: Client)
         "/questionnaires/pain-7d/",
     ]
     assert 'addEventListener("fetch"' in source
+    # Reminders: shown from the push, opened on a tap, with the app's icon and badge.
+    assert 'addEventListener("push"' in source
+    assert 'addEventListener("notificationclick"' in source
+    assert shell["icon"] == "/static/icons/icon-192.png"
+    assert shell["badge"] == "/static/icons/badge-96.png"
+    assert shell["badge"] in shell["static"]
+    assert finders.find("icons/badge-96.png")
 
 
 def test_service_worker_changes_with_the_files_it_caches(

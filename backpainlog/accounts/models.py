@@ -75,6 +75,11 @@ class Profile(models.Model):
     # Raised whenever the stored analytics change: what was computed from them (the
     # dashboard's charts) can be cached under it, on any number of servers.
     analytics_version = models.PositiveIntegerField(default=0, editable=False)
+    # When the offer of next-morning reminders was shown after a saved run. Kept here, not in
+    # the browser: the offer is made once per person (a first run is logged once, on whatever
+    # phone or laptop), so that signing in on a second device or clearing site data does not
+    # bring it back; turning reminders on for another device is in Settings.
+    reminder_offer_shown_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [

@@ -82,6 +82,20 @@ def api_tokens_revoke_all(*, user: User, reason: str = "", request: HttpRequest 
     return count
 
 
+def reminder_offer_claim(*, user: User) -> bool:
+    """Whether to offer reminders now, after a saved run: true the first time only. A
+    conditional update, so that two runs saved at once do not both show it."""
+    profile = profile_of(user)
+    if profile.reminder_offer_shown_at is not None:
+        return False
+    now = timezone.now()
+    claimed = Profile.objects.filter(pk=profile.pk, reminder_offer_shown_at__isnull=True).update(
+        reminder_offer_shown_at=now
+    )
+    profile.reminder_offer_shown_at = now
+    return claimed == 1
+
+
 class ProfileFields(TypedDict, total=False):
     """What the settings page and the API may set on a profile."""
 

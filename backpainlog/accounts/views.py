@@ -26,7 +26,7 @@ from backpainlog.pages import save_form
 from backpainlog.qr import qr_svg
 from clinical.forms import schedule_form
 from reminders.forms import ReminderSettingsForm
-from reminders.selectors import reminder_settings_of
+from reminders.selectors import email_offered, reminder_settings_of
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,6 +102,8 @@ def _settings_context(request: AuthenticatedHttpRequest, **forms: object) -> dic
         "api_token_days": settings.API_TOKEN_IDLE_DAYS,
         "questionnaire_schedule_form": schedule_form(user),
         "reminders_form": ReminderSettingsForm(instance=reminder_settings_of(user)),
+        # Reminders by e-mail are offered only where the server has a mail server to send through.
+        "email_offered": email_offered(),
         **forms,
     }
 

@@ -218,7 +218,18 @@
     });
   }
 
+  // Reminders on this device need static/js/push.js, loaded only where a block offers them
+  // (Settings, and the offer after a first run), so no other page pays for it.
+  function loadPush(block) {
+    if (document.querySelector("script[data-push-loaded]")) return;
+    var script = document.createElement("script");
+    script.src = block.dataset.pushScript;
+    script.setAttribute("data-push-loaded", "");
+    document.head.appendChild(script);
+  }
+
   function init(root) {
+    within(root, "[data-push-script]").forEach(once(loadPush));
     within(root, "[data-body-map]").forEach(once(initBodyMap));
     within(root, "form[data-checkin-form]").forEach(once(initRedFlags));
     within(root, "[data-scale-for]").forEach(once(initScale));

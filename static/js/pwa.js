@@ -1,10 +1,11 @@
 /* The installable app's page side: registers the service worker, offers a new version
    with a "Reload" button, and on sign-out deletes what was kept on this phone for the
-   user (after a warning when entries are still waiting to sync). */
+   user (after a warning when entries are still waiting to sync) and stops its reminders. */
 (function () {
   "use strict";
   var script = document.currentScript;
   var workerUrl = (script && script.dataset.serviceWorker) || "/sw.js";
+  var pushSubscriptionsUrl = script && script.dataset.pushSubscriptions;
 
   function signedIn() { return document.body.hasAttribute("data-signed-in"); }
 
@@ -68,10 +69,35 @@
     });
   }
 
-  function forgetThisPhone() {
-    var work = [forgetForms()];
+  // Reminders would go on reaching this browser after sign-out (on a shared computer, for
+  // the next person to read): its push subscription is taken back, on the server first.
+  function forgetPush(form) {
+    if (!pushSubscriptionsUrl || !("serviceWorker" in navigator) || !("PushManager" in window)) return Promise.resolve();
+    var token = form.querySelector("input[name=csrfmiddlewaretoken]");
+    var headers = { Accept: "application/json", "X-CSRFToken": token ? token.value : "" };
+    return navigator.serviceWorker.getRegistration("/").then(function (registration) {
+      return registration && registration.pushManager.getSubscription();
+    }).then(function (subscription) {
+      if (!subscription) return undefined;
+      return fetch(pushSubscriptionsUrl + "?page_size=500", { credentials: "same-origin", headers: headers })
+        .then(function (response) { return response.ok ? response.json() : {}; })
+        .then(function (answer) {
+          var row = (answer.results || []).filter(function (r) { return r.endpoint === subscription.endpoint; })[0];
+          if (!row) return undefined;
+          return fetch(pushSubscriptionsUrl + encodeURIComponent(row.id) + "/", {
+            method: "DELETE", credentials: "same-origin", headers: headers
+          });
+        })
+        .then(function () { return subscription.unsubscribe(); });
+    });
+  }
+
+  function forgetThisPhone(form) {
+    var work = [forgetForms(), forgetPush(form)];
     if (window.BackpainlogOutbox) work.push(window.BackpainlogOutbox.clear());
-    return Promise.all(work).catch(function () { /* sign out regardless */ });
+    // Never held up for long: signing out matters more.
+    var enough = new Promise(function (resolve) { setTimeout(resolve, 3000); });
+    return Promise.race([Promise.all(work), enough]).catch(function () { /* sign out regardless */ });
   }
 
   document.addEventListener("submit", function (event) {
@@ -84,7 +110,7 @@
         entries.length + (entries.length === 1 ? " entry is" : " entries are")
         + " waiting to sync and will be deleted from this phone if you sign out now. Sign out anyway?"
       )) return;
-      forgetThisPhone().then(function () { HTMLFormElement.prototype.submit.call(form); });
+      forgetThisPhone(form).then(function () { HTMLFormElement.prototype.submit.call(form); });
     });
   });
 

@@ -1,10 +1,14 @@
 /* The service worker, served at /sw.js (scope /) after a line that sets self.SHELL:
-   { version, static: [urls], offline: url, forms: [urls], outbox: url }.
+   { version, static: [urls], offline: url, forms: [urls], outbox: url, icon: url, badge: url }.
+   The version is a hash of this file and what it caches (backpainlog/pwa.py): any change
+   here is a new worker for the browsers, with no number to bump by hand.
 
    - The app shell (CSS, JS, icons, the offline page) is cached at install, per version.
    - The log and check-in forms are cached only when they load signed in, and deleted on
      sign-out; navigations go to the network first and fall back to them offline.
-   - Nothing else is ever cached: no API response, no htmx fragment, no other page. */
+   - Nothing else is ever cached: no API response, no htmx fragment, no other page.
+   - Reminders arrive as Web Push messages and are shown as notifications; tapping one
+     opens the screen that answers it, in the app's window if one is open. */
 /* global SHELL, BackpainlogOutbox */
 "use strict";
 
@@ -106,4 +110,70 @@ self.addEventListener("sync", function (event) {
       if (result.retry) throw new Error("Outbox entries are still waiting.");
     }));
   }
+});
+
+// Reminders (Web Push). The server sends JSON: {title, body, tag, url}; a message without
+// it (or not JSON) still shows something, since a push must always show a notification.
+var FALLBACK_NOTIFICATION = { title: "backpainlog", body: "You have a reminder.", url: "/" };
+
+function pushPayload(data) {
+  if (!data) return {};
+  try {
+    var payload = data.json();
+    return payload && typeof payload === "object" ? payload : {};
+  } catch (error) {
+    return { body: data.text() };
+  }
+}
+
+// Only a page of this app: a message naming another site (or "javascript:") opens home.
+function notificationUrl(url) {
+  var home = new URL("/", self.location.origin).href;
+  if (typeof url !== "string" || !url) return home;
+  try {
+    var parsed = new URL(url, self.location.origin);
+    return parsed.origin === self.location.origin ? parsed.href : home;
+  } catch (error) {
+    return home;
+  }
+}
+
+self.addEventListener("push", function (event) {
+  var payload = pushPayload(event.data);
+  var options = {
+    body: typeof payload.body === "string" && payload.body ? payload.body : FALLBACK_NOTIFICATION.body,
+    data: { url: notificationUrl(payload.url) },
+    icon: SHELL.icon,
+    badge: SHELL.badge
+  };
+  // The same tag replaces an earlier reminder of the same thing instead of piling up.
+  if (typeof payload.tag === "string" && payload.tag) options.tag = payload.tag;
+  var title = typeof payload.title === "string" && payload.title ? payload.title : FALLBACK_NOTIFICATION.title;
+  event.waitUntil(self.registration.showNotification(title, options));
+});
+
+// A window of the app already on that page is brought forward; one on another page is
+// brought forward and sent there (one window, as an installed app has); with none, a new one.
+function openNotificationUrl(url) {
+  return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then(function (windows) {
+    var same = windows.filter(function (client) { return client.url === url; })[0];
+    if (same) return same.focus();
+    var controlled = windows.filter(function (client) { return "navigate" in client && client.frameType !== "nested"; });
+    var other = controlled.filter(function (client) { return client.focused; })[0] || controlled[0];
+    if (other) {
+      // Focus is asked at once (the browser allows it only just after the tap); a window
+      // this worker does not control cannot be sent elsewhere, so a new one opens then.
+      other.focus().catch(function () { /* the page still changes */ });
+      return other.navigate(url).then(function (client) {
+        return client || self.clients.openWindow(url);
+      }, function () { return self.clients.openWindow(url); });
+    }
+    return self.clients.openWindow(url);
+  });
+}
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var data = event.notification.data || {};
+  event.waitUntil(openNotificationUrl(notificationUrl(data.url)));
 });
