@@ -7,12 +7,15 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
 from django.core import mail
+from django.db import connections
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -72,3 +75,38 @@ def run_queued_tasks() -> None:
 
     with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
         queue_worker(worker_id="test-worker").run()
+
+
+def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
+    """``work(0)`` … ``work(count - 1)``, each in its own thread (its own database
+    connection), started together; what each returned or raised."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def run(number: int) -> None:
+        try:
+            barrier.wait()
+            results[number] = work(number)
+        except Exception as exc:  # reported by the test, not lost in the thread
+            results[number] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(number,)) for number in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+# The reminders of a new account, as the profile API and account.zip give them.
+DEFAULT_REMINDERS = {
+    "next_morning": True,
+    "questionnaires": True,
+    "shoes": True,
+    "time": "08:00",
+    "quiet_start": "22:00",
+    "quiet_end": "07:00",
+    "email": False,
+}

@@ -4,19 +4,16 @@ take turns, so some of these races cannot happen there)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from sharing import throttle
 from shoes.models import Shoe
 from tests.conftest import token_client as token_for
 from tests.factories import ShoeFactory
+from tests.helpers import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,28 +21,6 @@ postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="SQLite takes the write lock at the start of each transaction: these writes take turns there",
 )
-
-
-def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """``work(0)`` … ``work(count - 1)``, each in its own thread, started together."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(number: int) -> None:
-        try:
-            barrier.wait()
-            results[number] = work(number)
-        except Exception as exc:  # reported by the test, not lost in the thread
-            results[number] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(number,)) for number in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @postgresql_only

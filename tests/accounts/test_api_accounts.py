@@ -15,7 +15,7 @@ from backpainlog.accounts.selectors import profile_of
 from runs.models import PainCheckin, Run
 from shoes.models import Insole, Shoe
 from tests.factories import PASSWORD, InsoleFactory, PainCheckinFactory, RunFactory, ShoeFactory
-from tests.helpers import with_token
+from tests.helpers import DEFAULT_REMINDERS, with_token
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
@@ -146,15 +146,7 @@ def test_profile_defaults(alice: User, alice_api: APIClient) -> None:
         "distance_unit": "km",
         "timezone": "UTC",
         "default_replacement_threshold_m": 640_000,
-        "reminders": {
-            "next_morning": True,
-            "questionnaires": True,
-            "shoes": True,
-            "time": "08:00",
-            "quiet_start": "22:00",
-            "quiet_end": "07:00",
-            "email": False,
-        },
+        "reminders": DEFAULT_REMINDERS,
     }
 
 

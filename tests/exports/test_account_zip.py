@@ -27,6 +27,7 @@ from tests.factories import (
     ShoeFactory,
     TreatmentFactory,
 )
+from tests.helpers import DEFAULT_REMINDERS
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
@@ -142,15 +143,7 @@ def test_everything_the_user_has(alice: User, bob: User, alice_client: Client) -
         "distance_unit": "mi",
         "timezone": "Europe/Berlin",
         "default_replacement_threshold_m": 640000.0,
-        "reminders": {
-            "next_morning": True,
-            "questionnaires": True,
-            "shoes": True,
-            "time": "08:00",
-            "quiet_start": "22:00",
-            "quiet_end": "07:00",
-            "email": False,
-        },
+        "reminders": DEFAULT_REMINDERS,
     }
     patterns = read_json(zipped, "patterns.json")
     assert "alice trail" in [pattern["label"] for pattern in patterns]

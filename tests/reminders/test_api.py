@@ -10,6 +10,7 @@ from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
 from reminders.models import PushSubscription, Reminder, ReminderSettings
+from tests.helpers import DEFAULT_REMINDERS
 from tests.reminders.browser import BrowserKeys
 
 FCM = "https://fcm.googleapis.com/fcm/send/dGVzdA:APA91bHPRgkF"
@@ -80,15 +81,7 @@ def test_bad_keys_are_a_400_naming_them(alice_api: APIClient, keys: dict[str, st
 
 def test_profile_has_reminders_with_defaults(alice_api: APIClient) -> None:
     reminders = alice_api.get("/api/v1/profile/").json()["reminders"]
-    assert reminders == {
-        "next_morning": True,
-        "questionnaires": True,
-        "shoes": True,
-        "time": "08:00",
-        "quiet_start": "22:00",
-        "quiet_end": "07:00",
-        "email": False,
-    }
+    assert reminders == DEFAULT_REMINDERS
 
 
 def test_profile_reminders_change(alice: User, alice_api: APIClient) -> None:

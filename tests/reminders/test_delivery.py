@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from backpainlog.accounts.selectors import profile_of
@@ -22,6 +20,7 @@ from reminders.models import PushSubscription, Reminder, ReminderSettings
 from reminders.scan import make_due_reminders
 from reminders.selectors import reminder_settings_of
 from tests.factories import RunFactory, UserFactory
+from tests.helpers import at_once
 from tests.reminders.browser import BrowserKeys
 from tests.reminders.conftest import PushService
 
@@ -204,28 +203,6 @@ def test_email_as_well_when_chosen_once_even_when_push_is_retried(
 
 
 # ------------------------------------------------------------------ workers racing
-
-
-def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """``work(0)`` … ``work(count - 1)``, each in its own thread (its own connection), together."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def run(number: int) -> None:
-        try:
-            barrier.wait()
-            results[number] = work(number)
-        except Exception as exc:  # reported by the test, not lost in the thread
-            results[number] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(number,)) for number in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def needs_separate_connections() -> None:
