@@ -163,6 +163,7 @@ def summary_context(user: User, *, trends: selectors.Trends | None = None) -> di
             shoes_in_use=shoes,
             retired_shoes=[pair.pk for pair in pairs if pair.retired_on is not None],
             patterns=patterns,
+            recent=trends.recent,
         ),
         "shoes": shoes,
         "patterns": insights.shown_once(patterns),
