@@ -188,7 +188,10 @@ def run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filter_form, start, end = date_filter(request, RunFilterForm)
     page = paginate(
         request,
-        selectors.runs_for_user(request.user, start=start, end=end, needs_pain=filter_form.needs_pain_only),
+        # The list shows no odometer: summing every earlier run of each pair is wasted.
+        selectors.runs_for_user(
+            request.user, start=start, end=end, needs_pain=filter_form.needs_pain_only, odometer=False
+        ),
     )
     template = "runs/run_list.html"
     if request.htmx:
