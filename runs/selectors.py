@@ -165,9 +165,22 @@ RUN_RECORD_FIELDS = (
 
 def _run_record(row: tuple[Any, ...], zone: dt.tzinfo) -> RunRecord:
     """A row of ``RUN_RECORD_FIELDS`` as a record dated in ``zone``."""
-    values = dict(zip(RUN_RECORD_FIELDS, row, strict=True))
-    values["pain_regions"] = tuple(values["pain_regions"])
-    return RunRecord(local_date=values["started_at"].astimezone(zone).date(), **values)
+    pk, started_at, activity, distance, surface, shoe_id, before, after, morning, duration, rpe, regions = row
+    return RunRecord(
+        id=pk,
+        started_at=started_at,
+        local_date=started_at.astimezone(zone).date(),
+        activity=activity,
+        distance_m=distance,
+        surface=surface,
+        shoe_id=shoe_id,
+        pain_before=before,
+        pain_after=after,
+        pain_next_morning=morning,
+        duration_s=duration,
+        rpe=rpe,
+        pain_regions=tuple(regions),
+    )
 
 
 def shoe_records(shoes: QuerySet[Shoe]) -> dict[int, ShoeRecord]:
