@@ -643,6 +643,11 @@ def pain_calendar_svg(
         body.append(_text(x_of(column), grid_top - 5, text, class_="chart-tick", font_size=SMALL_FONT_SIZE))
 
     scores: dict[dt.date, int] = {}
+    # A square a day: what _attrs would write for its figures, worked out once per row,
+    # column and size rather than once per day (all plain figures: nothing to escape).
+    cell_text, corner_text = _n(cell), _n(min(2.0, cell / 5))
+    row_y = [_n(y_of(row)) for row in range(7)]
+    column_x: dict[int, str] = {}
     day = start
     while day <= end:
         score = _pain_score(days.get(day))
@@ -655,8 +660,10 @@ def pain_calendar_svg(
         if day in radiating:
             label += ", radiating down the leg"
         column = (day - grid_start).days // 7
+        x_text = column_x.get(column) or column_x.setdefault(column, _n(x_of(column)))
         body.append(
-            f"<rect{_attrs(x=x_of(column), y=y_of(day.weekday()), width=cell, height=cell, rx=min(2.0, cell / 5), class_=f'cal-day {css_class}', data_date=day.isoformat())}>"
+            f'<rect x="{x_text}" y="{row_y[day.weekday()]}" width="{cell_text}" height="{cell_text}" '
+            f'rx="{corner_text}" class="cal-day {css_class}" data-date="{day.isoformat()}">'
             f"{_title(label)}</rect>"
         )
         if day in radiating:
@@ -666,16 +673,19 @@ def pain_calendar_svg(
             )
         day += dt.timedelta(days=1)
 
+    outline_text = _n(cell + 1.6)
     for first, last, peak in episodes:
         label = f"Flare-up episode {_short_date(first)} – {_short_date(last)}" + (
             f", peak {peak}/10" if peak is not None else ""
         )
+        episode_title = _title(label)
         day = max(first, start)
         while day <= min(last, end):
             column = (day - grid_start).days // 7
             body.append(
-                f"<rect{_attrs(x=x_of(column) - 0.8, y=y_of(day.weekday()) - 0.8, width=cell + 1.6, height=cell + 1.6, rx=min(2.0, cell / 5), class_='cal-episode', data_episode=first.isoformat())}>"
-                f"{_title(label)}</rect>"
+                f'<rect x="{_n(x_of(column) - 0.8)}" y="{_n(y_of(day.weekday()) - 0.8)}" width="{outline_text}" '
+                f'height="{outline_text}" rx="{corner_text}" class="cal-episode" data-episode="{first.isoformat()}">'
+                f"{episode_title}</rect>"
             )
             day += dt.timedelta(days=1)
 

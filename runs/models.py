@@ -108,6 +108,7 @@ class CodeSetField(models.Field):
 
     def __init__(self, *args: Any, codes: Sequence[str] = (), **kwargs: Any) -> None:
         self.codes = tuple(codes)
+        self._decoded: dict[int, tuple[str, ...]] = {}  # stored number → codes, as read
         kwargs.setdefault("default", list)
         # The empty set in the database too: a row written by other means (an older
         # version during an upgrade, a restore, plain SQL) is valid without the column.
@@ -166,7 +167,14 @@ class CodeSetField(models.Field):
         return [code for code in self.codes if code in value]
 
     def from_db_value(self, value: int | None, expression: Any, connection: Any) -> list[str]:
-        return self.to_python(value)
+        # Every row read decodes one: each stored number is decoded once per process (there
+        # are at most ``largest + 1``), and every row gets a list of its own.
+        decoded = self._decoded.get(value) if isinstance(value, int) else None
+        if decoded is None:
+            decoded = tuple(self.to_python(value))
+            if isinstance(value, int):
+                self._decoded[value] = decoded
+        return list(decoded)
 
     def get_prep_value(self, value: Any) -> int | None:
         if value is None:

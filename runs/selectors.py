@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import decimal
@@ -164,9 +165,22 @@ RUN_RECORD_FIELDS = (
 
 def _run_record(row: tuple[Any, ...], zone: dt.tzinfo) -> RunRecord:
     """A row of ``RUN_RECORD_FIELDS`` as a record dated in ``zone``."""
-    values = dict(zip(RUN_RECORD_FIELDS, row, strict=True))
-    values["pain_regions"] = tuple(values["pain_regions"])
-    return RunRecord(local_date=values["started_at"].astimezone(zone).date(), **values)
+    pk, started_at, activity, distance, surface, shoe_id, before, after, morning, duration, rpe, regions = row
+    return RunRecord(
+        id=pk,
+        started_at=started_at,
+        local_date=started_at.astimezone(zone).date(),
+        activity=activity,
+        distance_m=distance,
+        surface=surface,
+        shoe_id=shoe_id,
+        pain_before=before,
+        pain_after=after,
+        pain_next_morning=morning,
+        duration_s=duration,
+        rpe=rpe,
+        pain_regions=tuple(regions),
+    )
 
 
 def shoe_records(shoes: QuerySet[Shoe]) -> dict[int, ShoeRecord]:
@@ -181,19 +195,33 @@ NEW_PATTERN_DAYS = 28  # a pattern that turned likely this recently is news
 
 def _run_flags(runs: QuerySet[Run], zone: dt.tzinfo, unit: str, reader: str) -> list[insights.Flag]:
     """The stored run flags (not the shoe ones, told once per pair) of ``runs``."""
+    return _flags_of_runs(
+        (
+            (pk, started_at.astimezone(zone).date(), shoe_id, flags, evidence)
+            for pk, started_at, shoe_id, flags, evidence in runs.exclude(flags=[]).values_list(
+                "id", "started_at", "shoe_id", "flags", "flag_evidence"
+            )
+        ),
+        unit,
+        reader,
+    )
+
+
+def _flags_of_runs(
+    runs: Iterable[tuple[object, dt.date, int | None, Iterable[str], dict[str, Any]]], unit: str, reader: str
+) -> list[insights.Flag]:
+    """The flags of runs given as ``(id, local date, shoe id, flags, evidence)``, shoe ones left out."""
     return [
         insights.run_flag(
             kind,
             run=pk,
-            local_date=started_at.astimezone(zone).date(),
+            local_date=local_date,
             shoe=shoe_id,
             evidence=evidence[kind],
             unit=unit,
             reader=reader,
         )
-        for pk, started_at, shoe_id, flags, evidence in runs.exclude(flags=[]).values_list(
-            "id", "started_at", "shoe_id", "flags", "flag_evidence"
-        )
+        for pk, local_date, shoe_id, flags, evidence in runs
         for kind in flags
         if kind not in insights.SHOE_KINDS
     ]
@@ -267,6 +295,7 @@ def dashboard_alerts(
     shoes_in_use: Iterable[Any],
     retired_shoes: Iterable[int] | None = None,
     patterns: Iterable[Pattern] | None = None,
+    recent: RecentLog | None = None,
 ) -> list[insights.Flag]:
     """What needs the user's attention now (docs/analytics.md#home-page-alerts): the flare-ups of
     the last two weeks, pairs in use past (or near) their replacement distance, the
@@ -275,10 +304,13 @@ def dashboard_alerts(
 
     ``shoes_in_use`` are the pairs with their wear (:func:`shoes.selectors.gear_list`),
     which the dashboard lists anyway; so are the ids of the retired pairs and all the
-    user's patterns, which are read here when not given."""
+    user's patterns, which are read here when not given. So is ``recent``, the log the
+    dashboard's trends read (:attr:`Trends.recent`): the flags of the last two weeks are
+    taken from it when it reaches back that far, else read."""
     zone, unit = user_zone(user), profile_of(user).distance_unit
     today = local_today(user)
     since, _ = local_day_bounds(user, today - dt.timedelta(days=ALERT_WINDOW_DAYS - 1), None)
+    assert since is not None
     if retired_shoes is None:
         retired_shoes = Shoe.objects.filter(user=user, retired_on__isnull=False).values_list("pk", flat=True)
     retired = {f"shoe:{pk}" for pk in retired_shoes}
@@ -293,6 +325,29 @@ def dashboard_alerts(
         and not retired.intersection([pattern.exposure, *pattern.same_as])
     ]
     worn_first = sorted(shoes_in_use, key=lambda pair: -pair.wear_ratio)
+    if recent is not None and recent.since <= since:
+        # Newest first, as the queries below give them.
+        run_flags = _flags_of_runs(
+            (
+                (run.id, run.local_date, run.shoe_id, analysis.flags, analysis.evidence)
+                for run, analysis in reversed(recent.runs)
+                if run.started_at >= since and analysis.flags
+            ),
+            unit,
+            "runner",
+        )
+        checkin_flags = [
+            insights.checkin_flag(
+                checkin=checkin.id, local_date=checkin.local_date, evidence=evidence or {}, reader="runner"
+            )
+            for checkin, evidence in reversed(recent.flares)
+            if checkin.recorded_at >= since
+        ]
+    else:
+        run_flags = _run_flags(Run.objects.filter(user=user, started_at__gte=since), zone, unit, "runner")
+        checkin_flags = _checkin_flags(
+            PainCheckin.objects.filter(user=user, recorded_at__gte=since), zone, "runner"
+        )
     return insights.home_alerts(
         [
             *(
@@ -300,8 +355,8 @@ def dashboard_alerts(
                 for pair in worn_first
                 if pair.status in insights.SHOE_STATUS_KINDS
             ),
-            *_run_flags(Run.objects.filter(user=user, started_at__gte=since), zone, unit, "runner"),
-            *_checkin_flags(PainCheckin.objects.filter(user=user, recorded_at__gte=since), zone, "runner"),
+            *run_flags,
+            *checkin_flags,
             *(
                 insights.pattern_flag(pattern, on=pattern.likely_since.astimezone(zone).date())
                 for pattern in new_patterns
@@ -523,6 +578,16 @@ def distance_worn_before(user: User, low: dt.datetime, shoe_ids: Iterable[int]) 
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class RecentLog:
+    """The runs (with their stored analyses) and the check-in flare-ups (with their
+    evidence) from the instant ``since`` to the end of the log, in time order."""
+
+    since: dt.datetime
+    runs: list[tuple[RunRecord, analytics.RunAnalysis]]
+    flares: list[tuple[CheckinRecord, Any]]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Trends:
     """The dashboard's charts for the local dates ``start`` … ``end``."""
 
@@ -536,6 +601,9 @@ class Trends:
     # How often each body-map region was marked in the period (docs/product.md#where-it-hurts), in
     # PAIN_REGIONS order.
     regions: list[analytics.RegionCount] = dataclasses.field(default_factory=list)
+    # With a period up to today, what was read for it, and what was logged after it (a
+    # run may be dated up to a day ahead): the dashboard's alerts need no read of their own.
+    recent: RecentLog | None = None
 
 
 def trends_for_user(user: User, *, start: dt.date, end: dt.date, within_period: bool = False) -> Trends:
@@ -547,7 +615,23 @@ def trends_for_user(user: User, *, start: dt.date, end: dt.date, within_period: 
     that the weekly rows count only the period's days and the first week has no change
     against a week that was not shared."""
     low, high = local_day_bounds(user, start if within_period else start - dt.timedelta(days=7), end)
-    runs, analyses, checkins, flares = stored_log(user, low, high)
+    assert low is not None
+    assert high is not None
+    # Up to today, the read goes on to the end of the log: a few runs at most (none is
+    # dated more than a day ahead), kept for the alerts, not for the period's figures.
+    today = local_today(user)
+    through_now = not within_period and end >= today
+    runs, analyses, checkins, flares = stored_log(user, low, None if through_now else high)
+    recent = None
+    if through_now:
+        recent = RecentLog(
+            since=low,
+            runs=[(run, analyses[run.id]) for run in runs],
+            flares=[(checkin, flares[checkin.id]) for checkin in checkins if checkin.id in flares],
+        )
+        # Records in time order: those after the period are at the end.
+        runs = runs[: bisect.bisect_left(runs, high, key=lambda run: run.started_at)]
+        checkins = checkins[: bisect.bisect_left(checkins, high, key=lambda checkin: checkin.recorded_at)]
     in_period = [run for run in runs if _in_period(run.local_date, start, end)]
     pain_by_day: dict[dt.date, int] = {}
     scores = [(run.local_date, run.pain_before) for run in in_period]
@@ -575,7 +659,7 @@ def trends_for_user(user: User, *, start: dt.date, end: dt.date, within_period: 
             # The weekly ACWR needs the whole log; the dashboard charts the stored ACWR of
             # each day with a session instead, and shows no weekly ACWR.
             lambda day: None,
-            today=local_today(user),
+            today=today,
         ),
         acwr=list({run.local_date: analyses[run.id].acwr for run in in_period}.items()),
         pain_by_day=pain_by_day,
@@ -594,4 +678,5 @@ def trends_for_user(user: User, *, start: dt.date, end: dt.date, within_period: 
             [checkin for checkin in checkins if _in_period(checkin.local_date, start, end)],
             list(PAIN_REGIONS),
         ),
+        recent=recent,
     )

@@ -165,6 +165,7 @@ def summary_context(user: User, *, trends: selectors.Trends | None = None) -> di
             shoes_in_use=shoes,
             retired_shoes=[pair.pk for pair in pairs if pair.retired_on is not None],
             patterns=patterns,
+            recent=trends.recent,
         ),
         "shoes": shoes,
         "patterns": insights.shown_once(patterns),
@@ -189,7 +190,10 @@ def run_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     filter_form, start, end = date_filter(request, RunFilterForm)
     page = paginate(
         request,
-        selectors.runs_for_user(request.user, start=start, end=end, needs_pain=filter_form.needs_pain_only),
+        # The list shows no odometer: summing every earlier run of each pair is wasted.
+        selectors.runs_for_user(
+            request.user, start=start, end=end, needs_pain=filter_form.needs_pain_only, odometer=False
+        ),
     )
     template = "runs/run_list.html"
     if request.htmx:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import TYPE_CHECKING, TypedDict, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 from django.contrib.auth.models import User
 from django.db.models import Case, Count, F, FloatField, Min, Q, QuerySet, Sum, Value, When
@@ -41,10 +41,9 @@ GearModel = type[Shoe] | type[Insole]
 G = TypeVar("G", bound=Gear)
 
 
-def gear_with_wear(model: GearModel, *, user: User) -> QuerySet[WornGear]:
-    """The user's pairs with ``distance_m``, ``remaining_m``, ``wear_ratio``, ``status``,
-    ``run_count``, ``first_run_at`` and ``recent_distance_m`` (last 28 days) annotated: one query for any
-    number of pairs and runs."""
+def _logged_wear(model: GearModel, *, user: User) -> QuerySet[Any]:
+    """The user's pairs with the sums over their runs annotated (``distance_m``,
+    ``run_count``, ``first_run_at``, ``recent_distance_m``), in the model's order."""
     since = timezone.now() - dt.timedelta(days=PROJECTION_WINDOW_DAYS)
     logged = Coalesce(Sum("runs__distance_m"), Value(0.0), output_field=FloatField())
     pairs = (
@@ -59,11 +58,25 @@ def gear_with_wear(model: GearModel, *, user: User) -> QuerySet[WornGear]:
                 output_field=FloatField(),
             ),
         )
+        # Meta.ordering is not applied to aggregating queries: state it.
+        .order_by(*(model._meta.ordering or ()))
+    )
+    # Any: the plugin types the query per model (Shoe or Insole); the callers say what it carries.
+    return cast("QuerySet[Any]", pairs)
+
+
+def gear_with_wear(model: GearModel, *, user: User) -> QuerySet[WornGear]:
+    """The user's pairs with ``distance_m``, ``remaining_m``, ``wear_ratio``, ``status``,
+    ``run_count``, ``first_run_at`` and ``recent_distance_m`` (last 28 days) annotated: one query for any
+    number of pairs and runs."""
+    pairs = (
+        _logged_wear(model, user=user)
         .annotate(
             remaining_m=Greatest(F("replacement_threshold_m") - F("distance_m"), Value(0.0)),
             wear_ratio=F("distance_m") / F("replacement_threshold_m"),
         )
-        # shoes.wear.wear_status, in the database so that lists can filter and sort on it.
+        # shoes.wear.wear_status, in the database so that lists can filter and sort on it;
+        # _derive_wear below for lists that do neither.
         .annotate(
             status=Case(
                 When(retired_on__isnull=False, then=Value(Gear.Status.RETIRED)),
@@ -72,11 +85,25 @@ def gear_with_wear(model: GearModel, *, user: User) -> QuerySet[WornGear]:
                 default=Value(Gear.Status.OK),
             )
         )
-        # Meta.ordering is not applied to aggregating queries: state it.
-        .order_by(*(model._meta.ordering or ()))
     )
-    # cast: the plugin types the query per model (Shoe or Insole); both carry WearFigures.
+    # cast: both models carry WearFigures.
     return cast("QuerySet[WornGear]", pairs)
+
+
+def _derive_wear(pair: WornGear) -> None:
+    """``remaining_m``, ``wear_ratio`` and ``status`` from the pair's ``distance_m``, as
+    :func:`gear_with_wear` computes them in the database: the same floating-point
+    operations, so the same figures."""
+    pair.remaining_m = max(pair.replacement_threshold_m - pair.distance_m, 0.0)
+    pair.wear_ratio = pair.distance_m / pair.replacement_threshold_m
+    if pair.retired_on is not None:
+        pair.status = wear.RETIRED
+    elif pair.wear_ratio >= wear.WORN_RATIO:
+        pair.status = wear.REPLACE
+    elif pair.wear_ratio >= wear.NEARING_RATIO:
+        pair.status = wear.NEARING
+    else:
+        pair.status = wear.OK
 
 
 def projected_replacement_date(pair: WornGear, *, today: dt.date) -> dt.date | None:
@@ -105,10 +132,13 @@ def projected_replacement_date(pair: WornGear, *, today: dt.date) -> dt.date | N
 
 
 def gear_list(model: GearModel, *, user: User) -> list[WornGear]:
-    """All the user's pairs with wear figures and projected replacement dates."""
+    """All the user's pairs with wear figures and projected replacement dates. The figures
+    that follow from the distance are worked out here, not in the query: building it in
+    Django took longer than running it (the dashboard reads it after every write)."""
     today = local_today(user)
-    pairs = list(gear_with_wear(model, user=user))
+    pairs: list[WornGear] = list(_logged_wear(model, user=user))
     for pair in pairs:
+        _derive_wear(pair)
         pair.projected_replacement_date = projected_replacement_date(pair, today=today)
     return pairs
 

@@ -269,3 +269,33 @@ def test_the_day_filter_writes_what_the_date_filter_does(format_: str) -> None:
     moment = dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC)
     assert backpainlog_filters.day(moment, "D j M Y, H:i") == defaultfilters.date(moment, "D j M Y, H:i")
     assert backpainlog_filters.day(None, format_) == ""
+
+
+def test_alerts_from_the_trends_log_are_those_the_queries_find(alice: User) -> None:
+    """The dashboard's alerts take their flags from the log its trends read, which goes on
+    past the period's last day: a run dated ahead (up to a day is allowed) is alerted on,
+    not counted in the period's weeks."""
+    from django.utils import timezone
+
+    from runs.selectors import dashboard_alerts, trends_for_user
+
+    spike_and_flare(alice)
+    services.run_create(user=alice, started_at=at(alice, 20), distance_m=5_000, pain_before=1, pain_after=7)
+    for days in (5, 4, 3):
+        services.checkin_create(user=alice, recorded_at=at(alice, days, 20), score=1)
+    services.checkin_create(user=alice, recorded_at=at(alice, 1, 20), score=8)
+    ahead = timezone.now() + dt.timedelta(hours=23, minutes=50)  # tomorrow, but just after midnight
+    services.run_create(user=alice, started_at=ahead, distance_m=4_000, pain_before=1, pain_after=8)
+    today = local_today(alice)
+    trends = trends_for_user(alice, start=today - dt.timedelta(weeks=4), end=today)
+
+    assert trends.recent is not None
+    from_trends = dashboard_alerts(alice, shoes_in_use=[], recent=trends.recent)
+    assert from_trends == dashboard_alerts(alice, shoes_in_use=[])
+    kinds = [flag.kind for flag in from_trends]
+    assert "pain_flare" in kinds
+    assert "checkin_flare" in kinds
+    assert "long_run_spike" in kinds
+    assert any(flag.date == timezone.localtime(ahead, user_zone(alice)).date() for flag in from_trends)
+    tomorrow = timezone.localtime(ahead, user_zone(alice)).date() > today
+    assert sum(week.run_count for week in trends.weeks) == (3 if tomorrow else 4)

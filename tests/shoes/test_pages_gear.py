@@ -16,6 +16,7 @@ from django.utils import timezone
 from backpainlog.accounts.selectors import local_today
 from backpainlog.accounts.services import profile_update
 from runs.models import Run
+from shoes import selectors
 from shoes.models import Gear, Insole, Shoe
 from shoes.selectors import GearModel
 from tests.assertions import assert_field_error_shown
@@ -512,3 +513,36 @@ def test_gear_list_query_count_does_not_grow(alice: User, alice_client: Client) 
     add_pairs(49)
     assert Shoe.objects.filter(user=alice).count() == 50
     assert count() == one
+
+
+@pytest.mark.parametrize(("prefix", "model", "factory", "field"), KINDS)
+def test_the_lists_figures_match_the_querys(
+    alice: User, prefix: str, model: GearModel, factory: Any, field: str
+) -> None:
+    """gear_list works out remaining distance, wear and status in Python; the API's query in
+    the database: the same figures, at the thresholds too."""
+    threshold = 640_000.0
+    for initial, logged, retired in [
+        (0.0, 0.0, False),
+        (500_000.0, 11_999.9, False),
+        (500_000.0, 12_000.0, False),  # 80 % exactly
+        (600_000.0, 40_000.0, False),  # 100 % exactly
+        (600_000.0, 40_000.1, False),
+        (700_000.0, 5_000.0, True),
+    ]:
+        pair = factory(
+            user=alice,
+            initial_distance_m=initial,
+            replacement_threshold_m=threshold,
+            retired_on=local_today(alice) if retired else None,
+        )
+        if logged:
+            RunFactory(user=alice, distance_m=logged, **{field: pair})
+
+    def figures(pairs: Any) -> list[tuple[Any, ...]]:
+        return [(p.pk, p.distance_m, p.remaining_m, p.wear_ratio, str(p.status)) for p in pairs]
+
+    listed = figures(selectors.gear_list(model, user=alice))
+    assert listed == figures(selectors.gear_with_wear(model, user=alice))
+    assert [row[4] for row in listed].count("nearing") == 1
+    assert {row[4] for row in listed} == {"ok", "nearing", "replace", "retired"}
