@@ -92,18 +92,13 @@ def gear_with_wear(model: GearModel, *, user: User) -> QuerySet[WornGear]:
 
 def _derive_wear(pair: WornGear) -> None:
     """``remaining_m``, ``wear_ratio`` and ``status`` from the pair's ``distance_m``, as
-    :func:`gear_with_wear` computes them in the database: the same floating-point
-    operations, so the same figures."""
+    :func:`gear_with_wear` computes them in the database (the status by the one wear rule,
+    :func:`shoes.wear.wear_status`)."""
     pair.remaining_m = max(pair.replacement_threshold_m - pair.distance_m, 0.0)
     pair.wear_ratio = pair.distance_m / pair.replacement_threshold_m
-    if pair.retired_on is not None:
-        pair.status = wear.RETIRED
-    elif pair.wear_ratio >= wear.WORN_RATIO:
-        pair.status = wear.REPLACE
-    elif pair.wear_ratio >= wear.NEARING_RATIO:
-        pair.status = wear.NEARING
-    else:
-        pair.status = wear.OK
+    pair.status = wear.wear_status(
+        pair.distance_m, pair.replacement_threshold_m, retired=pair.retired_on is not None
+    )
 
 
 def projected_replacement_date(pair: WornGear, *, today: dt.date) -> dt.date | None:
