@@ -278,7 +278,10 @@ if API_TOKEN_IDLE_DAYS < 1:
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# English is the app's only language: with translation off, the numbers and dates the
+# templates write cost no lookup of the active language. What pages say stays the same:
+# "en" needs no translating.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
