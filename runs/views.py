@@ -28,10 +28,10 @@ from clinical import instruments
 from clinical import selectors as clinical_selectors
 from clinical.dashboard import dashboard_context as clinical_dashboard_context
 from reminders.selectors import push_subscriptions_for_user, reminder_settings_of
-from runs import analytics, insights, selectors, services
+from runs import analytics, insights, selectors, services, tables
 from runs.charts import trend_charts
 from runs.forms import DashboardRangeForm, NextMorningPainForm, PainCheckinForm, RunFilterForm, RunForm
-from runs.models import BELOW_KNEE_REGIONS, PAIN_REGIONS, PainCheckin, Run
+from runs.models import BELOW_KNEE_REGIONS, PAIN_REGIONS, PainCheckin, Pattern, Run
 from shoes.models import Shoe
 from shoes.selectors import gear_list
 
@@ -138,8 +138,16 @@ def trends_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
         "unit": unit,
         # Below the knee apart (docs/product.md#where-it-hurts): clinicians read it as a sign of
         # nerve-root pain.
-        "regions_above_knee": [row for row in regions if row[1].region not in BELOW_KNEE_REGIONS],
-        "regions_below_knee": [row for row in regions if row[1].region in BELOW_KNEE_REGIONS],
+        "tables": {
+            "weekly": tables.weekly_rows(trends.weeks, unit),
+            "pain_by_day": tables.pain_by_day_rows(trends.pain_by_day),
+            "regions_above_knee": tables.region_rows(
+                row for row in regions if row[1].region not in BELOW_KNEE_REGIONS
+            ),
+            "regions_below_knee": tables.region_rows(
+                row for row in regions if row[1].region in BELOW_KNEE_REGIONS
+            ),
+        },
         "regions_marked": any(count.total for count in trends.regions),
     }
 
@@ -152,6 +160,7 @@ def summary_context(user: User, *, trends: selectors.Trends | None = None) -> di
     pairs = gear_list(Shoe, user=user)
     shoes = [pair for pair in pairs if pair.retired_on is None]
     patterns = list(selectors.patterns_for_user(user))
+    rows = insights.shown_once(patterns)
     today = local_today(user)
     last_monday = analytics.week_start(today) - dt.timedelta(days=7)
     if trends is None or trends.end != today or trends.start > last_monday:
@@ -168,7 +177,11 @@ def summary_context(user: User, *, trends: selectors.Trends | None = None) -> di
             recent=trends.recent,
         ),
         "shoes": shoes,
-        "patterns": insights.shown_once(patterns),
+        # Judged first; those without enough data folded away under them.
+        "patterns": [row for row in rows if row.item.verdict != Pattern.Verdict.INSUFFICIENT_DATA],
+        "patterns_without_data": [
+            row for row in rows if row.item.verdict == Pattern.Verdict.INSUFFICIENT_DATA
+        ],
         "unit": profile_of(user).distance_unit,
     }
 

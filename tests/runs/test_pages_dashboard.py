@@ -193,6 +193,11 @@ def test_patterns_show_their_counts_and_verdict(alice: User, alice_client: Clien
     assert "not proof of cause" in html
     assert "verdict-likely" in html
     assert "Not enough data yet" in html  # e.g. the long-run spike, never seen here
+    # Judged patterns first; those without enough data folded away under them.
+    judged, without_data = html.split("Not enough data yet")
+    assert "verdict-likely" in judged
+    assert "verdict-" not in without_data.split("</details>")[0]
+    assert "Long-run spike" in without_data.split("</details>")[0]
 
 
 def test_definitions_page_explains_every_flag_and_the_red_flags(client: Client, db: None) -> None:
