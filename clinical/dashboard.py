@@ -13,8 +13,12 @@ from clinical import charts, selectors
 def dashboard_context(user: User) -> dict[str, Any]:
     """The home page's questionnaire cards: what is due, and each score over time."""
     outcomes = selectors.outcomes_for_user(user)
+    # When each was last answered: the newest of the scores just read.
+    last = {outcome.instrument.key: outcome.latest.completed_at for outcome in outcomes if outcome.latest}
     return {
-        "questionnaires_due": [status for status in selectors.questionnaires_for_user(user) if status.is_due],
+        "questionnaires_due": [
+            status for status in selectors.questionnaires_for_user(user, last=last) if status.is_due
+        ],
         "outcomes": [
             {
                 "outcome": outcome,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
@@ -45,17 +46,21 @@ class QuestionnaireStatus:
         return instruments.SCHEDULE_LABELS[self.schedule]
 
 
-def questionnaires_for_user(user: User) -> list[QuestionnaireStatus]:
-    """Every questionnaire with its schedule and when it is next due (two queries)."""
+def questionnaires_for_user(
+    user: User, *, last: Mapping[str, dt.datetime] | None = None
+) -> list[QuestionnaireStatus]:
+    """Every questionnaire with its schedule and when it is next due (two queries; one
+    when the caller has read when each was ``last`` answered)."""
     schedules = schedules_for_user(user)
     zone, today = user_zone(user), local_today(user)
-    last = dict(
-        QuestionnaireResponse.objects.filter(user=user)
-        .order_by()
-        .values("questionnaire")
-        .annotate(last=Max("completed_at"))
-        .values_list("questionnaire", "last")
-    )
+    if last is None:
+        last = dict(
+            QuestionnaireResponse.objects.filter(user=user)
+            .order_by()
+            .values("questionnaire")
+            .annotate(last=Max("completed_at"))
+            .values_list("questionnaire", "last")
+        )
     statuses = []
     for key, instrument in instruments.INSTRUMENTS.items():
         answered = timezone.localtime(last[key], zone).date() if key in last else None
