@@ -15,9 +15,12 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
+from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker as QueueWorker
+from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +54,27 @@ def prune_finished_tasks() -> None:
     """Finished task records are kept a month (what an import or a reminder did can be looked
     up), then deleted; deleting is idempotent, so every worker may do it."""
     call_command("prune_db_task_results", queue_name="*", min_age_days=FINISHED_TASKS_KEPT_DAYS, verbosity=0)
+
+
+class WorkerStopped(RuntimeError):
+    """The worker running a task stopped (killed, or its machine went down) before the task finished."""
+
+
+def fail_abandoned_task(task_id: str) -> bool:
+    """Records as failed the task of a worker known to have stopped under it (for instance,
+    its import job's heartbeat went stale); otherwise the record would say "running" for
+    ever, and never be pruned. Only a task still marked running is changed, so of several
+    workers one does it. Whether it was."""
+    stopped = WorkerStopped("The worker running this task stopped before it finished.")
+    return bool(
+        DBTaskResult.objects.filter(pk=task_id, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=timezone.now(),
+            exception_class_path=f"{WorkerStopped.__module__}.{WorkerStopped.__qualname__}",
+            traceback=f"{stopped}\n",
+            return_value=None,
+        )
+    )
 
 
 def queue_worker(*, worker_id: str | None = None) -> QueueWorker:

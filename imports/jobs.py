@@ -32,6 +32,7 @@ from django_tasks import TaskResultStatus, task
 from django_tasks.exceptions import TaskResultDoesNotExist
 
 from backpainlog.accounts.selectors import user_zone
+from backpainlog.worker import fail_abandoned_task
 from imports.models import ACTIVE, ImportJob, JobStatus
 from imports.parsers import Budget, UnreadableFile, extension_of, parse
 from imports.services import import_activities, read_upload
@@ -242,6 +243,9 @@ def import_jobs_recover() -> int:
                 status=JobStatus.QUEUED, attempts=F("attempts") + 1, heartbeat_at=now
             ):
                 _enqueue(job_id)
+            if changed and task_id:
+                # The stopped worker's task record too, or it would say "running" for ever.
+                fail_abandoned_task(task_id)
         if changed:
             logger.warning("Import job %s lost its worker after attempt %s", job_id, attempts)
             recovered += 1

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from backpainlog.worker import PeriodicJobs, prune_finished_tasks
+from backpainlog.worker import PeriodicJobs, WorkerStopped, fail_abandoned_task, prune_finished_tasks
 from tests.helpers import ROOT
 
 CALLS: list[str] = []
@@ -100,3 +100,27 @@ def test_finished_tasks_older_than_a_month_are_pruned() -> None:
     )
     prune_finished_tasks()
     assert list(DBTaskResult.objects.values_list("id", flat=True)) == [recent.id]
+
+
+@pytest.mark.django_db
+def test_a_task_abandoned_by_its_worker_is_recorded_as_failed_once() -> None:
+    running, finished = (
+        DBTaskResult.objects.create(
+            task_path="imports.jobs.run_import_job",
+            status=status,
+            args_kwargs={"args": [], "kwargs": {}},
+            backend_name="default",
+            worker_ids=["killed-worker"],
+        )
+        for status in (TaskResultStatus.RUNNING, TaskResultStatus.SUCCESSFUL)
+    )
+
+    assert fail_abandoned_task(str(running.pk)) is True
+    assert fail_abandoned_task(str(running.pk)) is False  # a second worker's turn changes nothing
+    assert fail_abandoned_task(str(finished.pk)) is False
+
+    running.refresh_from_db()
+    assert running.status == TaskResultStatus.FAILED
+    assert running.finished_at is not None
+    assert running.task_result.errors[0].exception_class is WorkerStopped
+    assert DBTaskResult.objects.get(pk=finished.pk).status == TaskResultStatus.SUCCESSFUL

@@ -276,9 +276,13 @@ def test_a_job_whose_worker_stopped_is_run_again_and_stores_each_run_once(
     run_queued_tasks()  # nothing ready: the task is the dead worker's
     assert job_of(alice_api, queued)["status"] == "running"
 
+    lost_task = ImportJob.objects.get(pk=queued["id"]).task_id
     assert jobs.import_jobs_recover() == 1
     assert jobs.import_jobs_recover() == 0  # a second worker's turn finds nothing to do
     assert job_of(alice_api, queued)["status"] == "queued"
+    # The stopped worker's task is recorded as failed, not left "running"; a new one is queued.
+    assert DBTaskResult.objects.get(pk=lost_task).status == "FAILED"
+    assert ImportJob.objects.get(pk=queued["id"]).task_id != lost_task
     run_queued_tasks()
 
     finished = job_of(alice_api, queued)
