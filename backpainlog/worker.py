@@ -65,13 +65,12 @@ def fail_abandoned_task(task_id: str) -> bool:
     its import job's heartbeat went stale); otherwise the record would say "running" for
     ever, and never be pruned. Only a task still marked running is changed, so of several
     workers one does it. Whether it was."""
-    stopped = WorkerStopped("The worker running this task stopped before it finished.")
     return bool(
         DBTaskResult.objects.filter(pk=task_id, status=TaskResultStatus.RUNNING).update(
             status=TaskResultStatus.FAILED,
             finished_at=timezone.now(),
             exception_class_path=f"{WorkerStopped.__module__}.{WorkerStopped.__qualname__}",
-            traceback=f"{stopped}\n",
+            traceback="WorkerStopped: the worker running this task stopped before it finished.\n",
             return_value=None,
         )
     )
