@@ -8,10 +8,11 @@ import itertools
 import math
 import uuid
 from decimal import Decimal
-from typing import Any, TypedDict, Unpack, cast
+from typing import Any, TypedDict, TypeVar, Unpack, cast
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from backpainlog.accounts.models import Profile
@@ -22,6 +23,9 @@ from runs.analytics.patterns import DELAYED_DAYS
 from runs.models import PainCheckin, Pattern, Run
 from shoes.models import Insole, Shoe
 from shoes.selectors import default_pair
+from shoes.totals import logged_totals
+
+Pair = TypeVar("Pair", Shoe, Insole)
 
 
 class RunFields(TypedDict, total=False):
@@ -188,6 +192,26 @@ def analytics_refresh(user: User, since: dt.date | None = None) -> None:
     # to resume from: then the whole log.
     if not _recompute(user, shoes, resume) and resume is not None:
         _recompute(user, shoes, None)
+    pair_totals_refresh(Shoe.objects.filter(user=user))
+    pair_totals_refresh(Insole.objects.filter(user=user))
+
+
+def pair_totals_refresh(pairs: QuerySet[Pair]) -> None:
+    """Store on each of ``pairs`` the distance, number and first start of its runs
+    (shoes.totals), writing only the pairs whose totals changed. The refresh passes all
+    the user's pairs: a run moved to another pair changes the one it left, which nothing
+    read from the run's date on names any more; and summing each pair's runs from the
+    index of the pairs' runs costs a fraction of the refresh."""
+    totals = logged_totals(Run.objects.all(), "shoe" if pairs.model is Shoe else "insole")
+    rows = pairs.annotate(**{f"summed_{name}": total for name, total in totals.items()}).values_list(
+        "pk", *totals, *(f"summed_{name}" for name in totals)
+    )
+    changed = [
+        pairs.model(pk=pk, **dict(zip(totals, summed, strict=True)))
+        for pk, *figures in rows
+        if (summed := figures[len(totals) :]) != figures[: len(totals)]
+    ]
+    pairs.model._default_manager.bulk_update(changed, list(totals))
 
 
 def _resume(user: User, since: dt.date) -> _Resume | None:

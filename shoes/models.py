@@ -49,6 +49,10 @@ class Gear(models.Model):
     retired_on = models.DateField(null=True, blank=True)
     is_default = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The sums over the pair's runs (shoes.totals), kept by every write of runs.
+    logged_distance_m = models.FloatField(default=0, editable=False)
+    run_count = models.PositiveIntegerField(default=0, editable=False)
+    first_run_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         abstract = True

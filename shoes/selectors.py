@@ -7,11 +7,12 @@ import math
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, cast
 
 from django.contrib.auth.models import User
-from django.db.models import Case, Count, F, FloatField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, F, FloatField, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from backpainlog.accounts.selectors import local_today
+from runs.models import Run
 from shoes import wear
 from shoes.models import PROJECTION_WINDOW_DAYS, Gear, Insole, Shoe
 
@@ -20,11 +21,10 @@ if TYPE_CHECKING:
 
 
 class WearFigures(TypedDict):
-    """What gear_with_wear annotates on each pair (and gear_list and gear_get then add)."""
+    """What gear_with_wear annotates on each pair (and gear_list and gear_get then add);
+    the run totals are stored on the pair (shoes.totals)."""
 
     distance_m: float
-    run_count: int
-    first_run_at: dt.datetime | None
     recent_distance_m: float
     remaining_m: float
     wear_ratio: float
@@ -42,33 +42,30 @@ G = TypeVar("G", bound=Gear)
 
 
 def _logged_wear(model: GearModel, *, user: User) -> QuerySet[Any]:
-    """The user's pairs with the sums over their runs annotated (``distance_m``,
-    ``run_count``, ``first_run_at``, ``recent_distance_m``), in the model's order."""
+    """The user's pairs with ``distance_m`` (the initial distance and the stored logged
+    one) and ``recent_distance_m`` (their runs of the last 28 days, from the index of
+    the pair's runs by date) annotated, in the model's order."""
     since = timezone.now() - dt.timedelta(days=PROJECTION_WINDOW_DAYS)
-    logged = Coalesce(Sum("runs__distance_m"), Value(0.0), output_field=FloatField())
-    pairs = (
-        model.objects.filter(user=user)
-        .annotate(
-            distance_m=F("initial_distance_m") + logged,
-            run_count=Count("runs"),
-            first_run_at=Min("runs__started_at"),
-            recent_distance_m=Coalesce(
-                Sum("runs__distance_m", filter=Q(runs__started_at__gte=since)),
-                Value(0.0),
-                output_field=FloatField(),
-            ),
-        )
-        # Meta.ordering is not applied to aggregating queries: state it.
-        .order_by(*(model._meta.ordering or ()))
+    pair_field = "shoe" if model is Shoe else "insole"
+    recent = (
+        Run.objects.filter(**{pair_field: OuterRef("pk")}, started_at__gte=since)
+        .order_by()
+        .values(pair_field)
+        .annotate(total=Sum("distance_m"))
+        .values("total")
+    )
+    pairs = model.objects.filter(user=user).annotate(
+        distance_m=F("initial_distance_m") + F("logged_distance_m"),
+        recent_distance_m=Coalesce(Subquery(recent), Value(0.0), output_field=FloatField()),
     )
     # Any: the plugin types the query per model (Shoe or Insole); the callers say what it carries.
     return cast("QuerySet[Any]", pairs)
 
 
 def gear_with_wear(model: GearModel, *, user: User) -> QuerySet[WornGear]:
-    """The user's pairs with ``distance_m``, ``remaining_m``, ``wear_ratio``, ``status``,
-    ``run_count``, ``first_run_at`` and ``recent_distance_m`` (last 28 days) annotated: one query for any
-    number of pairs and runs."""
+    """The user's pairs with ``distance_m``, ``remaining_m``, ``wear_ratio``, ``status``
+    and ``recent_distance_m`` (last 28 days) annotated: one query for any number of pairs
+    and runs."""
     pairs = (
         _logged_wear(model, user=user)
         .annotate(

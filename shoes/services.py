@@ -12,8 +12,8 @@ from django.db import transaction
 from backpainlog.accounts.models import Profile
 from backpainlog.accounts.selectors import local_today, profile_of
 from backpainlog.services import update_validated
-from runs.services import analytics_refresh, earliest_date
-from shoes.models import Gear, Shoe
+from runs.services import analytics_refresh, earliest_date, pair_totals_refresh
+from shoes.models import Gear, Insole, Shoe
 
 G = TypeVar("G", bound=Gear)
 
@@ -52,10 +52,14 @@ def _first_worn(pair: Gear) -> dt.datetime | None:
 def _refresh_flags_of_runs_in(pair: Gear, first_worn: dt.datetime | None) -> None:
     # A shoe's distances and name are in its runs' flags from the first one worn on, the
     # patterns and the dashboard (cached under the analytics version the refresh raises,
-    # even for a pair not worn yet); insoles are in none.
+    # even for a pair not worn yet); insoles are in none. Either way the pair's run
+    # totals: its save wrote back those it was read with, which a run logged meanwhile
+    # may have changed.
     if isinstance(pair, Shoe):
         since = earliest_date(pair.user, first_worn) if first_worn else local_today(pair.user)
         analytics_refresh(pair.user, since)
+    elif isinstance(pair, Insole) and pair.pk is not None:
+        pair_totals_refresh(Insole.objects.filter(pk=pair.pk))
 
 
 class GearFields(TypedDict, total=False):
