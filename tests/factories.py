@@ -16,6 +16,7 @@ from clinical.services import response_create, treatment_create
 from reminders.keys import b64url
 from reminders.models import PushSubscription
 from runs.models import PainCheckin, Run
+from runs.services import pair_totals_refresh
 from shoes.models import Insole, Shoe
 
 PASSWORD = "correct-horse-battery-staple"
@@ -94,6 +95,16 @@ class _RunFactory(factory.django.DjangoModelFactory[Run]):
     surface = Run.Surface.ROAD
     pain_before = 2
     pain_after = 3
+
+    @classmethod
+    def _create(cls, model_class: type[Run], *args: Any, **kwargs: Any) -> Run:
+        run = super()._create(model_class, *args, **kwargs)
+        # What every write of runs keeps, as the services would: the run totals of its
+        # pairs (shoes.totals). The flags are the analytics refresh's, which the tests
+        # that need them call.
+        pair_totals_refresh(Shoe.objects.filter(pk=run.shoe_id))
+        pair_totals_refresh(Insole.objects.filter(pk=run.insole_id))
+        return run
 
 
 RunFactory = typed(Run, _RunFactory)
